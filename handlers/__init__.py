@@ -1,0 +1,1 @@
+"""Telegram handlers: the thin shell between python-telegram-bot and the core."""
