@@ -19,3 +19,188 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_ZERO_WIDTH))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACE_RE.sub(" ", stripped.casefold()).strip()
+
+
+# --- HTML to plain text -------------------------------------------------------
+
+# Content that is not part of the story text: code, styling, image captions.
+_DROPPED_ELEMENT_RE = re.compile(
+    r"<(script|style|noscript|template|figcaption)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
+# Elements whose start or end is a paragraph break in the rendered page.
+_BLOCK_TAG_RE = re.compile(
+    r"</?(?:p|div|br|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|hr|table|tr|td|th|"
+    r"section|article|header|footer|aside|figure|main|nav)\b[^>]*>",
+    re.IGNORECASE,
+)
+_ANY_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>|<![^>]*>")
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BREAK = "\x1e"  # record separator: cannot occur in feed text after unescaping
+_BREAKS_RE = re.compile(r"\s*\x1e[\s\x1e]*")
+_PLAIN_BREAKS_RE = re.compile(r"[ \t\f\v\u00a0]*\n\s*")
+_INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
+
+
+def html_to_text(html: str) -> str:
+    """Render feed HTML as plain text, one paragraph per ``\\n\\n`` block.
+
+    Tags are stripped before entities are unescaped, so escaped markup in the
+    copy (``&lt;b&gt;``) stays visible text. Entities are unescaped twice to
+    undo the double escaping (``&amp;amp;``) some feeds ship. Input without
+    tags is treated as plain text, whose line breaks are paragraph breaks.
+    """
+    if "<" not in html:
+        text = _unescape(html) if "&" in html else html
+        text = _PLAIN_BREAKS_RE.sub(_BREAK, text.translate(_ZERO_WIDTH))
+    else:
+        text = _DROPPED_ELEMENT_RE.sub(" ", html)
+        text = _BLOCK_TAG_RE.sub(_BREAK, text)
+        text = _ANY_TAG_RE.sub("", text)
+        # Source line breaks inside HTML are plain spaces.
+        text = _SPACE_RE.sub(" ", text)
+        text = _unescape(text).translate(_ZERO_WIDTH)
+    text = _INLINE_SPACE_RE.sub(" ", text)
+    return _BREAKS_RE.sub("\n\n", text).strip(" \n" + _BREAK)
+
+
+def _unescape(text: str) -> str:
+    once = html.unescape(text)
+    return html.unescape(once) if _ENTITY_RE.search(once) else once
+
+
+# --- Dutch sentences ----------------------------------------------------------
+
+# Abbreviations after which a full stop does not end a sentence, written without
+# their final dot and folded to lower case. Data, not logic: extend freely.
+DUTCH_ABBREVIATIONS = frozenset(
+    {
+        "o.a", "bijv", "bv", "b.v", "d.w.z", "mr", "dr", "drs", "ir", "ing", "prof",
+        "mevr", "mw", "dhr", "hr", "ca", "nr", "nrs", "m.b.t", "jl", "j.l", "e.d",
+        "e.a", "enz", "etc", "i.p.v", "i.v.m", "t.a.v", "n.a.v", "m.i.v", "o.b.v",
+        "z.s.m", "a.s", "p.p", "t.o.v", "t/m", "incl", "excl", "evt", "ong", "resp",
+        "vgl", "blz", "pag", "st", "sr", "jr", "gen", "lt", "kol", "sgt", "max",
+        "min", "mln", "mld", "mrd", "vs", "tel", "afd", "adv", "jhr", "ds", "pr",
+        "zgn", "z.g.n", "m.n", "d.m.v", "v.w.b", "i.o.m", "c.q", "a.d", "o.l.v",
+        "v.d", "aug", "sept", "okt", "nov", "dec", "jan", "feb", "febr", "mrt",
+        "apr", "jun", "jul",
+    }
+)  # fmt: skip
+
+# A full stop, ! or ? (or an ellipsis), closing quotes/brackets, then space: a
+# candidate boundary. Numbers ("3,5", "1.000", "14.30 uur") never match because
+# no space follows their separator.
+_CANDIDATE_RE = re.compile(r"(?:[.!?]+|…)[\"'”’»)\]]*(?=\s)")
+_OPENERS = frozenset("\"'‘’“”„«([,")
+_TERMINATED_RE = re.compile(r"(?:[.!?]|…)[\"'”’»)\]]*$")
+_PARAGRAPH_RE = re.compile(r"\n+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split Dutch plain text into sentences; a line break always ends one."""
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[str]:
+    """Lazily yield the sentences of ``text`` (see :func:`split_sentences`)."""
+    for paragraph in _PARAGRAPH_RE.split(text):
+        start = 0
+        for match in _CANDIDATE_RE.finditer(paragraph):
+            end = match.end()
+            if _is_boundary(paragraph, match.start(), end):
+                sentence = paragraph[start:end].strip()
+                if sentence:
+                    yield sentence
+                start = end
+        tail = paragraph[start:].strip()
+        if tail:
+            yield tail
+
+
+def _is_boundary(paragraph: str, punct_at: int, end: int) -> bool:
+    following = paragraph[end:].lstrip()[:1]
+    if not following:
+        return True
+    if not (following.isupper() or following.isdigit() or following in _OPENERS):
+        # "ca. twintig", "o.a. de" and "..." mid-sentence: lower case goes on.
+        return False
+    if paragraph[punct_at] != ".":
+        return True
+    word = _word_before(paragraph, punct_at)
+    if len(word) == 1 and word.isupper():
+        # An initial: "J. de Vries", "John F. Kennedy".
+        return False
+    if len(word) >= 3 and word[1] == "." and word.replace(".", "").isupper():
+        # Run of initials: "J.F. Kennedy", "A.B.C. Jansen".
+        return False
+    return word.casefold() not in DUTCH_ABBREVIATIONS
+
+
+def _word_before(paragraph: str, punct_at: int) -> str:
+    start = punct_at
+    while start > 0 and not paragraph[start - 1].isspace() and paragraph[start - 1] not in "([\"'„":
+        start -= 1
+    return paragraph[start:punct_at]
+
+
+def is_terminated(sentence: str) -> bool:
+    """Whether a sentence ends with . ! ? or … (closing quotes allowed)."""
+    return _TERMINATED_RE.search(sentence) is not None
+
+
+# --- Summaries -------------------------------------------------------------------
+
+ELLIPSIS = "…"
+
+
+def summarise(text: str, *, title: str = "", max_chars: int = 300) -> str:
+    """The lead of ``text``: whole first sentences within ``max_chars``.
+
+    Sentences that only repeat the title are skipped, so a summary that merely
+    repeats the title comes out empty. When even the first sentence is too
+    long, or the text stops mid-sentence (truncated descriptions), it is cut at
+    a word boundary and ends with "…". Never longer than ``max_chars``.
+    """
+    title_key = _compare_key(title) if title else ""
+    lead: list[str] = []
+    length = 0
+    for sentence in iter_sentences(text):
+        if not lead and title_key and _compare_key(sentence) == title_key:
+            continue
+        added = len(sentence) + (1 if lead else 0)
+        if not is_terminated(sentence) or length + added > max_chars:
+            if not lead:
+                return shorten(sentence, max_chars, force_ellipsis=not is_terminated(sentence))
+            break
+        lead.append(sentence)
+        length += added
+    return " ".join(lead)
+
+
+def shorten(text: str, max_chars: int, *, force_ellipsis: bool = False) -> str:
+    """Cut ``text`` to ``max_chars`` at a word boundary, ending with "…" if cut.
+
+    ``force_ellipsis`` marks text that was already cut elsewhere (a feed that
+    truncates descriptions) even when it fits.
+    """
+    text = text.strip()
+    if len(text) <= max_chars and not force_ellipsis:
+        return text
+    if len(text) < max_chars:
+        return _trim_trailing(text) + ELLIPSIS
+    cut = text[: max_chars - len(ELLIPSIS) + 1]
+    space = cut.rfind(" ")
+    # A single word longer than the limit has no boundary: cut it as a last resort.
+    cut = cut[:space] if space > 0 else cut[: max_chars - len(ELLIPSIS)]
+    return _trim_trailing(cut) + ELLIPSIS
+
+
+def _trim_trailing(text: str) -> str:
+    return text.rstrip(" ,;:-–—([\"'„").rstrip()
+
+
+_NON_WORD_RE = re.compile(r"\W+")
+
+
+def _compare_key(text: str) -> str:
+    return _NON_WORD_RE.sub(" ", fold(text)).strip()

@@ -1,0 +1,114 @@
+"""The ``nieuwsbot`` command line: run, check, fetch, tag, console."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import TOKEN_ENV, Config, ConfigError, load_config, resolve_config_path
+from bot.logsetup import add_secret, redact, setup_logging
+
+log = logging.getLogger("nieuwsbot")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_CONFIG
+    setup_logging(verbose=args.verbose)
+    handler: Command = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(f"nieuwsbot: config error: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nieuwsbot",
+        description="Telegram bot that pushes Dutch news about what you follow.",
+    )
+    parser.add_argument("--version", action="version", version=f"nieuwsbot {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $NIEUWSBOT_CONFIG, else ./config.toml)",
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help="start the bot (long polling)")
+    run.set_defaults(handler=cmd_run)
+
+    check = commands.add_parser(
+        "check", parents=[common], help="validate the configuration and print a summary"
+    )
+    check.set_defaults(handler=cmd_check)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Config:
+    config = load_config(resolve_config_path(args.config))
+    add_secret(config.telegram.token)
+    for warning in config.warnings:
+        log.warning("%s", warning)
+    return config
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _load(args)
+    config.require_token()
+    from bot.app import build_application  # noqa: PLC0415 - keeps `--help` fast
+
+    application = build_application(config)
+    log.info("Starting nieuwsbot %s (long polling)", __version__)
+    application.run_polling(drop_pending_updates=False)
+    log.info("Stopped")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = _load(args)
+    print(describe_config(config))
+    return EXIT_OK
+
+
+def describe_config(config: Config) -> str:
+    """A human summary of a valid configuration (the token is never printed)."""
+    token = "set" if config.telegram.token else f"NOT SET (set {TOKEN_ENV} or [telegram] token)"
+    lines = [
+        f"Config: {config.source_path or '(defaults)'} is valid.",
+        f"  Bot API:        {config.telegram.base_url}",
+        f"  Token:          {token}",
+        f"  Admins:         {', '.join(map(str, config.telegram.admins)) or 'none'}",
+        f"  Updates:        {'webhook ' + config.telegram.webhook_url if config.telegram.webhook_url else 'long polling'}",  # noqa: E501
+        f"  Data directory: {Path(config.storage.path)}",
+        f"  Poll interval:  {config.schedule.poll_interval_seconds} s "
+        f"({config.schedule.timezone})",
+        f"  Feeds:          {len(config.enabled_feeds)} enabled of {len(config.feeds)}",
+    ]
+    for feed in config.feeds:
+        state = "on " if feed.enabled else "off"
+        sections = ", ".join(feed.sections) or "-"
+        lines.append(f"    [{state}] {feed.name:<28} {sections:<22} {feed.url}")
+    lines.extend(f"  Warning: {warning}" for warning in config.warnings)
+    return "\n".join(lines)
