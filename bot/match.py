@@ -1,0 +1,281 @@
+"""Which chats get which stories: an in-memory inverted index over follows.
+
+The index maps every followed key to the chats that follow it, so matching a
+batch never scans chats. Sections and countries are plain dictionary look-ups.
+Keywords are folded whole-word phrases; they are indexed by their first word, so
+an item's text is tokenised once and each of its words is looked up, never the
+other way round.
+
+A batch of several hundred items can reach tens of thousands of chats, and most
+chats that match do so through the same few keys (a section, a popular country).
+``match`` therefore groups chats by the set of keys the batch matched for them
+and builds each distinct result once; chats with the same combination share one
+immutable tuple.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from bot.model import FollowKey, FollowKind, NewsItem
+from bot.text import fold
+
+# Whole words of folded text: letters and digits. Hyphens and apostrophes split
+# words, so "saudi-arabie" matches "Saudi-Arabië" and "Saudi Arabië" alike.
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The folded whole words of ``text``: ``"Kyiv-drones"`` -> ``["kyiv", "drones"]``."""
+    return _WORD_RE.findall(fold(text))
+
+
+def item_words(item: NewsItem) -> list[str]:
+    """The words keywords are matched against: the title and the summary."""
+    return words(f"{item.title}\n{item.summary}")
+
+
+def keyword_matches(folded_keyword: str, item: NewsItem) -> bool:
+    """Whether the keyword occurs as whole words in the item's title or summary.
+
+    ``folded_keyword`` may be a phrase ("den haag"); its words must appear
+    consecutively. Accents and case are folded on both sides.
+    """
+    phrase = words(folded_keyword)
+    if not phrase:
+        return False
+    return _contains_phrase(item_words(item), phrase)
+
+
+def _contains_phrase(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    size = len(phrase)
+    first = phrase[0]
+    return any(
+        token == first and list(tokens[start : start + size]) == list(phrase)
+        for start, token in enumerate(tokens)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Matched:
+    """One story for one chat, with every followed key that brought it there."""
+
+    item: NewsItem
+    via: tuple[FollowKey, ...]
+
+
+class FollowIndex:
+    """Follow key -> chats, updated on every follow change; pure and in memory."""
+
+    def __init__(self) -> None:
+        # Keys compare on (kind, value) only; the instance kept here is the one
+        # whose label is shown ("via Oekraïne").
+        self._chats: dict[FollowKey, set[int]] = {}
+        self._keys: dict[FollowKey, FollowKey] = {}
+        self._follows: dict[int, set[FollowKey]] = {}
+        # Keyword phrases as word tuples, and per first word the phrase lengths
+        # that start with it, so a look-up tries only lengths that exist.
+        self._phrases: dict[tuple[str, ...], list[FollowKey]] = {}
+        self._lengths: dict[str, dict[int, int]] = {}
+
+    # -- follow changes -------------------------------------------------------
+
+    def set_follows(self, chat_id: int, keys: Iterable[FollowKey]) -> None:
+        """Replace everything ``chat_id`` follows with ``keys``."""
+        self.drop_chat(chat_id)
+        self.add(chat_id, keys)
+
+    def add(self, chat_id: int, keys: Iterable[FollowKey]) -> None:
+        follows = self._follows.setdefault(chat_id, set())
+        for key in keys:
+            self._remember_key(key)
+            follows.add(key)
+            self._chats.setdefault(key, set()).add(chat_id)
+        if not follows:
+            del self._follows[chat_id]
+
+    def remove(self, chat_id: int, keys: Iterable[FollowKey]) -> None:
+        follows = self._follows.get(chat_id)
+        if follows is None:
+            return
+        for key in keys:
+            if key in follows:
+                follows.discard(key)
+                self._unlink(key, chat_id)
+        if not follows:
+            del self._follows[chat_id]
+
+    def drop_chat(self, chat_id: int) -> None:
+        """Forget a chat entirely (blocked the bot, or unsubscribed from all)."""
+        for key in self._follows.pop(chat_id, set()):
+            self._unlink(key, chat_id)
+
+    def rename_chat(self, old: int, new: int) -> None:
+        """Move a chat's follows to its new id (a group migrated to a supergroup)."""
+        if old == new:
+            return
+        keys = self._follows.get(old, set()).copy()
+        self.drop_chat(old)
+        self.add(new, keys)
+
+    # -- queries --------------------------------------------------------------
+
+    def follows(self, chat_id: int) -> frozenset[FollowKey]:
+        return frozenset(self._follows.get(chat_id, ()))
+
+    def chats(self, key: FollowKey) -> frozenset[int]:
+        return frozenset(self._chats.get(key, ()))
+
+    def __len__(self) -> int:
+        """The number of chats that follow anything."""
+        return len(self._follows)
+
+    def __contains__(self, chat_id: object) -> bool:
+        return chat_id in self._follows
+
+    def keys_for(self, item: NewsItem) -> set[FollowKey]:
+        """Every followed key the item matches (keys nobody follows are left out)."""
+        found: set[FollowKey] = set()
+        for kind, values in (
+            (FollowKind.SECTION, item.sections),
+            (FollowKind.COUNTRY, item.countries),
+        ):
+            for value in values:
+                key = self._keys.get(FollowKey(kind, value))
+                if key is not None:
+                    found.add(key)
+        if self._lengths:
+            found.update(self._keywords_in(item_words(item)))
+        return found
+
+    def match(self, items: Sequence[NewsItem]) -> dict[int, tuple[Matched, ...]]:
+        """Each chat's stories in this batch, once per story, in batch order.
+
+        Items merged into another story (``duplicate_of`` set) are skipped: the
+        canonical item stands for the story and carries ``also_at``. An item id
+        seen twice in the batch counts once.
+        """
+        stories = list(_canonical(items))
+        items_by_key: dict[FollowKey, list[int]] = {}
+        for index, item in enumerate(stories):
+            for key in self.keys_for(item):
+                items_by_key.setdefault(key, []).append(index)
+        # Sorted keys give every chat its "via" in one stable order.
+        matched_keys = sorted(items_by_key)
+        signatures = self._signatures(matched_keys)
+        built: dict[tuple[int, ...], tuple[Matched, ...]] = {}
+        result: dict[int, tuple[Matched, ...]] = {}
+        for chat_id, signature in signatures.items():
+            shared = built.get(signature)
+            if shared is None:
+                keys = [matched_keys[bit] for bit in signature]
+                shared = built[signature] = _build(keys, items_by_key, stories)
+            result[chat_id] = shared
+        return result
+
+    # -- internals ------------------------------------------------------------
+
+    def _signatures(self, matched_keys: Sequence[FollowKey]) -> dict[int, tuple[int, ...]]:
+        # Per chat, the positions (in matched_keys) of the keys it follows.
+        # Keys are visited in order, so each list comes out sorted.
+        positions: dict[int, list[int]] = {}
+        for position, key in enumerate(matched_keys):
+            for chat_id in self._chats[key]:
+                found = positions.get(chat_id)
+                if found is None:
+                    positions[chat_id] = [position]
+                else:
+                    found.append(position)
+        return {chat_id: tuple(found) for chat_id, found in positions.items()}
+
+    def _keywords_in(self, tokens: Sequence[str]) -> Iterator[FollowKey]:
+        lengths_by_first = self._lengths
+        phrases = self._phrases
+        for start, token in enumerate(tokens):
+            lengths = lengths_by_first.get(token)
+            if lengths is None:
+                continue
+            for size in lengths:
+                yield from phrases.get(tuple(tokens[start : start + size]), ())
+
+    def _remember_key(self, key: FollowKey) -> None:
+        known = self._keys.get(key)
+        if known is not None and (known.label or not key.label):
+            return
+        self._keys[key] = key
+        if key.kind is FollowKind.KEYWORD:
+            self._add_phrase(key)
+
+    def _add_phrase(self, key: FollowKey) -> None:
+        phrase = tuple(words(key.value))
+        if not phrase:
+            return
+        keys = self._phrases.get(phrase)
+        if keys is None:
+            self._phrases[phrase] = [key]
+            counts = self._lengths.setdefault(phrase[0], {})
+            counts[len(phrase)] = counts.get(len(phrase), 0) + 1
+            return
+        # Same key with a better label: replace; a different spelling of the
+        # same words ("saudi-arabie", "saudi arabie"): keep both.
+        keys[:] = [known for known in keys if known != key]
+        keys.append(key)
+
+    def _unlink(self, key: FollowKey, chat_id: int) -> None:
+        chats = self._chats.get(key)
+        if chats is None:
+            return
+        chats.discard(chat_id)
+        if chats:
+            return
+        del self._chats[key]
+        del self._keys[key]
+        if key.kind is FollowKind.KEYWORD:
+            self._drop_phrase(key)
+
+    def _drop_phrase(self, key: FollowKey) -> None:
+        phrase = tuple(words(key.value))
+        keys = self._phrases.get(phrase)
+        if keys is None:
+            return
+        keys[:] = [known for known in keys if known != key]
+        if keys:
+            # Another spelling of the same words is still followed.
+            return
+        del self._phrases[phrase]
+        counts = self._lengths[phrase[0]]
+        counts[len(phrase)] -= 1
+        if not counts[len(phrase)]:
+            del counts[len(phrase)]
+        if not counts:
+            del self._lengths[phrase[0]]
+
+
+def _canonical(items: Iterable[NewsItem]) -> Iterator[NewsItem]:
+    seen: set[str] = set()
+    for item in items:
+        if item.duplicate_of is not None or item.id in seen:
+            continue
+        seen.add(item.id)
+        yield item
+
+
+def _build(
+    keys: Sequence[FollowKey],
+    items_by_key: dict[FollowKey, list[int]],
+    stories: Sequence[NewsItem],
+) -> tuple[Matched, ...]:
+    if len(keys) == 1:
+        via = (keys[0],)
+        return tuple(Matched(stories[index], via) for index in items_by_key[keys[0]])
+    vias: dict[int, list[FollowKey]] = {}
+    for key in keys:
+        for index in items_by_key[key]:
+            found = vias.get(index)
+            if found is None:
+                vias[index] = [key]
+            else:
+                found.append(key)
+    return tuple(Matched(stories[index], tuple(vias[index])) for index in sorted(vias))
