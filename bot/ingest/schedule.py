@@ -85,7 +85,7 @@ def backoff_delay(
     """
     _check_interval(interval)
     exponent = min(max(consecutive_errors - 1, 0), _MAX_BACKOFF_EXPONENT)
-    delay = max(interval, min(interval * (2**exponent), BACKOFF_CAP))
+    delay = max(interval, min(interval * (1 << exponent), BACKOFF_CAP))
     if retry_after is not None:
         delay = max(delay, min(retry_after, RETRY_AFTER_CAP))
     return delay
@@ -103,9 +103,9 @@ def next_state_after_success(
     interval: timedelta,
     hints: ServerHints,
     rng: random.Random,
-    etag: str | None | _Unchanged = KEEP,
-    last_modified: str | None | _Unchanged = KEEP,
-    permanent_url: str | None | _Unchanged = KEEP,
+    etag: str | _Unchanged | None = KEEP,
+    last_modified: str | _Unchanged | None = KEEP,
+    permanent_url: str | _Unchanged | None = KEEP,
 ) -> FeedState:
     """State after a 200 or 304: errors reset, next check an interval (or more) away.
 
