@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from collections.abc import Iterator
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACE_RE = re.compile(r"\s+")
@@ -36,8 +38,10 @@ _BLOCK_TAG_RE = re.compile(
 )
 _ANY_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>|<![^>]*>")
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_BREAK = "\x1e"  # record separator: cannot occur in feed text after unescaping
-_BREAKS_RE = re.compile(r"\s*\x1e[\s\x1e]*")
+# A private-use character marks paragraph breaks while tags are removed; it is
+# not whitespace (the ASCII separators are, to str.isspace) and feeds never use it.
+_BREAK = "\ue000"
+_BREAKS_RE = re.compile(r"\s*\ue000[\s\ue000]*")
 _PLAIN_BREAKS_RE = re.compile(r"[ \t\f\v\u00a0]*\n\s*")
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
 
@@ -156,38 +160,57 @@ ELLIPSIS = "…"
 def summarise(text: str, *, title: str = "", max_chars: int = 300) -> str:
     """The lead of ``text``: whole first sentences within ``max_chars``.
 
-    Sentences that only repeat the title are skipped, so a summary that merely
-    repeats the title comes out empty. When even the first sentence is too
-    long, or the text stops mid-sentence (truncated descriptions), it is cut at
-    a word boundary and ends with "…". Never longer than ``max_chars``.
+    Leading sentences that only repeat the title are skipped, so a summary
+    that merely repeats the title comes out empty. A first sentence longer
+    than ``max_chars`` is cut at a word boundary and ends with "…". A sentence
+    without final punctuation (a paragraph such as a sub-headline, or the tail
+    of a description the feed truncated) can only stand alone as the lead.
     """
-    title_key = _compare_key(title) if title else ""
+    title_words = _words(title)
     lead: list[str] = []
     length = 0
     for sentence in iter_sentences(text):
-        if not lead and title_key and _compare_key(sentence) == title_key:
+        if not lead:
+            if title_words and _repeats(sentence, title_words):
+                continue
+            if len(sentence) > max_chars:
+                return shorten(sentence, max_chars)
+            lead.append(sentence)
+            length = len(sentence)
+            if not is_terminated(sentence):
+                break
             continue
-        added = len(sentence) + (1 if lead else 0)
-        if not is_terminated(sentence) or length + added > max_chars:
-            if not lead:
-                return shorten(sentence, max_chars, force_ellipsis=not is_terminated(sentence))
+        if not is_terminated(sentence) or length + 1 + len(sentence) > max_chars:
             break
         lead.append(sentence)
-        length += added
+        length += 1 + len(sentence)
     return " ".join(lead)
 
 
-def shorten(text: str, max_chars: int, *, force_ellipsis: bool = False) -> str:
-    """Cut ``text`` to ``max_chars`` at a word boundary, ending with "…" if cut.
+# Share of a sentence's words that may come from the title before the sentence
+# counts as a repeat: catches re-worded subtitles ("Zorgen over verlenging ..."
+# under "Zorgen over verlengen ...") while a lead adding news stays.
+TITLE_REPEAT_SHARE = 0.8
+_WORD_RE = re.compile(r"\w+")
 
-    ``force_ellipsis`` marks text that was already cut elsewhere (a feed that
-    truncates descriptions) even when it fits.
-    """
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD_RE.findall(fold(text)))
+
+
+def _repeats(sentence: str, title_words: frozenset[str]) -> bool:
+    words = _WORD_RE.findall(fold(sentence))
+    if not words:
+        return True
+    known = sum(1 for word in words if word in title_words)
+    return known / len(words) >= TITLE_REPEAT_SHARE
+
+
+def shorten(text: str, max_chars: int) -> str:
+    """Cut ``text`` to ``max_chars`` at a word boundary, ending with "…" if cut."""
     text = text.strip()
-    if len(text) <= max_chars and not force_ellipsis:
+    if len(text) <= max_chars:
         return text
-    if len(text) < max_chars:
-        return _trim_trailing(text) + ELLIPSIS
     cut = text[: max_chars - len(ELLIPSIS) + 1]
     space = cut.rfind(" ")
     # A single word longer than the limit has no boundary: cut it as a last resort.
@@ -197,10 +220,3 @@ def shorten(text: str, max_chars: int, *, force_ellipsis: bool = False) -> str:
 
 def _trim_trailing(text: str) -> str:
     return text.rstrip(" ,;:-–—([\"'„").rstrip()
-
-
-_NON_WORD_RE = re.compile(r"\W+")
-
-
-def _compare_key(text: str) -> str:
-    return _NON_WORD_RE.sub(" ", fold(text)).strip()

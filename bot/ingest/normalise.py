@@ -1,0 +1,67 @@
+"""A raw feed entry to a plain-text :class:`NewsItem` (before tagging).
+
+HTML becomes text, the wire dateline is split off, a missing title is made
+from the first sentence, the link is made canonical and the id stable. Pure:
+the first-seen time comes in from the caller.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.ingest.dateline import split_dateline
+from bot.ingest.links import canonical_link, item_id
+from bot.model import NewsItem, RawEntry
+from bot.text import html_to_text, iter_sentences, shorten, summarise
+
+# Bounds memory per item; far beyond any news story, so nothing real is lost.
+MAX_TEXT_CHARS = 20_000
+# A title made from the first sentence stays readable in a Telegram message.
+MAX_DERIVED_TITLE_CHARS = 120
+SUMMARY_MAX_CHARS = 300
+
+
+def normalise(
+    entry: RawEntry,
+    *,
+    source: str,
+    first_seen: datetime,
+    summary_max_chars: int = SUMMARY_MAX_CHARS,
+) -> NewsItem:
+    """Normalise one entry; sections and countries are left for the tagger."""
+    if first_seen.tzinfo is None:
+        raise ValueError("first_seen must be timezone-aware")
+    dateline, body = split_dateline(html_to_text(entry.html))
+    text = _bounded(body)
+    title = _one_line(html_to_text(entry.title)) or _title_from(text)
+    summary = summarise(text, title=title, max_chars=summary_max_chars)
+    return NewsItem(
+        id=item_id(guid=entry.guid, link=entry.link, feed=entry.feed, title=title, text=text),
+        feed=entry.feed,
+        source=source,
+        link=canonical_link(entry.link) if entry.link else "",
+        title=title,
+        summary=summary,
+        text=text,
+        published=entry.published or first_seen,
+        dateline=dateline,
+        first_seen=first_seen,
+    )
+
+
+def _title_from(text: str) -> str:
+    # Wire leads without a headline (ANP section lists): the first sentence.
+    first = next(iter_sentences(text), "")
+    return shorten(first, MAX_DERIVED_TITLE_CHARS)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    cut = text[:MAX_TEXT_CHARS]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else cut
