@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -63,6 +64,25 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="validate the configuration and print a summary"
     )
     check.set_defaults(handler=cmd_check)
+
+    fetch = commands.add_parser(
+        "fetch",
+        parents=[common],
+        help="fetch feeds once and print the items (URLs, files, or the configured feeds)",
+    )
+    fetch.add_argument("--json", action="store_true", help="one JSON object per item and line")
+    fetch.add_argument("sources", nargs="*", metavar="SOURCE", help="feed URL or local file")
+    fetch.set_defaults(handler=cmd_fetch)
+
+    tag = commands.add_parser(
+        "tag",
+        parents=[common],
+        help="tag items read from stdin with countries, sections and dateline",
+    )
+    tag.add_argument(
+        "--json", action="store_true", help='input and output are JSON lines ({"title", "text"})'
+    )
+    tag.set_defaults(handler=cmd_tag)
     return parser
 
 
@@ -77,7 +97,7 @@ def _load(args: argparse.Namespace) -> Config:
 def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args)
     config.require_token()
-    from bot.app import build_application  # noqa: PLC0415 - keeps `--help` fast
+    from bot.app import build_application  # imported late: keeps `--help` fast
 
     application = build_application(config)
     log.info("Starting nieuwsbot %s (long polling)", __version__)
@@ -92,6 +112,41 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    path = resolve_config_path(args.config)
+    if args.sources and args.config is None and not path.is_file():
+        config = Config()  # one-off fetch of explicit sources needs no config file
+    else:
+        config = _load(args)
+    from bot.clock import utc_now
+    from bot.ingest.oneshot import (
+        feeds_for_sources,
+        fetch_sources,
+        item_to_json,
+        item_to_text,
+    )
+
+    feeds = feeds_for_sources(args.sources, config)
+    if not feeds:
+        print("nieuwsbot: no sources given and no enabled feeds configured", file=sys.stderr)
+        return EXIT_FAILURE
+    results = asyncio.run(fetch_sources(feeds, config, utc_now))
+    tz = config.schedule.tz
+    for result in results:
+        if result.error is not None:
+            print(f"nieuwsbot: {result.feed.name}: {result.error}", file=sys.stderr)
+            continue
+        for item in result.items:
+            print(item_to_json(item) if args.json else item_to_text(item, tz) + "\n")
+    return EXIT_FAILURE if all(result.error for result in results) else EXIT_OK
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from bot.tagging.tag_cli import run
+
+    return run(sys.stdin, sys.stdout, as_json=args.json)
+
+
 def describe_config(config: Config) -> str:
     """A human summary of a valid configuration (the token is never printed)."""
     token = "set" if config.telegram.token else f"NOT SET (set {TOKEN_ENV} or [telegram] token)"
@@ -102,8 +157,7 @@ def describe_config(config: Config) -> str:
         f"  Admins:         {', '.join(map(str, config.telegram.admins)) or 'none'}",
         f"  Updates:        {'webhook ' + config.telegram.webhook_url if config.telegram.webhook_url else 'long polling'}",  # noqa: E501
         f"  Data directory: {Path(config.storage.path)}",
-        f"  Poll interval:  {config.schedule.poll_interval_seconds} s "
-        f"({config.schedule.timezone})",
+        f"  Poll interval:  {config.schedule.poll_interval_seconds} s ({config.schedule.timezone})",
         f"  Feeds:          {len(config.enabled_feeds)} enabled of {len(config.feeds)}",
     ]
     for feed in config.feeds:

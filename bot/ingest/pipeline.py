@@ -1,0 +1,254 @@
+"""One poll cycle's ingest: due feeds → fetch → parse → normalise → tag → de-duplicate → store.
+
+The pure part (``build_items``, ``merge_exact_duplicates``) turns bytes into tagged
+items; ``IngestPipeline`` adds the edges: the fetcher, the store and the clock.
+A failing feed only changes its own state; it never stops the cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import FeedConfig
+from bot.ingest.dedupe import StoryIndex, merge_exact
+from bot.ingest.errors import FeedError
+from bot.ingest.feedstate import FeedState
+from bot.ingest.fetch import FeedFetcher, FetchResult
+from bot.ingest.normalise import normalise
+from bot.ingest.parse import ParsedFeed, parse_feed
+from bot.ingest.schedule import is_due, next_state_after_error, next_state_after_success
+from bot.model import NewsItem
+from bot.store import Store
+from bot.tagging import tag
+
+log = logging.getLogger(__name__)
+
+# Near duplicates are only looked for among stories this recent (the issue's 48 h).
+STORY_WINDOW = timedelta(hours=48)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What happened to one feed in one cycle."""
+
+    feed: str
+    status: str  # "ok" | "not_modified" | "error"
+    items: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CycleReport:
+    """A poll cycle's result: new canonical stories are what gets pushed."""
+
+    outcomes: tuple[FeedOutcome, ...] = ()
+    new_stories: tuple[NewsItem, ...] = ()
+    new_duplicates: tuple[NewsItem, ...] = ()
+
+    @property
+    def failed(self) -> tuple[FeedOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status == "error")
+
+
+def build_items(
+    parsed: ParsedFeed,
+    feed: FeedConfig,
+    *,
+    first_seen: datetime,
+    summary_max_chars: int,
+) -> list[NewsItem]:
+    """Normalise and tag every entry of one parsed feed (pure).
+
+    A guid repeated within one feed keeps its first entry: feeds list newest
+    first, so that is the current version.
+    """
+    items: list[NewsItem] = []
+    seen_ids: set[str] = set()
+    for entry in parsed.entries:
+        try:
+            item = normalise(
+                entry,
+                source=feed.outlet,
+                first_seen=first_seen,
+                summary_max_chars=summary_max_chars,
+            )
+        except ValueError as exc:
+            log.warning("Feed %s: skipped an entry that cannot be normalised: %s", feed.name, exc)
+            continue
+        if item.id in seen_ids:
+            continue
+        seen_ids.add(item.id)
+        tags = tag(
+            item.title,
+            item.text,
+            link=item.link,
+            feed_sections=feed.sections,
+            categories=entry.categories,
+            dateline=item.dateline,
+        )
+        items.append(replace(item, sections=tags.sections, countries=tags.countries))
+    return items
+
+
+def merge_exact_duplicates(items: Iterable[NewsItem]) -> list[NewsItem]:
+    """One item per id across feeds, sections and countries united (pure)."""
+    merged: dict[str, NewsItem] = {}
+    for item in items:
+        known = merged.get(item.id)
+        merged[item.id] = item if known is None else merge_exact(known, item)
+    return list(merged.values())
+
+
+@dataclass
+class IngestPipeline:
+    """Runs poll cycles over the configured feeds."""
+
+    feeds: Sequence[FeedConfig]
+    fetcher: FeedFetcher
+    store: Store
+    clock: Clock
+    interval: timedelta
+    summary_max_chars: int = 300
+    rng: random.Random = field(default_factory=random.Random)
+    stories: StoryIndex = field(default_factory=StoryIndex)
+
+    def seed_stories(self) -> None:
+        """Rebuild the near-duplicate index from stored items (start-up)."""
+        since = self.clock() - STORY_WINDOW
+        for item in sorted(self.store.recent(since=since, limit=None), key=_age_key):
+            self.stories.add(item)
+
+    async def run_cycle(self, *, force: bool = False) -> CycleReport:
+        """Fetch the due feeds (all with ``force``), store and return what is new."""
+        now = self.clock()
+        states = {feed.url: self._state(feed) for feed in self.feeds}
+        due = [feed for feed in self.feeds if force or is_due(states[feed.url], now)]
+        if not due:
+            return CycleReport()
+        results = await self.fetcher.fetch_many([states[feed.url] for feed in due])
+        outcomes: list[FeedOutcome] = []
+        fetched: list[NewsItem] = []
+        new_states: dict[str, FeedState] = {}
+        for feed, result in zip(due, results, strict=True):
+            outcome, items, state = await self._absorb(feed, states[feed.url], result, now)
+            outcomes.append(outcome)
+            fetched.extend(items)
+            new_states[feed.url] = state
+        await self.store.put_feed_states({url: s.to_dict() for url, s in new_states.items()})
+        stories, duplicates = await self._store_new(merge_exact_duplicates(fetched), now)
+        self.stories.evict(now - STORY_WINDOW)
+        return CycleReport(tuple(outcomes), tuple(stories), tuple(duplicates))
+
+    def _state(self, feed: FeedConfig) -> FeedState:
+        stored = self.store.get_feed_state(feed.url)
+        return FeedState.from_dict(stored) if stored else FeedState(url=feed.url)
+
+    async def _absorb(
+        self, feed: FeedConfig, state: FeedState, result: FetchResult, now: datetime
+    ) -> tuple[FeedOutcome, list[NewsItem], FeedState]:
+        if result.status == "error":
+            return self._failed(feed, state, result.error or "unknown error", result, now)
+        permanent = result.permanent_redirect_to or state.permanent_url
+        if result.status == "not_modified":
+            ok = next_state_after_success(
+                state,
+                now=now,
+                interval=self.interval,
+                hints=result.hints,
+                rng=self.rng,
+                permanent_url=permanent,
+            )
+            return FeedOutcome(feed.name, "not_modified"), [], ok
+        try:
+            # feedparser is CPU-bound; a thread keeps command replies flowing meanwhile.
+            parsed, items = await asyncio.to_thread(self._parse_and_build, feed, result, now)
+        except FeedError as exc:
+            return self._failed(feed, state, str(exc), result, now)
+        ok = next_state_after_success(
+            state,
+            now=now,
+            interval=self.interval,
+            hints=result.hints,
+            rng=self.rng,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            permanent_url=permanent,
+        )
+        if parsed.skipped:
+            log.info("Feed %s: skipped %d broken entries", feed.name, parsed.skipped)
+        return FeedOutcome(feed.name, "ok", items=len(items)), items, ok
+
+    def _failed(
+        self, feed: FeedConfig, state: FeedState, error: str, result: FetchResult, now: datetime
+    ) -> tuple[FeedOutcome, list[NewsItem], FeedState]:
+        failed = next_state_after_error(
+            state,
+            now=now,
+            interval=self.interval,
+            error=error,
+            retry_after=result.retry_after,
+            rng=self.rng,
+        )
+        log.warning("Feed %s failed (%d in a row): %s", feed.name, failed.consecutive_errors, error)
+        return FeedOutcome(feed.name, "error", error=error), [], failed
+
+    def _parse_and_build(
+        self, feed: FeedConfig, result: FetchResult, now: datetime
+    ) -> tuple[ParsedFeed, list[NewsItem]]:
+        parsed = parse_feed(result.body or b"", feed=feed.name, headers=result.headers)
+        items = build_items(parsed, feed, first_seen=now, summary_max_chars=self.summary_max_chars)
+        return parsed, items
+
+    async def _store_new(
+        self, items: Sequence[NewsItem], now: datetime
+    ) -> tuple[list[NewsItem], list[NewsItem]]:
+        """Assign near duplicates (oldest first wins), store, and split the new ones."""
+        candidates = [item for item in items if not self.store.is_seen(item.id)]
+        updated_canonicals: dict[str, NewsItem] = {}
+        assigned: list[NewsItem] = []
+        for item in sorted(candidates, key=_age_key):
+            match = self.stories.add(item)
+            if match.duplicate_of is None:
+                assigned.append(item)
+                continue
+            assigned.append(replace(item, duplicate_of=match.duplicate_of))
+            canonical = (
+                updated_canonicals.get(match.duplicate_of)
+                or _find(assigned, match.duplicate_of)
+                or self.store.get_item(match.duplicate_of)
+            )
+            if canonical is not None and item.source not in (canonical.source, *canonical.also_at):
+                updated_canonicals[canonical.id] = replace(
+                    canonical, also_at=(*canonical.also_at, item.source)
+                )
+        final = [updated_canonicals.pop(i.id, i) for i in assigned]
+        new = await self.store.add_items([*final, *updated_canonicals.values()])
+        new_ids = {item.id for item in new}
+        stories = [i for i in final if i.id in new_ids and i.duplicate_of is None]
+        duplicates = [i for i in final if i.id in new_ids and i.duplicate_of is not None]
+        return stories, duplicates
+
+
+def _age_key(item: NewsItem) -> datetime:
+    return item.published
+
+
+def _find(items: Sequence[NewsItem], item_id: str) -> NewsItem | None:
+    return next((item for item in items if item.id == item_id), None)
+
+
+def feed_states_by_name(
+    feeds: Sequence[FeedConfig], store: Store
+) -> Mapping[str, FeedState | None]:
+    """The stored state of every configured feed, by feed name (for /status, check)."""
+    found: dict[str, FeedState | None] = {}
+    for feed in feeds:
+        stored = store.get_feed_state(feed.url)
+        found[feed.name] = FeedState.from_dict(stored) if stored else None
+    return found
