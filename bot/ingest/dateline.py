@@ -27,7 +27,7 @@ _DATELINE_RE = re.compile(
     (?:[ \u00a0]*\((?P<agencies>[^()\n]{{1,80}})\))?
     (?P<gap>[ \u00a0]*)
     [-–—]
-    [ \u00a0]+
+    (?P<after>[ \u00a0]*)
     """,
     re.VERBOSE,
 )
@@ -79,12 +79,14 @@ def split_dateline(text: str) -> tuple[Dateline | None, str]:
     city = " ".join(match["city"].split())
     raw_agencies = match["agencies"]
     if raw_agencies is not None:
+        # "(ANP)—De" without spaces is still a dateline: the brackets say so.
         agencies = _parse_agencies(raw_agencies)
         if agencies is None or not _city_with_agencies_ok(city, agencies):
             return None, text
         return Dateline(city, agencies), rest
     # Without agencies only an all-capitals city set off by " - " counts.
-    if not match["gap"] or not _bare_city_ok(city) or not _starts_sentence(rest):
+    spaced = match["gap"] and match["after"]
+    if not spaced or not _bare_city_ok(city) or not _starts_sentence(rest):
         return None, text
     return Dateline(city, ()), rest
 
