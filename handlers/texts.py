@@ -1,6 +1,15 @@
-"""Every Dutch text a user sees, in one place."""
+"""Every Dutch text a user sees, in one place.
+
+Constants are ready-to-send Telegram HTML. Functions take plain values and
+escape every one of them, so text from users and feeds can never break markup.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from bot.model import FollowKey, FollowKind
 
 WELCOME = (
     "👋 <b>Welkom bij nieuwsbot!</b>\n"
@@ -12,3 +21,348 @@ WELCOME = (
 )
 
 GENERIC_ERROR = "Sorry, er ging iets mis bij het verwerken van je bericht. Probeer het zo nog eens."
+
+HELP = (
+    "<b>Zo werkt nieuwsbot</b>\n\n"
+    "<b>Volgen</b>\n"
+    "/volg <code>oekraine</code> – volg een land, rubriek of trefwoord\n"
+    '/volg <code>sport, "Max Verstappen"</code> – meerdere tegelijk, met komma\'s\n'
+    "/ontvolg <code>sport</code> – niet meer volgen (/ontvolg <code>alles</code> wist alles)\n"
+    "/mijn – wat je volgt en je instellingen\n"
+    "/onderwerpen – alle rubrieken en hoe je landen volgt\n\n"
+    "<b>Lezen</b>\n"
+    "/laatste – het laatste nieuws (/laatste <code>oekraine 10</code>)\n"
+    "/zoek <code>stikstof boeren</code> – zoek in het nieuws van de afgelopen dagen\n\n"
+    "<b>Instellingen</b>\n"
+    "/stil <code>23:00-07:00</code> – geen meldingen in die uren (/stil <code>uit</code>)\n"
+    "/samenvatting <code>08:00</code> – één overzicht per dag in plaats van losse "
+    "berichten (/samenvatting <code>uit</code>)\n"
+    "/stop – stop alle berichten en wis je gegevens\n\n"
+    "In groepen mag iedereen /laatste en /zoek gebruiken; alleen beheerders "
+    "wijzigen wat de groep volgt."
+)
+
+PLAIN_TEXT = (
+    "Ik reageer op opdrachten, zoals <code>/volg oekraine</code> of <code>/laatste</code>. "
+    "Typ /help voor een overzicht."
+)
+
+# --- Guards -------------------------------------------------------------------
+
+ADMINS_ONLY = "Sorry, in deze groep kunnen alleen beheerders dat wijzigen. 🙂"
+ADMINS_ONLY_SHORT = "Alleen beheerders van de groep kunnen dat wijzigen."
+RATE_LIMITED = (
+    "Rustig aan 🙂 Je stuurt veel opdrachten kort na elkaar. Probeer het over een minuut opnieuw."
+)
+RATE_LIMITED_SHORT = "Even rustig aan: probeer het over een minuut opnieuw."
+UNCLOSED_QUOTE = (
+    'Er mist een afsluitend aanhalingsteken. Voorbeeld: <code>/volg "Mark Rutte"</code>'
+)
+BUTTON_EXPIRED = "Deze knop werkt niet meer. Typ de opdracht opnieuw."
+
+
+def input_too_long(max_chars: int) -> str:
+    return f"Dat bericht is te lang. Houd het bij maximaal {max_chars} tekens."
+
+
+def term_too_long(max_chars: int) -> str:
+    return f"Eén onderwerp mag maximaal {max_chars} tekens lang zijn. Kies iets korters."
+
+
+# --- Kinds ----------------------------------------------------------------------
+
+_KIND_NAMES = {
+    FollowKind.SECTION: "rubriek",
+    FollowKind.COUNTRY: "land",
+    FollowKind.KEYWORD: "trefwoord",
+}
+_KIND_HEADINGS = {
+    FollowKind.SECTION: "📰 Rubrieken",
+    FollowKind.COUNTRY: "🌍 Landen",
+    FollowKind.KEYWORD: "🔎 Trefwoorden",
+}
+
+
+def label_of(key: FollowKey) -> str:
+    """What the user calls a follow: its label, else the stored value (plain text)."""
+    if key.label:
+        return key.label
+    return f"„{key.value}”" if key.kind is FollowKind.KEYWORD else key.value
+
+
+def described(key: FollowKey) -> str:
+    """``Oekraïne (land)``, escaped."""
+    return f"{escape(label_of(key))} ({_KIND_NAMES[key.kind]})"
+
+
+def _listing(keys: Iterable[FollowKey]) -> str:
+    return ", ".join(described(key) for key in keys)
+
+
+# --- /volg ------------------------------------------------------------------------
+
+FOLLOW_PICK = (
+    "Wat wil je volgen? Tik hieronder op een onderwerp, of typ bijvoorbeeld "
+    '<code>/volg oekraine</code> of <code>/volg "Max Verstappen"</code>.'
+)
+FOLLOW_NOTHING = (
+    "Je gaf niets op om te volgen. Voorbeeld: <code>/volg oekraine</code> of "
+    '<code>/volg "Mark Rutte"</code>.'
+)
+
+
+def followed(keys: Sequence[FollowKey]) -> str:
+    return f"✅ Je volgt nu: {_listing(keys)}"
+
+
+def already_following(keys: Sequence[FollowKey]) -> str:
+    return f"Je volgde al: {_listing(keys)}"
+
+
+def follow_limit(max_follows: int) -> str:
+    return (
+        f"Je volgt al het maximum van {max_follows} onderwerpen. Ontvolg eerst iets met "
+        "/ontvolg, of bekijk je lijst met /mijn."
+    )
+
+
+def follow_limit_partial(skipped: Sequence[str], max_follows: int) -> str:
+    names = ", ".join(escape(name) for name in skipped)
+    return f"Niet gevolgd, want je zit aan het maximum van {max_follows}: {names}"
+
+
+def suggestions(term: str) -> str:
+    return f"Ik ken „{escape(term)}” niet precies. Bedoel je een van deze?"
+
+
+def ask_which(term: str, question: str) -> str:
+    """``question`` comes from the tagging core and is plain text."""
+    return f"„{escape(term)}”: {escape(question)}"
+
+
+def not_understood(term: str) -> str:
+    return (
+        f"Ik kan „{escape(term)}” niet volgen. Probeer een land (<code>/volg japan</code>), "
+        "een rubriek (/onderwerpen) of een trefwoord tussen aanhalingstekens "
+        '(<code>/volg "stikstof"</code>).'
+    )
+
+
+def rejected(term: str, reason: str) -> str:
+    """``reason`` comes from the tagging core and is Dutch plain text."""
+    if reason:
+        return f"„{escape(term)}” kan ik niet volgen: {escape(reason)}"
+    return not_understood(term)
+
+
+def follow_as_keyword(term: str) -> str:
+    return f"🔎 Volg „{term}” als trefwoord"
+
+
+# --- /ontvolg ---------------------------------------------------------------------
+
+NO_FOLLOWS = (
+    "Je volgt nog niets. Begin bijvoorbeeld met <code>/volg oekraine</code> of kijk bij "
+    "/onderwerpen."
+)
+UNFOLLOW_PICK = "Tik op wat je niet meer wilt volgen:"
+UNFOLLOW_ALL_CONFIRM = "Weet je zeker dat je <b>alles</b> wilt ontvolgen?"
+UNFOLLOW_ALL_DONE = "Je volgt niets meer. Met /volg begin je opnieuw."
+CANCELLED = "Oké, er is niets veranderd."
+YES_UNFOLLOW_ALL = "Ja, ontvolg alles"
+YES_STOP = "Ja, stop en wis alles"
+NO_CANCEL = "Nee, laat maar"
+
+
+def unfollowed(keys: Sequence[FollowKey]) -> str:
+    return f"Je volgt niet meer: {_listing(keys)}"
+
+
+def not_following(term: str) -> str:
+    return f"Je volgde „{escape(term)}” niet. Bekijk wat je volgt met /mijn."
+
+
+# --- /mijn ------------------------------------------------------------------------
+
+
+def my_follows(
+    follows: Sequence[FollowKey],
+    *,
+    quiet: tuple[str, str] | None,
+    digest: str | None,
+    max_follows: int,
+) -> str:
+    lines: list[str] = []
+    if follows:
+        lines.append(f"<b>Je volgt</b> ({len(follows)} van {max_follows})")
+        for kind in (FollowKind.SECTION, FollowKind.COUNTRY, FollowKind.KEYWORD):
+            names = sorted(
+                (escape(label_of(key)) for key in follows if key.kind is kind), key=str.casefold
+            )
+            if names:
+                lines.append(f"{_KIND_HEADINGS[kind]}: {', '.join(names)}")
+    else:
+        lines.append(NO_FOLLOWS)
+    lines.append("")
+    lines.append("<b>Instellingen</b>")
+    lines.append(
+        f"🌙 Stille uren: {quiet[0]}–{quiet[1]}" if quiet else "🌙 Stille uren: uit (/stil)"
+    )
+    lines.append(
+        f"🗞 Dagelijkse samenvatting: om {digest}"
+        if digest
+        else "🗞 Dagelijkse samenvatting: uit, je krijgt berichten direct (/samenvatting)"
+    )
+    return "\n".join(lines)
+
+
+# --- /laatste and /zoek --------------------------------------------------------------
+
+
+def latest_header(topic: str | None) -> str:
+    return f"🗞 <b>Laatste nieuws over {escape(topic)}</b>" if topic else "🗞 <b>Laatste nieuws</b>"
+
+
+def latest_clamped(max_items: int) -> str:
+    return f"<i>(Ik laat er maximaal {max_items} tegelijk zien.)</i>"
+
+
+def latest_count_invalid(max_items: int) -> str:
+    return f"Kies een aantal van 1 tot {max_items}. Voorbeeld: <code>/laatste sport 10</code>"
+
+
+def no_news(topic: str | None, days: int) -> str:
+    period = _days(days)
+    if topic:
+        return (
+            f"Geen nieuws over {escape(topic)} in de afgelopen {period}. "
+            "Probeer een ander onderwerp of gewoon /laatste."
+        )
+    return f"Er is nog geen nieuws binnen uit de afgelopen {period}. Probeer het straks nog eens."
+
+
+SEARCH_EMPTY = (
+    "Waar wil je naar zoeken? Voorbeeld: <code>/zoek stikstof</code> of "
+    "<code>/zoek formatie kabinet</code>."
+)
+
+
+def search_header(query: str) -> str:
+    return f"🔎 <b>Gevonden voor „{escape(query)}”</b>"
+
+
+def search_nothing(query: str, days: int) -> str:
+    return (
+        f"Niets gevonden voor „{escape(query)}” in de afgelopen {_days(days)}. "
+        "Probeer minder of andere woorden."
+    )
+
+
+def _days(days: int) -> str:
+    return "dag" if days == 1 else f"{days} dagen"
+
+
+# --- /stil, /samenvatting ----------------------------------------------------------------
+
+QUIET_EMPTY = (
+    "Begin en einde zijn gelijk; dat is geen stille periode. "
+    "Voorbeeld: <code>/stil 23:00-07:00</code>"
+)
+QUIET_OFF = "🔔 Stille uren staan uit: je krijgt weer op elk moment berichten."
+DIGEST_OFF = "De dagelijkse samenvatting staat uit: je krijgt nieuws weer direct."
+
+
+def clock_invalid(text: str) -> str:
+    return (
+        f"„{escape(text)}” is geen geldige tijd. Gebruik uu:mm van 00:00 tot 23:59, "
+        "bijvoorbeeld <code>07:30</code>."
+    )
+
+
+def quiet_range_invalid(text: str) -> str:
+    return (
+        f"„{escape(text)}” begrijp ik niet. Geef begin en einde, bijvoorbeeld "
+        "<code>/stil 23:00-07:00</code>, of zet het uit met <code>/stil uit</code>."
+    )
+
+
+def quiet_usage(current: tuple[str, str] | None) -> str:
+    now = f"Nu: stil van {current[0]} tot {current[1]}." if current else "Nu: uit."
+    return (
+        f"🌙 <b>Stille uren</b> – {now}\n"
+        "Stel in met <code>/stil 23:00-07:00</code>, zet uit met <code>/stil uit</code>."
+    )
+
+
+def quiet_set(start: str, end: str) -> str:
+    return f"🌙 Stille uren ingesteld: van {start} tot {end} krijg je geen meldingen."
+
+
+def digest_usage(current: str | None) -> str:
+    now = f"Nu: elke dag om {current}." if current else "Nu: uit, je krijgt nieuws direct."
+    return (
+        f"🗞 <b>Dagelijkse samenvatting</b> – {now}\n"
+        "Stel in met <code>/samenvatting 08:00</code>, zet uit met "
+        "<code>/samenvatting uit</code>."
+    )
+
+
+def digest_set(at: str) -> str:
+    return f"🗞 Je krijgt voortaan elke dag om {at} één samenvatting in plaats van losse berichten."
+
+
+# --- /stop ------------------------------------------------------------------------------
+
+STOP_CONFIRM = (
+    "Weet je het zeker? Ik stop dan met alle berichten en wis wat ik over deze chat "
+    "bewaar (wat je volgt en je instellingen)."
+)
+STOP_DONE = "👋 Gestopt. Je gegevens zijn gewist. Met /start begin je opnieuw."
+
+# --- /onderwerpen ---------------------------------------------------------------------
+
+
+def topics(sections: Sequence[tuple[str, str]]) -> str:
+    """``sections``: (slug, label) pairs, plain text."""
+    lines = ["📰 <b>Rubrieken</b>"]
+    lines.extend(
+        f"• {escape(label)} – <code>/volg {escape(slug)}</code>" for slug, label in sections
+    )
+    lines.append("")
+    lines.append(
+        "🌍 <b>Landen</b>: typ de Nederlandse naam, bijvoorbeeld <code>/volg oekraine</code> of "
+        "<code>/volg verenigde staten</code>."
+    )
+    lines.append(
+        "🔎 <b>Trefwoorden</b>: alles wat geen rubriek of land is, bijvoorbeeld "
+        '<code>/volg "stikstof"</code>.'
+    )
+    return "\n".join(lines)
+
+
+# --- Button toasts ----------------------------------------------------------------------
+
+
+def toggled_on(key: FollowKey) -> str:
+    return f"Je volgt nu {label_of(key)}"
+
+
+def toggled_off(key: FollowKey) -> str:
+    return f"Je volgt {label_of(key)} niet meer"
+
+
+# --- Bot menu (plain text, no HTML) -----------------------------------------------------
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("laatste", "Het laatste nieuws, ook per onderwerp"),
+    ("zoek", "Zoek in het nieuws van de afgelopen dagen"),
+    ("volg", "Volg een land, rubriek of trefwoord"),
+    ("ontvolg", "Stop met volgen"),
+    ("mijn", "Wat je volgt en je instellingen"),
+    ("onderwerpen", "Alle rubrieken en hoe je landen volgt"),
+    ("stil", "Stille uren, bijv. 23:00-07:00"),
+    ("samenvatting", "Eén overzicht per dag"),
+    ("help", "Alle opdrachten met voorbeelden"),
+    ("start", "Welkom en populaire onderwerpen"),
+    ("stop", "Stop alle berichten en wis je gegevens"),
+)
