@@ -1,0 +1,199 @@
+"""HTML to text, the Dutch sentence splitter and lead summaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.text import ELLIPSIS, html_to_text, shorten, split_sentences, summarise
+
+# --- html_to_text ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        # NOS body shape: source newlines and indentation are not breaks; <p> and <h2> are.
+        (
+            '\r\n        <p>Dat plan viel <a href="https://nos.nl/a">zeer slecht</a> bij de'
+            "\r\n oppositie.</p>\r\n        <h2>Niet veel draaiknoppen</h2>\r\n<p>Minister.</p>",
+            "Dat plan viel zeer slecht bij de oppositie.\n\nNiet veel draaiknoppen\n\nMinister.",
+        ),
+        ("<p>Een</p><p>Twee</p>", "Een\n\nTwee"),
+        ("Regel een<br>Regel twee<br/><br />Drie", "Regel een\n\nRegel twee\n\nDrie"),
+        ("<ul><li>Eén</li><li>Twee</li></ul>", "Eén\n\nTwee"),
+        ("<div><blockquote>Citaat</blockquote>na</div>", "Citaat\n\nna"),
+        ("Oek<b>ra</b>ïne", "Oekraïne"),
+        ("AT&amp;T en Procter &amp; Gamble", "AT&T en Procter & Gamble"),
+        # Double escaping seen in the wild.
+        ("Tom &amp;amp; Jerry &amp;quot;live&amp;quot;", 'Tom & Jerry "live"'),
+        ("caf&eacute; &#233; &#xE9; &#8364;5", "café é é €5"),
+        ("twee&nbsp;&nbsp;woorden", "twee woorden"),
+        # Escaped markup is text, not a tag.
+        ("&lt;b&gt;vet&lt;/b&gt;", "<b>vet</b>"),
+        ("<p>tekst</p><script>var x = '<p>';</script><style>p {}</style>", "tekst"),
+        ("<figure><img src=a.jpg><figcaption>Foto: ANP</figcaption></figure><p>Tekst</p>", "Tekst"),
+        ("<!-- advertentie --><p>Tekst</p>", "Tekst"),
+        ("zero\u200bwidth\u00adsoft", "zerowidthsoft"),
+        ("  ruimte   \t rond  ", "ruimte rond"),
+        ("prijs < 5 euro en > 3", "prijs < 5 euro en > 3"),
+        # Plain text: its line breaks are paragraph breaks.
+        ("Regel een\nRegel twee\n\n\nDrie", "Regel een\n\nRegel twee\n\nDrie"),
+        ("", ""),
+    ],
+)
+def test_html_to_text(html: str, text: str) -> None:
+    assert html_to_text(html) == text
+
+
+# --- split_sentences -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Een. Twee! Drie? Vier", ["Een.", "Twee!", "Drie?", "Vier"]),
+        # Abbreviations do not end a sentence.
+        (
+            "Er waren o.a. ministers. Bijv. Jansen kwam ook.",
+            ["Er waren o.a. ministers.", "Bijv. Jansen kwam ook."],
+        ),
+        ("Dat is d.w.z. Nederland. Klaar.", ["Dat is d.w.z. Nederland.", "Klaar."]),
+        ("Mr. Jansen en dr. De Boer pleitten.", ["Mr. Jansen en dr. De Boer pleitten."]),
+        ("Het ging om ca. 300 man. Daarna niet.", ["Het ging om ca. 300 man.", "Daarna niet."]),
+        ("Zie nr. 5 van de lijst.", ["Zie nr. 5 van de lijst."]),
+        ("Een brief m.b.t. Groningen kwam.", ["Een brief m.b.t. Groningen kwam."]),
+        ("Op 12 maart jl. Het kabinet besloot.", ["Op 12 maart jl. Het kabinet besloot."]),
+        # Initials.
+        ("Dat zei J. de Vries gisteren.", ["Dat zei J. de Vries gisteren."]),
+        ("Zoals John F. Kennedy zei. Nu.", ["Zoals John F. Kennedy zei.", "Nu."]),
+        ("Schrijver J.F. Jansen tekende.", ["Schrijver J.F. Jansen tekende."]),
+        # Numbers and times.
+        (
+            "De prijs steeg 3,5 procent tot 1.000 euro. Om 14.30 uur kwam 2,1 mln. Binnen.",
+            ["De prijs steeg 3,5 procent tot 1.000 euro.", "Om 14.30 uur kwam 2,1 mln. Binnen."],
+        ),
+        ("Het was 2014. Nu niet.", ["Het was 2014.", "Nu niet."]),
+        # Quotes close the sentence they end.
+        (
+            'Hij zei: "Wij zijn bereid." Daarna ging hij.',
+            ['Hij zei: "Wij zijn bereid."', "Daarna ging hij."],
+        ),
+        (
+            "Hij wil zich niet ,,overgeven''. ,,Nooit'', zei hij.",
+            ["Hij wil zich niet ,,overgeven''.", ",,Nooit'', zei hij."],
+        ),
+        # Lower case after a full stop goes on (ellipsis in the middle).
+        ("Hij ging weg... en kwam terug.", ["Hij ging weg... en kwam terug."]),
+        # Paragraph breaks end sentences, even without punctuation.
+        ("Kop zonder punt\n\nTekst. Meer", ["Kop zonder punt", "Tekst.", "Meer"]),
+        ("", []),
+    ],
+)
+def test_split_sentences(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
+
+
+def test_split_sentences_keeps_every_word() -> None:
+    text = (
+        "Het minderheidskabinet is bereid om de plannen te wijzigen. Dat heeft minister "
+        'Heinen gezegd. Hij waarschuwde dat het "enorm ingewikkeld" is.\n\nOm 08.45 uur '
+        "stond er 936 kilometer file, o.a. op de A2."
+    )
+    assert " ".join(split_sentences(text)).split() == text.split()
+
+
+# --- summarise -----------------------------------------------------------------
+
+LEAD = (
+    "Zeker dertien mijnwerkers zijn om het leven gekomen bij een Russische drone-aanval "
+    "in de Oekraïense regio Dnipropetrovsk. Dat meldt het mijnwerkersbedrijf DTEK Group. "
+    "Acht mensen raakten gewond. De mijnwerkers werden gedood door een drone die insloeg "
+    "vlak naast de bus waarmee zij na hun dienst naar huis werden gebracht."
+)
+
+
+@pytest.mark.parametrize(
+    ("max_chars", "summary"),
+    [
+        (
+            300,
+            "Zeker dertien mijnwerkers zijn om het leven gekomen bij een Russische drone-aanval "
+            "in de Oekraïense regio Dnipropetrovsk. Dat meldt het mijnwerkersbedrijf DTEK Group. "
+            "Acht mensen raakten gewond.",
+        ),
+        (
+            150,
+            "Zeker dertien mijnwerkers zijn om het leven gekomen bij een Russische drone-aanval "
+            "in de Oekraïense regio Dnipropetrovsk.",
+        ),
+        # The first sentence alone is too long: word boundary and an ellipsis.
+        (60, "Zeker dertien mijnwerkers zijn om het leven gekomen bij een…"),
+    ],
+)
+def test_summary_takes_whole_sentences(max_chars: int, summary: str) -> None:
+    result = summarise(LEAD, max_chars=max_chars)
+    assert result == summary
+    assert len(result) <= max_chars
+
+
+# The first sentence of LEAD is 121 characters: every limit below cuts it.
+@pytest.mark.parametrize("max_chars", range(20, 121, 7))
+def test_cut_summary_never_splits_a_word(max_chars: int) -> None:
+    result = summarise(LEAD, max_chars=max_chars)
+    assert len(result) <= max_chars
+    assert result.endswith(ELLIPSIS)
+    kept = result.removesuffix(ELLIPSIS)
+    assert LEAD.startswith(kept)
+    assert LEAD[len(kept)] in " ,"
+
+
+def test_summary_that_repeats_the_title_is_dropped() -> None:
+    title = "Vijf jaar cel voor 'superinbreker' na rooftocht in het Noorden"
+    assert summarise(title, title=title) == ""
+    assert summarise(title + ".", title=title.upper()) == ""
+
+
+def test_reworded_subtitle_counts_as_a_repeat() -> None:
+    title = "Postbezorger Weia heeft een pratende kerstbrievenbus in haar voortuin in Hoogezand"
+    subtitle = "Pratende kerstbrievenbus in voortuin van postbezorger Weia in Hoogezand"
+    assert summarise(subtitle, title=title) == ""
+
+
+def test_subtitle_with_news_is_kept() -> None:
+    title = "Twee Groningers hoofdrolspelers in bende crypto-oplichters"
+    subtitle = "Noordelijke bende van crypto-oplichters opgerold"
+    assert summarise(subtitle, title=title) == subtitle
+
+
+def test_title_sentence_is_skipped_and_the_rest_kept() -> None:
+    text = "Waterballet na leidingbreuk. In Harderwijk is een leiding gesprongen."
+    assert summarise(text, title="Waterballet na leidingbreuk") == (
+        "In Harderwijk is een leiding gesprongen."
+    )
+
+
+def test_truncated_description_tail_is_left_out() -> None:
+    text = "Met de pleineigenaar in gesprek. Vorig jaar werden op diverse feestlocaties minderj"
+    assert summarise(text) == "Met de pleineigenaar in gesprek."
+
+
+def test_heading_after_the_lead_is_left_out() -> None:
+    text = "Eerste zin.\n\nNiet veel draaiknoppen\n\nDaarna meer."
+    assert summarise(text) == "Eerste zin."
+
+
+def test_empty_text_has_empty_summary() -> None:
+    assert summarise("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "max_chars", "short"),
+    [
+        ("kort", 10, "kort"),
+        ("een twee drie vier", 12, "een twee…"),
+        ("een, twee drie", 9, "een…"),
+        ("Donaudampfschifffahrtsgesellschaft", 10, "Donaudamp…"),
+    ],
+)
+def test_shorten(text: str, max_chars: int, short: str) -> None:
+    assert shorten(text, max_chars) == short
