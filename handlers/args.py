@@ -83,7 +83,7 @@ def split_terms(argument: str) -> list[str]:
                 current.append(ch)
         elif ch in _QUOTES:
             closing = _QUOTES[ch]
-        elif ch in ",;":
+        elif ch == ",":
             terms.append("".join(current))
             current = []
         else:

@@ -95,6 +95,11 @@ def described(key: FollowKey) -> str:
     return f"{escape(label_of(key))} ({_KIND_NAMES[key.kind]})"
 
 
+def described_plain(key: FollowKey) -> str:
+    """``Oekraïne (land)`` as plain text, for button labels."""
+    return f"{label_of(key)} ({_KIND_NAMES[key.kind]})"
+
+
 def _listing(keys: Iterable[FollowKey]) -> str:
     return ", ".join(described(key) for key in keys)
 
