@@ -1,0 +1,64 @@
+"""Per-feed polling state (ETag, Last-Modified, failure counts...) keyed by URL.
+
+The ingest layer owns the content of each state dict; the store only keeps it
+durable. All states live in one document of ``feeds.json`` so a poll cycle's
+batch is a single atomic write.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from bot.store.atomic import AtomicJSONStorage
+from bot.store.errors import StoreCorruptError
+
+TABLE = "feeds"
+_DOC_ID = 1
+
+FeedState = dict[str, Any]
+
+
+def _copy(state: Mapping[str, Any]) -> FeedState:
+    # A JSON round trip both deep-copies (callers may keep mutating their dict)
+    # and fails early, before any write, on values JSON cannot hold.
+    copied = json.loads(json.dumps(state))
+    if not isinstance(copied, dict):
+        raise TypeError("feed state must be a mapping")
+    return copied
+
+
+class FeedTable:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._db = TinyDB(path, storage=AtomicJSONStorage)
+        self._states: dict[str, FeedState] = {}
+
+    def load(self) -> None:
+        doc = self._db.table(TABLE).get(doc_id=_DOC_ID)
+        states = {} if doc is None else dict(doc)
+        if not all(isinstance(state, dict) for state in states.values()):
+            raise StoreCorruptError(self._path, "feed state is not an object")
+        self._states = states
+
+    def get(self, url: str) -> FeedState | None:
+        state = self._states.get(url)
+        return None if state is None else _copy(state)
+
+    def urls(self) -> list[str]:
+        return list(self._states)
+
+    def put(self, states: Mapping[str, Mapping[str, Any]]) -> None:
+        if not states:
+            return
+        merged = {**self._states, **{url: _copy(state) for url, state in states.items()}}
+        self._db.table(TABLE).upsert(Document(merged, doc_id=_DOC_ID))
+        self._states = merged
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,90 @@
+"""Where each kind of data lives inside the data directory, and the meta file.
+
+Data is split by how often it changes, so that a frequent small change never
+rewrites a large file:
+
+- ``meta.json``: schema version and shard count (changes on migrations only).
+- ``chats/shard-NN.json``: chats and their follows, sharded by chat id
+  (changes on every /volg, /ontvolg, setting; grows with users).
+- ``items/YYYY-MM-DD.json``: recent items and "already seen" markers, one file
+  per UTC day of first sight (changes every poll cycle, but only today's file).
+- ``feeds.json``: per-feed polling state (one write per poll cycle).
+- ``outbox/shard-NN.json``: pending messages and delivered markers, sharded
+  like the chats (changes on every send).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from bot.store.atomic import AtomicJSONStorage
+from bot.store.errors import SchemaError, StoreCorruptError
+
+SCHEMA_VERSION = 2
+
+# 64 shards put ~1,600 chats (~150 kB of JSON) in each file at 100,000 chats:
+# rewriting one costs a few milliseconds, well inside the 20 ms budget for a
+# follow change, while start-up still opens only 128 files. The count actually
+# used is the one recorded in meta.json; this constant only seeds new stores.
+SHARD_COUNT = 64
+
+META_FILE = "meta.json"
+CHATS_DIR = "chats"
+ITEMS_DIR = "items"
+FEEDS_FILE = "feeds.json"
+OUTBOX_DIR = "outbox"
+
+_META_TABLE = "meta"
+_META_DOC_ID = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    schema_version: int
+    shard_count: int
+
+
+def shard_of(chat_id: int, shard_count: int) -> int:
+    """Python's ``%`` is non-negative for negative group ids too."""
+    return chat_id % shard_count
+
+
+def shard_path(directory: Path, shard: int) -> Path:
+    return directory / f"shard-{shard:02d}.json"
+
+
+def read_meta(root: Path) -> Meta | None:
+    """The meta record, or None for a directory that holds no store yet."""
+    path = root / META_FILE
+    db = TinyDB(path, storage=AtomicJSONStorage)
+    try:
+        doc = db.table(_META_TABLE).get(doc_id=_META_DOC_ID)
+    finally:
+        db.close()
+    if doc is None:
+        if path.exists() or _has_data(root):
+            raise StoreCorruptError(path, "missing schema version next to existing data")
+        return None
+    try:
+        return Meta(int(doc["schema_version"]), int(doc["shard_count"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StoreCorruptError(path, f"bad meta record {dict(doc)!r}") from exc
+
+
+def write_meta(root: Path, meta: Meta) -> None:
+    if meta.shard_count < 1:
+        raise SchemaError(f"shard count must be positive, got {meta.shard_count}")
+    db = TinyDB(root / META_FILE, storage=AtomicJSONStorage)
+    try:
+        body = {"schema_version": meta.schema_version, "shard_count": meta.shard_count}
+        db.table(_META_TABLE).upsert(Document(body, doc_id=_META_DOC_ID))
+    finally:
+        db.close()
+
+
+def _has_data(root: Path) -> bool:
+    return any((root / name).exists() for name in (CHATS_DIR, ITEMS_DIR, FEEDS_FILE, OUTBOX_DIR))

@@ -1,0 +1,245 @@
+"""Messages that must be sent, persisted before sending; delivered markers after.
+
+Each entry is one document in ``outbox/shard-NN.json`` (sharded by chat id
+like the chats, so marking one message sent rewrites a small file even when a
+big story queued a message for every chat). A document is either pending
+(full entry, ``sent`` null) or, once Telegram confirmed it, a delivered marker
+(``id``, ``chat``, ``sent`` only). The switch is one atomic write, so after a
+crash an entry is either still pending or known as delivered, never both and
+never neither. Markers are kept for a few days: re-enqueuing an id that was
+delivered is a no-op, which is how a story merged from two outlets reaches a
+chat once.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, MutableMapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from bot.store.atomic import AtomicJSONStorage
+from bot.store.codec import (
+    dt_from_json,
+    dt_to_json,
+    opt_dt_to_json,
+    outbox_from_doc,
+    outbox_to_doc,
+)
+from bot.store.errors import StoreCorruptError
+from bot.store.layout import shard_of, shard_path
+from bot.store.records import OutboxEntry
+
+TABLE = "entries"
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    shard: int
+    doc_id: int
+    entry: OutboxEntry
+
+
+@dataclass(frozen=True, slots=True)
+class _Delivered:
+    shard: int
+    doc_id: int
+    chat_id: int
+    sent_at: datetime
+
+
+def migrated_id(entry_id: str, old_chat: int, new_chat: int) -> str:
+    """Rewrite the chat part of an id built by ``outbox_entry_id``; others stay."""
+    prefix = f"{old_chat}:"
+    if entry_id.startswith(prefix):
+        return f"{new_chat}:{entry_id[len(prefix) :]}"
+    return entry_id
+
+
+def due(entry: OutboxEntry, now: datetime) -> bool:
+    return entry.not_before is None or entry.not_before <= now
+
+
+class OutboxTable:
+    def __init__(self, directory: Path, shard_count: int) -> None:
+        self._directory = directory
+        self._shard_count = shard_count
+        self._dbs = [
+            TinyDB(shard_path(directory, n), storage=AtomicJSONStorage) for n in range(shard_count)
+        ]
+        self._pending: dict[str, _Pending] = {}
+        self._delivered: dict[str, _Delivered] = {}
+
+    def load(self) -> None:
+        pending: dict[str, _Pending] = {}
+        delivered: dict[str, _Delivered] = {}
+        for shard, db in enumerate(self._dbs):
+            try:
+                for doc in db.table(TABLE).all():
+                    if doc["sent"] is None:
+                        pending[doc["id"]] = _Pending(shard, doc.doc_id, outbox_from_doc(doc))
+                    else:
+                        delivered[doc["id"]] = _Delivered(
+                            shard, doc.doc_id, doc["chat"], dt_from_json(doc["sent"])
+                        )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise StoreCorruptError(shard_path(self._directory, shard), repr(exc)) from exc
+        self._pending = pending
+        self._delivered = delivered
+
+    # --- reads ------------------------------------------------------------
+
+    def pending(self, now: datetime, limit: int | None = None) -> list[OutboxEntry]:
+        """Due entries, oldest first (by creation time, then id)."""
+        entries = [p.entry for p in list(self._pending.values()) if due(p.entry, now)]
+        key = _age_key
+        if limit is not None:
+            return heapq.nsmallest(limit, entries, key=key)
+        return sorted(entries, key=key)
+
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    def is_delivered(self, entry_id: str) -> bool:
+        return entry_id in self._delivered
+
+    def is_known(self, entry_id: str) -> bool:
+        return entry_id in self._pending or entry_id in self._delivered
+
+    # --- writes -----------------------------------------------------------
+
+    def enqueue(self, entries: Iterable[OutboxEntry]) -> list[OutboxEntry]:
+        """Persist entries whose id is neither pending nor delivered; returns those."""
+        fresh: dict[str, OutboxEntry] = {}
+        for entry in entries:
+            if not self.is_known(entry.id) and entry.id not in fresh:
+                fresh[entry.id] = entry
+        self._insert(fresh.values())
+        return list(fresh.values())
+
+    def mark_sent(self, ids: Iterable[str], now: datetime) -> list[str]:
+        """Turn pending entries into delivered markers; returns the ids changed."""
+        by_shard = self._group(self._pending[i] for i in set(ids) if i in self._pending)
+        sent_text = dt_to_json(now)
+        changed: list[str] = []
+        for shard, items in by_shard.items():
+
+            def to_marker(doc: MutableMapping[str, Any]) -> None:
+                marker = {"id": doc["id"], "chat": doc["chat"], "sent": sent_text}
+                doc.clear()
+                doc.update(marker)
+
+            self._dbs[shard].table(TABLE).update(to_marker, doc_ids=[p.doc_id for p in items])
+            for p in items:
+                del self._pending[p.entry.id]
+                self._delivered[p.entry.id] = _Delivered(shard, p.doc_id, p.entry.chat_id, now)
+                changed.append(p.entry.id)
+        return changed
+
+    def reschedule(self, entry_id: str, not_before: datetime | None, attempts: int) -> bool:
+        current = self._pending.get(entry_id)
+        if current is None:
+            return False
+        fields = {"not_before": opt_dt_to_json(not_before), "attempts": attempts}
+        self._dbs[current.shard].table(TABLE).update(fields, doc_ids=[current.doc_id])
+        entry = replace(current.entry, not_before=not_before, attempts=attempts)
+        self._pending[entry_id] = replace(current, entry=entry)
+        return True
+
+    def drop(self, ids: Iterable[str]) -> list[str]:
+        """Forget pending entries without sending them (given up, chat gone)."""
+        doomed = [self._pending[i] for i in set(ids) if i in self._pending]
+        for shard, items in self._group(doomed).items():
+            self._dbs[shard].table(TABLE).remove(doc_ids=[p.doc_id for p in items])
+            for p in items:
+                del self._pending[p.entry.id]
+        return [p.entry.id for p in doomed]
+
+    def prune_delivered(self, now: datetime, keep: timedelta) -> int:
+        cutoff = now - keep
+        doomed = [(i, d) for i, d in list(self._delivered.items()) if d.sent_at < cutoff]
+        self._remove_delivered(doomed)
+        return len(doomed)
+
+    def drop_pending_of(self, chat_id: int) -> list[str]:
+        return self.drop([i for i, p in list(self._pending.items()) if p.entry.chat_id == chat_id])
+
+    def remove_chat(self, chat_id: int) -> None:
+        """Delete every pending entry and delivered marker of ``chat_id``."""
+        self.drop_pending_of(chat_id)
+        self._remove_delivered(
+            [(i, d) for i, d in list(self._delivered.items()) if d.chat_id == chat_id]
+        )
+
+    def migrate_chat(self, old_chat: int, new_chat: int) -> None:
+        """Move ``old_chat``'s entries and markers to ``new_chat``, ids rewritten.
+
+        New documents are written before the old ones are removed; if the
+        process dies in between, running this again finishes the job (the
+        rewritten ids already exist and are skipped).
+        """
+        moving = [p for p in list(self._pending.values()) if p.entry.chat_id == old_chat]
+        moved = [
+            replace(p.entry, id=migrated_id(p.entry.id, old_chat, new_chat), chat_id=new_chat)
+            for p in moving
+        ]
+        self._insert(e for e in moved if not self.is_known(e.id))
+        markers = [(i, d) for i, d in list(self._delivered.items()) if d.chat_id == old_chat]
+        new_markers = {
+            migrated_id(i, old_chat, new_chat): d.sent_at
+            for i, d in markers
+            if not self.is_known(migrated_id(i, old_chat, new_chat))
+        }
+        if new_markers:
+            shard = shard_of(new_chat, self._shard_count)
+            doc_ids = (
+                self._dbs[shard]
+                .table(TABLE)
+                .insert_multiple(
+                    {"id": i, "chat": new_chat, "sent": dt_to_json(at)}
+                    for i, at in new_markers.items()
+                )
+            )
+            for (i, at), doc_id in zip(new_markers.items(), doc_ids, strict=True):
+                self._delivered[i] = _Delivered(shard, doc_id, new_chat, at)
+        self.drop([p.entry.id for p in moving])
+        self._remove_delivered(markers)
+
+    def close(self) -> None:
+        for db in self._dbs:
+            db.close()
+
+    # --- internals --------------------------------------------------------
+
+    def _insert(self, entries: Iterable[OutboxEntry]) -> None:
+        by_shard: dict[int, list[OutboxEntry]] = {}
+        for entry in entries:
+            by_shard.setdefault(shard_of(entry.chat_id, self._shard_count), []).append(entry)
+        for shard, batch in by_shard.items():
+            doc_ids = self._dbs[shard].table(TABLE).insert_multiple(map(outbox_to_doc, batch))
+            for entry, doc_id in zip(batch, doc_ids, strict=True):
+                self._pending[entry.id] = _Pending(shard, doc_id, entry)
+
+    def _remove_delivered(self, doomed: Sequence[tuple[str, _Delivered]]) -> None:
+        by_shard: dict[int, list[tuple[str, _Delivered]]] = {}
+        for entry_id, marker in doomed:
+            by_shard.setdefault(marker.shard, []).append((entry_id, marker))
+        for shard, items in by_shard.items():
+            self._dbs[shard].table(TABLE).remove(doc_ids=[m.doc_id for _, m in items])
+            for entry_id, _ in items:
+                del self._delivered[entry_id]
+
+    @staticmethod
+    def _group(items: Iterable[_Pending]) -> dict[int, list[_Pending]]:
+        grouped: dict[int, list[_Pending]] = {}
+        for item in items:
+            grouped.setdefault(item.shard, []).append(item)
+        return grouped
+
+
+def _age_key(entry: OutboxEntry) -> tuple[datetime, str]:
+    return (entry.created_at, entry.id)
