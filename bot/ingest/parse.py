@@ -108,7 +108,7 @@ def parse_feed(
 
 def _raw_entry(raw: Mapping[str, Any], *, feed: str) -> RawEntry | None:
     guid = _text(raw.get("id")) or None
-    link = _text(raw.get("link")) or None
+    link = _web_link(_text(raw.get("link")))
     title = _text(raw.get("title"))
     html = _longest_body(raw)
     if not (title or html or link):
@@ -124,6 +124,12 @@ def _raw_entry(raw: Mapping[str, Any], *, feed: str) -> RawEntry | None:
     )
 
 
+def _web_link(link: str) -> str | None:
+    # Only web links reach a reader; feedparser also copies non-URL guids here
+    # (RSS guids are permalinks unless marked otherwise).
+    return link if link.lower().startswith(("https://", "http://")) else None
+
+
 def _longest_body(raw: Mapping[str, Any]) -> str:
     # Feeds put the story in content:encoded, description or both; the longest
     # one is the fullest.
@@ -135,7 +141,9 @@ def _longest_body(raw: Mapping[str, Any]) -> str:
 
 def _published(raw: Mapping[str, Any]) -> datetime | None:
     for name in ("published", "updated", "created"):
-        value = _text(raw.get(name))
+        # dict.get: FeedParserDict.get("updated") falls back to "published"
+        # with a DeprecationWarning; the order here already does that.
+        value = _text(dict.get(raw, name)) if isinstance(raw, dict) else _text(raw.get(name))
         if not value:
             continue
         # Ours first: feedparser reads zone-less dates as UTC and knows no
@@ -143,7 +151,7 @@ def _published(raw: Mapping[str, Any]) -> datetime | None:
         ours = parse_date(value, tz=FEED_TZ)
         if ours is not None:
             return ours
-        struct = raw.get(f"{name}_parsed")
+        struct = dict.get(raw, f"{name}_parsed") if isinstance(raw, dict) else None
         if isinstance(struct, time.struct_time):
             return datetime(*struct[:6], tzinfo=UTC)
     return None
