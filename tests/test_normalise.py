@@ -1,0 +1,234 @@
+"""Raw entries to plain-text news items: every shared feed, ANP copy, title-less leads."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.ingest.dateline import split_dateline
+from bot.ingest.normalise import MAX_DERIVED_TITLE_CHARS, MAX_TEXT_CHARS, normalise
+from bot.ingest.parse import parse_feed
+from bot.model import Dateline, NewsItem, RawEntry
+from bot.text import ELLIPSIS, is_terminated
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FEED_FILES = sorted(
+    path.name
+    for path in (FIXTURES / "feeds").glob("*.xml")
+    if not path.name.startswith("windows")  # other helpers' synthetic fixtures
+)
+FIRST_SEEN = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+TAG_RE = re.compile(r"</?[A-Za-z][^>]*>")
+ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+
+
+def _items(name: str) -> list[NewsItem]:
+    parsed = parse_feed((FIXTURES / "feeds" / name).read_bytes(), feed=name)
+    return [normalise(e, source="test", first_seen=FIRST_SEEN) for e in parsed.entries]
+
+
+def test_every_shared_feed_is_covered() -> None:
+    assert len(FEED_FILES) == 6
+
+
+@pytest.mark.parametrize("name", FEED_FILES)
+def test_summaries_of_every_shared_feed(name: str) -> None:
+    for item in _items(name):
+        for field in (item.title, item.summary, item.text):
+            assert not TAG_RE.search(field), field
+            assert not ENTITY_RE.search(field), field
+        assert len(item.summary) <= 300
+        if item.summary:
+            # A sentence end, an ellipsis, or a whole first paragraph.
+            whole_paragraph = (item.text + "\n").startswith(item.summary + "\n")
+            assert is_terminated(item.summary) or whole_paragraph, item.summary
+            flat_text = " ".join(item.text.split())
+            assert flat_text.startswith(item.summary.removesuffix(ELLIPSIS))
+            assert item.summary.casefold() != item.title.casefold()
+
+
+@pytest.mark.parametrize("name", FEED_FILES)
+def test_ids_are_stable_and_unique(name: str) -> None:
+    first, again = _items(name), _items(name)
+    assert [item.id for item in first] == [item.id for item in again]
+    assert len({item.id for item in first}) == len(first)
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "title", "summary_starts"),
+    [
+        (
+            "nos_nieuwsalgemeen_2026-10-01.xml",
+            0,
+            "Kabinet is bereid om kleinere spaarders en beleggers toch te ontzien",
+            "Het minderheidskabinet is bereid",
+        ),
+        # Description repeats the title: no summary.
+        (
+            "swelbyboy_rtv-noord_2025-12-10.xml",
+            0,
+            "Vijf jaar cel voor 'superinbreker' na rooftocht in het Noorden",
+            "",
+        ),
+        # No description at all.
+        (
+            "tweakers_mixed_2026-10-01_trimmed.xml",
+            1,
+            "Software-update - Goldwave 7.09",
+            "",
+        ),
+        # Description cut mid-word by the re-publisher: the cut tail is left out.
+        (
+            "swelbyboy_nos_2026-02-02.xml",
+            0,
+            "Zeker 13 mijnwerkers dood door Russische drone-aanval, ook kraamkliniek getroffen",
+            "Zeker dertien mijnwerkers",
+        ),
+    ],
+)
+def test_feed_items(name: str, index: int, title: str, summary_starts: str) -> None:
+    item = _items(name)[index]
+    assert item.title == title
+    assert item.summary.startswith(summary_starts)
+    if not summary_starts:
+        assert item.summary == ""
+
+
+def test_nos_item_fields() -> None:
+    item = _items("nos_nieuwsalgemeen_2026-10-01.xml")[0]
+    assert item.id == "https://nos.nl/l/2633258"
+    assert item.link == "https://nos.nl/l/2633258"
+    assert item.feed == "nos_nieuwsalgemeen_2026-10-01.xml"
+    assert item.source == "test"
+    assert item.dateline is None
+    assert item.first_seen == FIRST_SEEN
+    assert item.published == datetime(2026, 10, 1, 10, 52, 42, tzinfo=UTC)
+    assert "\n\nNiet veel draaiknoppen\n\n" in item.text
+    assert item.sections == ()
+    assert item.countries == ()
+
+
+def _anp_entry(item_id: str) -> RawEntry:
+    path = FIXTURES / "articles" / "superdesk-anp" / f"anp_news_api-item-detail-{item_id}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    return RawEntry(
+        feed="anp",
+        guid=data["itemId"],
+        link=None,
+        title=data["title"],
+        html=data["bodyText"],
+        published=None,
+    )
+
+
+def test_anp_item_loses_its_dateline_from_text_and_summary() -> None:
+    item = normalise(
+        _anp_entry("7404db79e88ae6483f56941204943a4a"), source="ANP", first_seen=FIRST_SEEN
+    )
+    assert item.dateline == Dateline("LONDEN", ("ANP", "RTR", "BLOOMBERG"))
+    assert item.text.startswith("WikiLeaks-oprichter Julian Assange verzet zich")
+    assert item.summary.startswith("WikiLeaks-oprichter Julian Assange verzet zich")
+    assert "(ANP" not in item.summary
+    assert item.title == "Assange wil zich niet 'overgeven' aan VS"
+    assert item.id == "ANP-020519-224"
+    # No date in the entry: first seen stands in.
+    assert item.published == FIRST_SEEN
+
+
+def test_english_wire_item_whose_body_repeats_the_title() -> None:
+    item = normalise(
+        _anp_entry("c4b893fec041a87ee340b513e8b11860"), source="ANP", first_seen=FIRST_SEEN
+    )
+    assert item.dateline is None
+    assert item.summary == "axm/ch/jm"
+
+
+def _section_page_leads() -> list[str]:
+    page = (FIXTURES / "articles" / "anp_section_page.txt").read_text(encoding="utf-8")
+    after_list_header = page.split("Meer uit Buitenland\n", 1)[1]
+    return [lead for lead in re.split(r"\d+ uur geleden", after_list_header) if lead.strip()]
+
+
+@pytest.mark.parametrize("lead", _section_page_leads())
+def test_title_less_leads_get_their_first_sentence_as_title(lead: str) -> None:
+    entry = RawEntry(feed="anp-site", guid=None, link=None, title="", html=lead, published=None)
+    item = normalise(entry, source="ANP", first_seen=FIRST_SEEN)
+    expected_dateline, rest = split_dateline(lead)
+    assert item.dateline == expected_dateline
+    assert item.title
+    assert len(item.title) <= MAX_DERIVED_TITLE_CHARS
+    assert rest.startswith(item.title.removesuffix(ELLIPSIS))
+    assert item.summary != item.title
+    assert not item.summary.startswith(item.title)
+    assert item.id.startswith("sha1:")
+
+
+def test_long_first_sentence_title_is_cut_at_a_word() -> None:
+    lead = (
+        "WASHINGTON (ANP) - " + "De woordvoerder zei dat " * 10 + "alles goed ging. Daarna niets."
+    )
+    item = normalise(
+        RawEntry(feed="f", guid=None, link=None, title="", html=lead, published=None),
+        source="s",
+        first_seen=FIRST_SEEN,
+    )
+    assert len(item.title) <= MAX_DERIVED_TITLE_CHARS
+    assert item.title.endswith(ELLIPSIS)
+    assert item.title.startswith("De woordvoerder zei dat")
+    assert item.summary == "Daarna niets."
+
+
+@pytest.mark.parametrize(
+    ("raw_title", "title"),
+    [
+        ("Tom &amp;amp; Jerry", "Tom & Jerry"),
+        ("<b>Vet</b> nieuws", "Vet nieuws"),
+        ("  Twee\n regels  ", "Twee regels"),
+        ("Prijs &lt; 5 euro", "Prijs < 5 euro"),
+    ],
+)
+def test_title_is_plain_text(raw_title: str, title: str) -> None:
+    entry = RawEntry(feed="f", guid="g", link=None, title=raw_title, html="", published=None)
+    assert normalise(entry, source="s", first_seen=FIRST_SEEN).title == title
+
+
+def test_link_is_canonical_and_id_falls_back_to_it() -> None:
+    entry = RawEntry(
+        feed="f",
+        guid=None,
+        link="https://www.nu.nl/a.html?utm_source=rss&fbclid=1",
+        title="Titel",
+        html="<p>Tekst.</p>",
+        published=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    item = normalise(entry, source="s", first_seen=FIRST_SEEN)
+    assert item.link == "https://www.nu.nl/a.html"
+    assert item.id == "https://www.nu.nl/a.html"
+    assert item.published == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_text_is_bounded() -> None:
+    html = "<p>" + "Een heel lange zin met woorden. " * 2000 + "</p>"
+    entry = RawEntry(feed="f", guid="g", link=None, title="T", html=html, published=None)
+    item = normalise(entry, source="s", first_seen=FIRST_SEEN)
+    assert len(item.text) <= MAX_TEXT_CHARS
+    assert item.text.endswith("woorden.")
+
+
+def test_summary_length_is_configurable() -> None:
+    entry = _anp_entry("38bdbbbdae1320f77049b5a32538e09c")
+    item = normalise(entry, source="s", first_seen=FIRST_SEEN, summary_max_chars=120)
+    assert (
+        item.summary
+        == "Zanger Dotan wil een comeback maken en komt nog dit jaar met nieuwe nummers."
+    )
+
+
+def test_naive_first_seen_is_refused() -> None:
+    entry = RawEntry(feed="f", guid="g", link=None, title="T", html="", published=None)
+    with pytest.raises(ValueError, match="aware"):
+        normalise(entry, source="s", first_seen=datetime(2026, 1, 1))
