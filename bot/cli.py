@@ -97,11 +97,12 @@ def _load(args: argparse.Namespace) -> Config:
 def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args)
     config.require_token()
-    from bot.app import build_application  # imported late: keeps `--help` fast
+    from bot.app import build_application, run  # imported late: keeps `--help` fast
 
     application = build_application(config)
-    log.info("Starting nieuwsbot %s (long polling)", __version__)
-    application.run_polling(drop_pending_updates=False)
+    mode = "webhook" if config.telegram.webhook_url else "long polling"
+    log.info("Starting nieuwsbot %s (%s)", __version__, mode)
+    run(application, config)
     log.info("Stopped")
     return EXIT_OK
 

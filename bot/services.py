@@ -13,8 +13,11 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, utc_now
 from bot.config import Config
+from bot.feedalerts import FeedAlerts
 
 if TYPE_CHECKING:
+    from bot.deliver.engine import Delivery
+    from bot.ingest.pipeline import CycleReport, IngestPipeline
     from bot.match import FollowIndex
     from bot.store import Store
 
@@ -28,8 +31,11 @@ class Services:
     index: FollowIndex
     clock: Clock = utc_now
     started_at: datetime = field(default_factory=utc_now)
-    # Filled by the push engine (bot.deliver); None until it is started.
-    delivery: Any = None
+    # The poll cycle and the push engine; None where a caller needs neither (tests).
+    pipeline: IngestPipeline | None = None
+    delivery: Delivery | None = None
+    feed_alerts: FeedAlerts = field(default_factory=FeedAlerts)
+    last_cycle: CycleReport | None = None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # Near duplicates are only looked for among stories this recent (the issue's 48 h).
 STORY_WINDOW = timedelta(hours=48)
+
+NewStoriesHook = Callable[[Sequence[NewsItem]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +126,17 @@ class IngestPipeline:
         for item in sorted(self.store.recent(since=since, limit=None), key=_age_key):
             self.stories.add(item)
 
-    async def run_cycle(self, *, force: bool = False) -> CycleReport:
-        """Fetch the due feeds (all with ``force``), store and return what is new."""
+    async def run_cycle(
+        self, *, force: bool = False, on_new_stories: NewStoriesHook | None = None
+    ) -> CycleReport:
+        """Fetch the due feeds (all with ``force``), store and return what is new.
+
+        Commit order makes a crash at any point lose nothing: ``on_new_stories``
+        (the push engine persisting its outbox) runs before the items are marked
+        seen, and feed validators (ETag) are saved last. A crash in between means
+        the next cycle fetches the same items again, and the outbox ignores what
+        it already holds.
+        """
         now = self.clock()
         states = {feed.url: self._state(feed) for feed in self.feeds}
         due = [feed for feed in self.feeds if force or is_due(states[feed.url], now)]
@@ -140,8 +151,10 @@ class IngestPipeline:
             outcomes.append(outcome)
             fetched.extend(items)
             new_states[feed.url] = state
+        stories, duplicates = await self._store_new(
+            merge_exact_duplicates(fetched), on_new_stories
+        )
         await self.store.put_feed_states({url: s.to_dict() for url, s in new_states.items()})
-        stories, duplicates = await self._store_new(merge_exact_duplicates(fetched), now)
         self.stories.evict(now - STORY_WINDOW)
         return CycleReport(tuple(outcomes), tuple(stories), tuple(duplicates))
 
@@ -206,7 +219,7 @@ class IngestPipeline:
         return parsed, items
 
     async def _store_new(
-        self, items: Sequence[NewsItem], now: datetime
+        self, items: Sequence[NewsItem], on_new_stories: NewStoriesHook | None
     ) -> tuple[list[NewsItem], list[NewsItem]]:
         """Assign near duplicates (oldest first wins), store, and split the new ones."""
         candidates = [item for item in items if not self.store.is_seen(item.id)]
@@ -214,7 +227,8 @@ class IngestPipeline:
         assigned: list[NewsItem] = []
         for item in sorted(candidates, key=_age_key):
             match = self.stories.add(item)
-            if match.duplicate_of is None:
+            # Seeing our own id again means an earlier cycle failed before storing it.
+            if match.duplicate_of is None or match.duplicate_of == item.id:
                 assigned.append(item)
                 continue
             assigned.append(replace(item, duplicate_of=match.duplicate_of))
@@ -228,10 +242,11 @@ class IngestPipeline:
                     canonical, also_at=(*canonical.also_at, item.source)
                 )
         final = [updated_canonicals.pop(i.id, i) for i in assigned]
-        new = await self.store.add_items([*final, *updated_canonicals.values()])
-        new_ids = {item.id for item in new}
-        stories = [i for i in final if i.id in new_ids and i.duplicate_of is None]
-        duplicates = [i for i in final if i.id in new_ids and i.duplicate_of is not None]
+        stories = [i for i in final if i.duplicate_of is None]
+        duplicates = [i for i in final if i.duplicate_of is not None]
+        if on_new_stories is not None and stories:
+            await on_new_stories(stories)
+        await self.store.add_items([*final, *updated_canonicals.values()])
         return stories, duplicates
 
 

@@ -1,0 +1,334 @@
+"""The push engine: persist planned messages, then drain the outbox within Telegram's limits.
+
+Entries are written to the outbox before anything is sent and marked sent only
+after Telegram confirmed, so a crash at any moment loses nothing. Draining groups
+the due entries per chat into one message (several stories coalesce; held quiet
+hours arrive as one message; digests are grouped by follow) and sends chats
+concurrently, paced by the rate limiter the Application's bot uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.clock import Clock
+from bot.deliver.format import format_away_line, format_digest, format_push, to_plain_text
+from bot.deliver.outcome import Action, classify
+from bot.deliver.plan import (
+    AWAY,
+    DIGEST,
+    PUSH,
+    PlannedEntry,
+    key_from_json,
+    prefs_from_settings,
+    quiet_until,
+)
+from bot.deliver.ratelimit import BROADCAST
+from bot.deliver.stats import DeliveryStats
+from bot.match import FollowIndex, Matched
+from bot.model import FollowKey, FollowKind
+from bot.store import Store
+from bot.store.records import OutboxEntry
+from bot.tagging import country
+
+log = logging.getLogger(__name__)
+
+# Concurrent sends: enough to keep 25 messages/s flowing when Telegram takes a few
+# hundred milliseconds per call; the pacer, not this number, sets the rate.
+SEND_WORKERS = 32
+# A network error or 5xx is retried this many times in a row before the entry waits
+# in the outbox for a later drain.
+INLINE_ATTEMPTS = 3
+# Backoff between those attempts, and the base of the wait before a later drain.
+RETRY_BASE_S = 1.0
+RETRY_LATER_CAP = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class DrainReport:
+    chats: int = 0
+    sent: int = 0
+    requeued: int = 0
+    deactivated: int = 0
+
+
+def laatste_command(key: FollowKey) -> str:
+    """The /laatste command that shows more of one follow."""
+    if key.kind is FollowKind.COUNTRY:
+        return f"/laatste {country(key.value).slug}"
+    if key.kind is FollowKind.KEYWORD:
+        return f'/laatste "{key.label or key.value}"'
+    return f"/laatste {key.value}"
+
+
+class Delivery:
+    """Owns the outbox drain; one per Application."""
+
+    def __init__(
+        self,
+        *,
+        bot: Bot,
+        store: Store,
+        index: FollowIndex,
+        clock: Clock,
+        tz: Any,
+        link_previews: bool = False,
+        stats: DeliveryStats | None = None,
+        workers: int = SEND_WORKERS,
+    ) -> None:
+        self._bot = bot
+        self._store = store
+        self._index = index
+        self._clock = clock
+        self._tz = tz
+        self._previews = LinkPreviewOptions(is_disabled=not link_previews)
+        self.stats = stats or DeliveryStats()
+        self._workers = workers
+        self._drain_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+        self._stopping = False
+
+    @property
+    def bot(self) -> Bot:
+        return self._bot
+
+    def kick(self) -> None:
+        """Start draining in the background; if a drain runs, drain again after it."""
+        if self._stopping:
+            return
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain_loop())
+        else:
+            self._again = True
+
+    async def _drain_loop(self) -> None:
+        while True:
+            self._again = False
+            try:
+                report = await self.drain()
+            except Exception:
+                log.exception("Outbox drain failed; pending messages stay for the next tick")
+                return
+            if report.sent or report.requeued or report.deactivated:
+                log.info(
+                    "Drained outbox: %d chats, %d sent, %d re-queued, %d deactivated",
+                    report.chats,
+                    report.sent,
+                    report.requeued,
+                    report.deactivated,
+                )
+            if not self._again or self._stopping:
+                return
+
+    async def close(self, grace_s: float = 10.0) -> None:
+        """Stop taking chats, let in-flight sends finish (bounded), then stop."""
+        self._stopping = True
+        task = self._task
+        if task is None or task.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=grace_s)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def enqueue(self, planned: Sequence[PlannedEntry]) -> None:
+        """Persist planned entries (idempotent by id) before anything is sent."""
+        if not planned:
+            return
+        now = self._clock()
+        await self._store.enqueue(
+            [
+                OutboxEntry(
+                    id=entry.id,
+                    chat_id=entry.chat_id,
+                    kind=entry.kind,
+                    payload=entry.payload,
+                    created_at=now,
+                    not_before=entry.not_before,
+                )
+                for entry in planned
+            ]
+        )
+
+    async def drain(self) -> DrainReport:
+        """Send every due entry, one message per chat and kind; return what happened."""
+        async with self._drain_lock:
+            due = self._store.pending(self._clock())
+            by_chat: dict[int, list[OutboxEntry]] = defaultdict(list)
+            for entry in due:
+                by_chat[entry.chat_id].append(entry)
+            queue: asyncio.Queue[tuple[int, list[OutboxEntry]]] = asyncio.Queue()
+            for item in by_chat.items():
+                queue.put_nowait(item)
+            totals: dict[str, int] = defaultdict(int)
+            workers = [
+                asyncio.create_task(self._worker(queue, totals))
+                for _ in range(min(self._workers, len(by_chat)))
+            ]
+            await asyncio.gather(*workers)
+            return DrainReport(
+                chats=len(by_chat),
+                sent=totals["sent"],
+                requeued=totals["requeued"],
+                deactivated=totals["deactivated"],
+            )
+
+    async def _worker(
+        self, queue: asyncio.Queue[tuple[int, list[OutboxEntry]]], totals: dict[str, int]
+    ) -> None:
+        while not queue.empty() and not self._stopping:
+            chat_id, entries = queue.get_nowait()
+            try:
+                await self._deliver_chat(chat_id, entries, totals)
+            except Exception:
+                # One chat's surprise must not stop the broadcast; its entries stay pending.
+                log.exception("Delivery to chat %s failed unexpectedly", chat_id)
+                totals["requeued"] += len(entries)
+
+    async def _deliver_chat(
+        self, chat_id: int, entries: list[OutboxEntry], totals: dict[str, int]
+    ) -> None:
+        chat = self._store.get_chat(chat_id)
+        if chat is None or not chat.active:
+            await self._store.drop([e.id for e in entries])
+            return
+        now = self._clock()
+        held_until = quiet_until(prefs_from_settings(chat.settings_dict()), now, self._tz)
+        if held_until is not None:
+            pushes = [e for e in entries if e.kind in (PUSH, AWAY)]
+            for entry in pushes:
+                await self._store.reschedule(entry.id, not_before=held_until)
+            entries = [e for e in entries if e.kind not in (PUSH, AWAY)]
+        for kind in (AWAY, PUSH, DIGEST):
+            group = [e for e in entries if e.kind == kind]
+            if not group:
+                continue
+            text = self._render(kind, group, now)
+            if text is None:
+                await self._store.drop([e.id for e in group])
+                continue
+            chat_id = await self._send(chat_id, text, group, totals)
+            if chat_id == 0:
+                return
+
+    def _render(self, kind: str, entries: Sequence[OutboxEntry], now: datetime) -> str | None:
+        if kind == AWAY:
+            lines = []
+            for entry in entries:
+                for raw_key, label, count in entry.payload.get("counts", []):
+                    key = FollowKey.parse(raw_key, label)
+                    lines.append(format_away_line(count, label or key.value, laatste_command(key)))
+            return "\n".join(lines) or None
+        matched = self._matched(entries)
+        if not matched:
+            return None
+        if kind == DIGEST:
+            groups: dict[str, list[Matched]] = defaultdict(list)
+            for match in matched:
+                groups[match.via[0].label or match.via[0].value].append(match)
+            return format_digest(groups, tz=self._tz, now=now)
+        vias = {match.via[0] for match in matched}
+        more = laatste_command(next(iter(vias))) if len(vias) == 1 else "/laatste"
+        return format_push(matched, tz=self._tz, now=now, more_command=more)
+
+    def _matched(self, entries: Sequence[OutboxEntry]) -> list[Matched]:
+        matched = []
+        for entry in entries:
+            item = self._store.get_item(str(entry.payload.get("story", "")))
+            if item is None:
+                continue  # pruned meanwhile: nothing left to show
+            via = tuple(key_from_json(raw) for raw in entry.payload.get("via", []))
+            matched.append(Matched(item=item, via=via or (FollowKey(FollowKind.KEYWORD, ""),)))
+        matched.sort(key=lambda m: m.item.published, reverse=True)
+        return matched
+
+    async def _send(
+        self, chat_id: int, text: str, entries: Sequence[OutboxEntry], totals: dict[str, int]
+    ) -> int:
+        """Send one message for ``entries``; return the chat id it ended at, 0 if gone."""
+        ids = [e.id for e in entries]
+        parse_mode: str | None = ParseMode.HTML
+        for attempt in range(1, INLINE_ATTEMPTS + 1):
+            try:
+                await self._bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=parse_mode,
+                    link_preview_options=self._previews,
+                    rate_limit_args=BROADCAST,  # type: ignore[call-arg]
+                )
+                error: TelegramError | None = None
+            except TelegramError as exc:
+                error = exc
+            outcome = classify(error)
+            if outcome.action is Action.SENT:
+                await self._store.mark_sent(ids)
+                self.stats.sent.add()
+                totals["sent"] += 1
+                return chat_id
+            if outcome.action is Action.RETRY_AFTER:
+                # The rate limiter already paused this chat; wait in the outbox, never drop.
+                wait = timedelta(seconds=outcome.retry_after or 1)
+                await self._requeue(entries, self._clock() + wait)
+                totals["requeued"] += len(entries)
+                return chat_id
+            if outcome.action is Action.MIGRATE and outcome.new_chat_id:
+                log.info("Chat %s migrated to %s", chat_id, outcome.new_chat_id)
+                await self._store.migrate_chat(chat_id, outcome.new_chat_id)
+                self._index.rename_chat(chat_id, outcome.new_chat_id)
+                chat_id = outcome.new_chat_id
+                ids = [_migrated(i, entries[0].chat_id, chat_id) for i in ids]
+                continue
+            if outcome.action is Action.RESEND_PLAIN and parse_mode is not None:
+                log.warning("Chat %s rejected our HTML (%s); sending plain text", chat_id, error)
+                text, parse_mode = to_plain_text(text), None
+                continue
+            if outcome.action is Action.DEACTIVATE:
+                await self._deactivate(chat_id, str(error))
+                totals["deactivated"] += 1
+                return 0
+            if outcome.action is Action.RETRY_LATER and attempt < INLINE_ATTEMPTS:
+                await asyncio.sleep(RETRY_BASE_S * 2 ** (attempt - 1))
+                continue
+            if outcome.action is Action.RETRY_LATER:
+                later = min(RETRY_LATER_CAP, timedelta(seconds=30 * 2 ** entries[0].attempts))
+                log.warning("Chat %s: %s; retrying in %s", chat_id, error, later)
+                await self._requeue(entries, self._clock() + later, count_attempt=True)
+                totals["requeued"] += len(entries)
+                return chat_id
+            log.error("Chat %s: Telegram refused a message for good: %s", chat_id, error)
+            self.stats.failed.add()
+            await self._store.drop(ids)
+            return chat_id
+        return chat_id
+
+    async def _requeue(
+        self, entries: Sequence[OutboxEntry], when: datetime, *, count_attempt: bool = False
+    ) -> None:
+        for entry in entries:
+            attempts = entry.attempts + 1 if count_attempt else entry.attempts
+            await self._store.reschedule(entry.id, not_before=when, attempts=attempts)
+
+    async def _deactivate(self, chat_id: int, reason: str) -> None:
+        log.info("Chat %s is gone (%s); deactivating it", chat_id, reason)
+        await self._store.deactivate(chat_id, reason, self._clock())
+        self._index.drop_chat(chat_id)
+
+
+def _migrated(entry_id: str, old: int, new: int) -> str:
+    prefix = f"{old}:"
+    return f"{new}:{entry_id[len(prefix):]}" if entry_id.startswith(prefix) else entry_id

@@ -1,0 +1,95 @@
+"""python-telegram-bot's rate-limiter hook, backed by our Pacer.
+
+Every Bot API call of the Application passes through ``process_request``. Calls
+that carry a chat (sendMessage, editMessageText, …) are paced: broadcasts (the
+push engine passes ``rate_limit_args=BROADCAST``) at normal priority, everything
+else — replies to commands and button presses — with priority, so a reply never
+waits behind a broadcast. Calls without a chat (getUpdates, answerCallbackQuery,
+getMe…) are not paced at all.
+
+A ``RetryAfter`` on a broadcast is re-raised: the push engine re-queues the
+message and pauses that chat. A ``RetryAfter`` on a reply is waited out and the
+call retried once, because the user is waiting for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.deliver.pacer import Pacer
+from bot.deliver.stats import DeliveryStats
+
+log = logging.getLogger(__name__)
+
+BROADCAST = "broadcast"
+# Telegram asks for waits of a few seconds under normal load; a reply that would
+# have to wait longer than this is dropped with a log line rather than held.
+MAX_REPLY_WAIT_S = 30.0
+_UNPACED = frozenset({"getUpdates", "answerCallbackQuery", "getMe", "setMyCommands"})
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds.
+
+    PTB 22 keeps it as a timedelta but warns when ``retry_after`` is read as an
+    int (unless PTB_TIMEDELTA is set); read the stored timedelta instead.
+    """
+    delay = getattr(error, "_retry_after", None)
+    if isinstance(delay, timedelta):
+        return delay.total_seconds()
+    return float(error.retry_after)  # type: ignore[arg-type]
+
+
+class PacedRateLimiter(BaseRateLimiter[str]):
+    def __init__(self, pacer: Pacer, stats: DeliveryStats | None = None) -> None:
+        self.pacer = pacer
+        self.stats = stats or DeliveryStats()
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the pacer is created with the limiter."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: str | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = _chat_id(data)
+        if chat_id is None or endpoint in _UNPACED:
+            return await callback(*args, **kwargs)
+        broadcast = rate_limit_args == BROADCAST
+        await self.pacer.acquire(chat_id, priority=not broadcast)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as error:
+            self.stats.retry_after.add()
+            wait = retry_seconds(error)
+            self.pacer.pause_chat(chat_id, wait)
+            if broadcast or wait > MAX_REPLY_WAIT_S:
+                raise
+            log.info("Reply to chat %s: Telegram asks to wait %.0f s", chat_id, wait)
+            await asyncio.sleep(wait)
+            await self.pacer.acquire(chat_id, priority=True)
+            return await callback(*args, **kwargs)
+
+
+def _chat_id(data: dict[str, Any]) -> int | None:
+    value = data.get("chat_id")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None

@@ -1,0 +1,90 @@
+"""Tell admins when a feed has been failing for hours, once, and once when it recovers."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.ingest.feedstate import FeedState
+
+log = logging.getLogger(__name__)
+
+# A feed that is down for a few poll cycles is normal on the web; six hours is not.
+ALERT_AFTER = timedelta(hours=6)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDecision:
+    down: tuple[str, ...] = ()
+    recovered: tuple[str, ...] = ()
+
+
+def decide_alerts(
+    states: Mapping[str, FeedState | None],
+    alerted: frozenset[str],
+    *,
+    now: datetime,
+    started_at: datetime,
+) -> AlertDecision:
+    """Which feeds (by name) to report as down or recovered (pure).
+
+    A feed counts as failing since its last success, or since the bot started
+    when it never succeeded.
+    """
+    down, recovered = [], []
+    for name, state in states.items():
+        if state is None:
+            continue
+        failing = state.consecutive_errors > 0
+        since = state.last_success or started_at
+        if failing and now - since >= ALERT_AFTER and name not in alerted:
+            down.append(name)
+        elif not failing and name in alerted:
+            recovered.append(name)
+    return AlertDecision(tuple(down), tuple(recovered))
+
+
+def down_text(name: str, state: FeedState | None, now: datetime) -> str:
+    since = state.last_success if state and state.last_success else None
+    hours = f"al {int((now - since).total_seconds() // 3600)} uur" if since else "sinds de start"
+    error = html.escape(state.last_error or "onbekende fout") if state else "onbekende fout"
+    return f"⚠️ Feed <b>{html.escape(name)}</b> faalt {hours}.\nLaatste fout: {error}"
+
+
+def recovered_text(name: str) -> str:
+    return f"✅ Feed <b>{html.escape(name)}</b> werkt weer."
+
+
+@dataclass
+class FeedAlerts:
+    """Remembers which feeds were reported (in memory: a restart may repeat one alert)."""
+
+    alerted: set[str] = field(default_factory=set)
+
+    async def notify(
+        self,
+        bot: object,
+        admins: tuple[int, ...],
+        states: Mapping[str, FeedState | None],
+        *,
+        now: datetime,
+        started_at: datetime,
+    ) -> AlertDecision:
+        decision = decide_alerts(states, frozenset(self.alerted), now=now, started_at=started_at)
+        messages = [(n, down_text(n, states.get(n), now)) for n in decision.down]
+        messages += [(n, recovered_text(n)) for n in decision.recovered]
+        for name, text in messages:
+            for admin in admins:
+                try:
+                    await bot.send_message(admin, text, parse_mode=ParseMode.HTML)  # type: ignore[attr-defined]
+                except TelegramError as exc:
+                    log.warning("Could not alert admin %s about feed %s: %s", admin, name, exc)
+        self.alerted.update(decision.down)
+        self.alerted.difference_update(decision.recovered)
+        return decision
