@@ -65,37 +65,46 @@ def command_argument(message_text: str) -> str:
     return clean(rest)
 
 
-def split_terms(argument: str) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One thing to follow as typed; ``quoted`` terms are meant as keywords."""
+
+    text: str
+    quoted: bool = False
+
+
+def split_terms(argument: str) -> list[Term]:
     """Split ``oekraine, "Mark Rutte", sport`` into terms; quotes keep commas inside.
 
     Empty terms (``""``, ``,,``) are dropped; the caller decides what an empty
     list means. Raises ``ArgError`` for a term over ``MAX_TERM_CHARS`` or an
     unclosed quote.
     """
-    terms: list[str] = []
+    terms: list[Term] = []
     current: list[str] = []
+    quoted = False
     closing: str | None = None
     for ch in argument:
         if closing is not None:
-            if ch == closing or (closing == "”" and ch == '"'):
+            if ch in _CLOSERS:
                 closing = None
             else:
                 current.append(ch)
         elif ch in _QUOTES:
             closing = _QUOTES[ch]
+            quoted = True
         elif ch == ",":
-            terms.append("".join(current))
-            current = []
+            terms.append(Term(clean("".join(current)), quoted))
+            current, quoted = [], False
         else:
             current.append(ch)
     if closing is not None:
         raise ArgError(texts.UNCLOSED_QUOTE)
-    terms.append("".join(current))
-    cleaned = [clean(term) for term in terms]
-    for term in cleaned:
-        if len(term) > MAX_TERM_CHARS:
+    terms.append(Term(clean("".join(current)), quoted))
+    for term in terms:
+        if len(term.text) > MAX_TERM_CHARS:
             raise ArgError(texts.term_too_long(MAX_TERM_CHARS))
-    return [term for term in cleaned if term]
+    return [term for term in terms if term.text]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,38 @@
-"""/start: the welcome."""
+"""/start, /help, /hulp, /onderwerpen and plain text in private chats."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from handlers import texts
+from bot.services import services
+from handlers import texts, topics
+from handlers.keyboards import toggle_keyboard
+from handlers.replies import reply
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is None:
+    """The welcome, with a keyboard of popular follows (✓ on those already followed)."""
+    chat = update.effective_chat
+    if chat is None:
         return
-    await message.reply_text(texts.WELCOME, parse_mode=ParseMode.HTML)
+    store = services(context).store
+    record = store.get_chat(chat.id)
+    if record is not None and not record.active:
+        # A chat that blocked the bot and came back: its follows apply again.
+        await store.reactivate(chat.id)
+    followed = record.follows if record is not None else ()
+    await reply(update, texts.WELCOME, toggle_keyboard(topics.popular(), followed))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, texts.HELP)
+
+
+async def list_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, texts.topics(topics.section_choices()))
+
+
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Not a command: point at /help rather than stay silent (private chats only)."""
+    await reply(update, texts.PLAIN_TEXT)

@@ -131,6 +131,11 @@ def follow_limit(max_follows: int) -> str:
     )
 
 
+def follow_limit_short(max_follows: int) -> str:
+    """Plain text, for a button's pop-up."""
+    return f"Je volgt al het maximum van {max_follows} onderwerpen. Ontvolg eerst iets."
+
+
 def follow_limit_partial(skipped: Sequence[str], max_follows: int) -> str:
     names = ", ".join(escape(name) for name in skipped)
     return f"Niet gevolgd, want je zit aan het maximum van {max_follows}: {names}"

@@ -13,6 +13,7 @@ from handlers.args import (
     MAX_LATEST,
     ArgError,
     LatestArgs,
+    Term,
     clean,
     command_argument,
     is_off,
@@ -50,19 +51,19 @@ def test_command_argument_caps_the_whole_input() -> None:
 @pytest.mark.parametrize(
     ("argument", "expected"),
     [
-        ("oekraine", ["oekraine"]),
-        ("oekraine, sport", ["oekraine", "sport"]),
-        ('"Mark Rutte", buitenland', ["Mark Rutte", "buitenland"]),
-        ("„Den Haag, centrum”, tech", ["Den Haag, centrum", "tech"]),
-        ("“Poetin”", ["Poetin"]),
+        ("oekraine", [Term("oekraine")]),
+        ("oekraine, sport", [Term("oekraine"), Term("sport")]),
+        ('"Mark Rutte", buitenland', [Term("Mark Rutte", quoted=True), Term("buitenland")]),
+        ("„Den Haag, centrum”, tech", [Term("Den Haag, centrum", quoted=True), Term("tech")]),
+        ("“Poetin”", [Term("Poetin", quoted=True)]),
         ('""', []),
         (" , ,", []),
         ("", []),
-        ("<b>&amp;</b>", ["<b>&amp;</b>"]),
-        ("🇺🇦", ["🇺🇦"]),
+        ("<b>&amp;</b>", [Term("<b>&amp;</b>")]),
+        ("🇺🇦", [Term("🇺🇦")]),
     ],
 )
-def test_split_terms(argument: str, expected: list[str]) -> None:
+def test_split_terms(argument: str, expected: list[Term]) -> None:
     assert split_terms(argument) == expected
 
 

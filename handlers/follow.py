@@ -1,0 +1,155 @@
+"""/volg, /ontvolg and /mijn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import Chat, Update
+from telegram.ext import ContextTypes
+
+from bot.model import FollowKey
+from bot.services import services
+from bot.store import MAX_FOLLOWS, FollowLimitError, Store
+from bot.text import fold
+from handlers import texts, topics
+from handlers.args import ArgError, command_argument, split_terms
+from handlers.callback_data import Confirmation
+from handlers.guards import may_change
+from handlers.keyboards import (
+    confirm_keyboard,
+    suggestion_keyboard,
+    toggle_keyboard,
+    unfollow_keyboard,
+)
+from handlers.replies import reply
+
+# One /volg may name many things, but each unclear one gets its own message
+# with buttons; past this many the rest are only listed as not understood.
+MAX_SUGGESTION_MESSAGES = 3
+_ALL = frozenset({"alles", "alle", "allemaal", "all"})
+
+
+async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat, text = update.effective_chat, _text(update)
+    if chat is None or not await may_change(update, context):
+        return
+    store = services(context).store
+    try:
+        argument = command_argument(text)
+        terms = split_terms(argument)
+    except ArgError as error:
+        await reply(update, str(error))
+        return
+    if not argument:
+        record = store.get_chat(chat.id)
+        followed = record.follows if record is not None else ()
+        await reply(update, texts.FOLLOW_PICK, toggle_keyboard(topics.popular(), followed))
+        return
+    if not terms:
+        await reply(update, texts.FOLLOW_NOTHING)
+        return
+    # More terms than follow slots can never all succeed; the cap also bounds work.
+    outcomes = [topics.interpret(term) for term in terms[:MAX_FOLLOWS]]
+    keys = [outcome.key for outcome in outcomes if isinstance(outcome, topics.Resolved)]
+    lines: list[str] = []
+    if keys:
+        lines.extend(await _add(store, chat, keys))
+    unclear = [outcome for outcome in outcomes if not isinstance(outcome, topics.Resolved)]
+    with_buttons = unclear[:MAX_SUGGESTION_MESSAGES]
+    lines.extend(texts.not_understood(outcome.term) for outcome in unclear[len(with_buttons) :])
+    if lines:
+        await reply(update, "\n".join(lines))
+    for outcome in with_buttons:
+        if isinstance(outcome, topics.Suggested):
+            keyboard = suggestion_keyboard(outcome.options, outcome.keyword)
+            await reply(update, texts.suggestions(outcome.term), keyboard)
+        else:
+            await reply(update, texts.rejected(outcome.term, outcome.reason))
+
+
+async def _add(store: Store, chat: Chat, keys: Sequence[FollowKey]) -> list[str]:
+    """Follow ``keys`` as far as the limit allows; the lines that report it."""
+    record = await store.ensure_chat(chat.id, chat.type)
+    already = [key for key in dict.fromkeys(keys) if key in record.follows]
+    wanted = [key for key in dict.fromkeys(keys) if key not in record.follows]
+    skipped: list[FollowKey] = []
+    try:
+        added = await store.add_follows(chat.id, wanted)
+    except FollowLimitError as error:
+        room = max(0, error.limit - error.current)
+        added = await store.add_follows(chat.id, wanted[:room]) if room else []
+        skipped = wanted[room:]
+    lines: list[str] = []
+    if added:
+        lines.append(texts.followed(added))
+    if already:
+        lines.append(texts.already_following(already))
+    if skipped:
+        if added:
+            lines.append(
+                texts.follow_limit_partial([texts.label_of(k) for k in skipped], MAX_FOLLOWS)
+            )
+        else:
+            lines.append(texts.follow_limit(MAX_FOLLOWS))
+    return lines
+
+
+async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat, text = update.effective_chat, _text(update)
+    if chat is None or not await may_change(update, context):
+        return
+    store = services(context).store
+    try:
+        argument = command_argument(text)
+        terms = split_terms(argument)
+    except ArgError as error:
+        await reply(update, str(error))
+        return
+    record = store.get_chat(chat.id)
+    follows = record.follows if record is not None else ()
+    if not follows:
+        await reply(update, texts.NO_FOLLOWS)
+        return
+    if not terms:
+        await reply(update, texts.UNFOLLOW_PICK, unfollow_keyboard(follows))
+        return
+    if len(terms) == 1 and not terms[0].quoted and fold(terms[0].text) in _ALL:
+        await reply(update, texts.UNFOLLOW_ALL_CONFIRM, confirm_keyboard(Confirmation.UNFOLLOW_ALL))
+        return
+    doomed: list[FollowKey] = []
+    lines: list[str] = []
+    for term in terms[:MAX_FOLLOWS]:
+        found = topics.find_followed(term, follows)
+        if found is None:
+            lines.append(texts.not_following(term.text))
+        else:
+            doomed.append(found)
+    removed = await store.remove_follows(chat.id, doomed) if doomed else []
+    if removed:
+        lines.insert(0, texts.unfollowed(removed))
+    await reply(update, "\n".join(lines))
+
+
+async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    record = services(context).store.get_chat(chat.id)
+    if record is None:
+        text = texts.my_follows((), quiet=None, digest=None, max_follows=MAX_FOLLOWS)
+    else:
+        settings = record.settings
+        quiet = (
+            (settings.quiet_start, settings.quiet_end)
+            if settings.quiet_start and settings.quiet_end
+            else None
+        )
+        text = texts.my_follows(
+            record.follows, quiet=quiet, digest=settings.digest_time, max_follows=MAX_FOLLOWS
+        )
+    await reply(update, text)
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return message.text or "" if message is not None else ""

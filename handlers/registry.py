@@ -1,0 +1,88 @@
+"""Wires every chat handler into the Application; ``bot.app`` calls :func:`register`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Bot, BotCommand, Update
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import texts
+from handlers.callbacks import on_button
+from handlers.follow import follow, my_follows, unfollow
+from handlers.guards import GUARDS_KEY, Guards, rate_limit
+from handlers.latest import latest, search
+from handlers.settings import digest, quiet_hours, stop
+from handlers.start import help_command, list_topics, plain_text, start
+
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+COMMANDS: tuple[tuple[tuple[str, ...], Callback], ...] = (
+    (("start",), start),
+    (("help", "hulp"), help_command),
+    (("onderwerpen",), list_topics),
+    (("volg",), follow),
+    (("ontvolg",), unfollow),
+    (("mijn",), my_follows),
+    (("laatste",), latest),
+    (("zoek",), search),
+    (("stil",), quiet_hours),
+    (("samenvatting",), digest),
+    (("stop",), stop),
+)
+
+# Runs before every other handler (lower groups go first).
+_GUARD_GROUP = -1
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add every chat handler (and the per-chat rate limit in front of them)."""
+    application.bot_data[GUARDS_KEY] = Guards()
+    application.add_handler(TypeHandler(Update, _limit_rate), group=_GUARD_GROUP)
+    # Only new messages: an edited "/volg" must not follow a second time.
+    fresh = filters.UpdateType.MESSAGE
+    for names, callback in COMMANDS:
+        application.add_handler(CommandHandler(names, callback, filters=fresh))
+    application.add_handler(CallbackQueryHandler(on_button))
+    # Anything else in a private chat (text, unknown commands) gets a pointer to
+    # /help. Groups stay quiet: there we only see commands meant for someone.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & fresh & filters.TEXT, plain_text)
+    )
+
+
+async def setup_bot_commands(bot: Bot) -> None:
+    """The command menu with Dutch descriptions, for Dutch clients and as default."""
+    commands = [BotCommand(command, description) for command, description in texts.COMMANDS]
+    await bot.set_my_commands(commands)
+    await bot.set_my_commands(commands, language_code="nl")
+
+
+async def _limit_rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if _counts(update, context.bot.username) and not await rate_limit(update, context):
+        raise ApplicationHandlerStop
+
+
+def _counts(update: Update, bot_username: str) -> bool:
+    """Button presses and commands to us count; in private chats every message does."""
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None or message.text is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    command = message.text.split(maxsplit=1)[0] if message.text.startswith("/") else ""
+    _, at, addressee = command.partition("@")
+    return bool(command) and (not at or addressee.casefold() == bot_username.casefold())

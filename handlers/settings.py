@@ -1,0 +1,79 @@
+"""/stil, /samenvatting and /stop.
+
+This layer validates and stores the settings; the push engine honours them.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.services import services
+from handlers import texts
+from handlers.args import ArgError, command_argument, is_off, parse_clock, parse_quiet_hours
+from handlers.callback_data import Confirmation
+from handlers.guards import may_change
+from handlers.keyboards import confirm_keyboard
+from handlers.replies import reply
+
+
+async def quiet_hours(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    if chat is None or not await may_change(update, context):
+        return
+    store = services(context).store
+    try:
+        argument = command_argument(_text(update))
+        if not argument:
+            record = store.get_chat(chat.id)
+            settings = record.settings if record is not None else None
+            current = (
+                (settings.quiet_start, settings.quiet_end)
+                if settings is not None and settings.quiet_start and settings.quiet_end
+                else None
+            )
+            await reply(update, texts.quiet_usage(current))
+            return
+        if is_off(argument):
+            start: str | None = None
+            end: str | None = None
+        else:
+            start, end = parse_quiet_hours(argument)
+    except ArgError as error:
+        await reply(update, str(error))
+        return
+    await store.ensure_chat(chat.id, chat.type)
+    await store.set_settings(chat.id, quiet_start=start, quiet_end=end)
+    await reply(update, texts.quiet_set(start, end) if start and end else texts.QUIET_OFF)
+
+
+async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    if chat is None or not await may_change(update, context):
+        return
+    store = services(context).store
+    try:
+        argument = command_argument(_text(update))
+        if not argument:
+            record = store.get_chat(chat.id)
+            await reply(update, texts.digest_usage(record.settings.digest_time if record else None))
+            return
+        at = None if is_off(argument) else parse_clock(argument)
+    except ArgError as error:
+        await reply(update, str(error))
+        return
+    await store.ensure_chat(chat.id, chat.type)
+    await store.set_settings(chat.id, digest_time=at)
+    await reply(update, texts.digest_set(at) if at else texts.DIGEST_OFF)
+
+
+async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask first: the button in :mod:`handlers.callbacks` deletes the chat's data."""
+    if update.effective_chat is None or not await may_change(update, context):
+        return
+    await reply(update, texts.STOP_CONFIRM, confirm_keyboard(Confirmation.STOP))
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return message.text or "" if message is not None else ""
