@@ -82,21 +82,26 @@ def _unescape(text: str) -> str:
 
 # --- Dutch sentences ----------------------------------------------------------
 
-# Abbreviations after which a full stop does not end a sentence, written without
-# their final dot and folded to lower case. Data, not logic: extend freely.
+# Abbreviations after which a full stop does not end a sentence, written in
+# lower case without their final dot. They match as written or capitalised at a
+# sentence start ("Bijv."), never in capitals: "in de VS." and "bij ING." end
+# sentences. Data, not logic: extend freely.
 DUTCH_ABBREVIATIONS = frozenset(
     {
-        "o.a", "bijv", "bv", "b.v", "d.w.z", "mr", "dr", "drs", "ir", "ing", "prof",
+        "o.a", "bijv", "bv", "b.v", "d.w.z", "mr", "dr", "drs", "ir", "prof",
         "mevr", "mw", "dhr", "hr", "ca", "nr", "nrs", "m.b.t", "jl", "j.l", "e.d",
         "e.a", "enz", "etc", "i.p.v", "i.v.m", "t.a.v", "n.a.v", "m.i.v", "o.b.v",
         "z.s.m", "a.s", "p.p", "t.o.v", "t/m", "incl", "excl", "evt", "ong", "resp",
         "vgl", "blz", "pag", "st", "sr", "jr", "gen", "lt", "kol", "sgt", "max",
-        "min", "mln", "mld", "mrd", "vs", "tel", "afd", "adv", "jhr", "ds", "pr",
-        "zgn", "z.g.n", "m.n", "d.m.v", "v.w.b", "i.o.m", "c.q", "a.d", "o.l.v",
-        "v.d", "aug", "sept", "okt", "nov", "dec", "jan", "feb", "febr", "mrt",
-        "apr", "jun", "jul",
+        "mln", "mld", "mrd", "tel", "afd", "jhr", "ds", "zgn", "z.g.n", "m.n",
+        "d.m.v", "v.w.b", "i.o.m", "c.q", "o.l.v",
     }
 )  # fmt: skip
+# Abbreviated months only hold a sentence together before a number
+# ("1 jan. 2024"); "Jan." is also a name that can end a sentence.
+DUTCH_MONTH_ABBREVIATIONS = frozenset(
+    {"jan", "feb", "febr", "mrt", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec"}
+)
 
 # A full stop, ! or ? (or an ellipsis), closing quotes/brackets, then space: a
 # candidate boundary. Numbers ("3,5", "1.000", "14.30 uur") never match because
@@ -143,7 +148,11 @@ def _is_boundary(paragraph: str, punct_at: int, end: int) -> bool:
     if len(word) >= 3 and word[1] == "." and word.replace(".", "").isupper():
         # Run of initials: "J.F. Kennedy", "A.B.C. Jansen".
         return False
-    return word.casefold() not in DUTCH_ABBREVIATIONS
+    if word in DUTCH_MONTH_ABBREVIATIONS:
+        return not following.isdigit()
+    return (
+        word not in DUTCH_ABBREVIATIONS and word[:1].lower() + word[1:] not in DUTCH_ABBREVIATIONS
+    )
 
 
 def _word_before(paragraph: str, punct_at: int) -> str:

@@ -73,6 +73,13 @@ def test_html_to_text(html: str, text: str) -> None:
             ["De prijs steeg 3,5 procent tot 1.000 euro.", "Om 14.30 uur kwam 2,1 mln. Binnen."],
         ),
         ("Het was 2014. Nu niet.", ["Het was 2014.", "Nu niet."]),
+        # Capitals that look like abbreviations end sentences.
+        ("Hij woont in de VS. De rest niet.", ["Hij woont in de VS.", "De rest niet."]),
+        ("Ze bankiert bij ING. Nu niet meer.", ["Ze bankiert bij ING.", "Nu niet meer."]),
+        ("Het boek is van Jan. Hij schreef het.", ["Het boek is van Jan.", "Hij schreef het."]),
+        ("Op 1 jan. 2024 begon het.", ["Op 1 jan. 2024 begon het."]),
+        ("Bijv. dit. Of dat.", ["Bijv. dit.", "Of dat."]),
+        ("Dr. Jansen kwam. St. Louis ook.", ["Dr. Jansen kwam.", "St. Louis ook."]),
         # Quotes close the sentence they end.
         (
             'Hij zei: "Wij zijn bereid." Daarna ging hij.',
