@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.ingest import parse
 from bot.ingest.dates import parse_date
 from bot.ingest.errors import FeedError, NotAFeedError
 from bot.ingest.parse import parse_feed
@@ -192,6 +195,33 @@ def test_non_web_links_are_dropped() -> None:
         (None, None),
         ("b-17", None),
     ]
+
+
+def test_entry_that_fails_to_convert_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_categories = parse._categories
+
+    def categories_or_crash(raw: Mapping[str, Any]) -> tuple[str, ...]:
+        if raw.get("title") == "Kapot":
+            raise TypeError("odd entry")
+        return real_categories(raw)
+
+    monkeypatch.setattr(parse, "_categories", categories_or_crash)
+    body = rss(
+        "<item><guid>a</guid><title>Goed</title></item>"
+        "<item><guid>b</guid><title>Kapot</title></item>"
+        "<item><guid>c</guid><title>Ook goed</title></item>"
+    )
+    parsed = parse.parse_feed(body, feed="f")
+    assert [entry.guid for entry in parsed.entries] == ["a", "c"]
+    assert parsed.skipped == 1
+    assert "1 broken entries skipped" in parsed.warnings
+
+
+def test_feed_served_as_html_still_parses_with_a_warning() -> None:
+    body = rss("<item><guid>a</guid><title>Oekraïne</title></item>")
+    parsed = parse_feed(body, feed="f", headers={"Content-Type": "text/html; charset=utf-8"})
+    assert [entry.title for entry in parsed.entries] == ["Oekraïne"]
+    assert parsed.warnings
 
 
 def test_entries_without_guid_or_link() -> None:
