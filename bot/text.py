@@ -94,7 +94,7 @@ DUTCH_ABBREVIATIONS = frozenset(
         "z.s.m", "a.s", "p.p", "t.o.v", "t/m", "incl", "excl", "evt", "ong", "resp",
         "vgl", "blz", "pag", "st", "sr", "jr", "gen", "lt", "kol", "sgt", "max",
         "mln", "mld", "mrd", "tel", "afd", "jhr", "ds", "zgn", "z.g.n", "m.n",
-        "d.m.v", "v.w.b", "i.o.m", "c.q", "o.l.v",
+        "d.m.v", "v.w.b", "i.o.m", "c.q", "o.l.v", "bros",
     }
 )  # fmt: skip
 # Abbreviated months only hold a sentence together before a number

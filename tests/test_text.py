@@ -80,6 +80,11 @@ def test_html_to_text(html: str, text: str) -> None:
         ("Op 1 jan. 2024 begon het.", ["Op 1 jan. 2024 begon het."]),
         ("Bijv. dit. Of dat.", ["Bijv. dit.", "Of dat."]),
         ("Dr. Jansen kwam. St. Louis ook.", ["Dr. Jansen kwam.", "St. Louis ook."]),
+        # Company names from the NOS feed.
+        (
+            "De overname van Warner Bros. Discovery door Paramount. Klaar.",
+            ["De overname van Warner Bros. Discovery door Paramount.", "Klaar."],
+        ),
         # Quotes close the sentence they end.
         (
             'Hij zei: "Wij zijn bereid." Daarna ging hij.',
