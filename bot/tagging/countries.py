@@ -1,0 +1,251 @@
+"""Country tagger: which countries a Dutch news text refers to.
+
+One pass of one compiled regex over the text finds every alias of every country
+(names, adjectives, inhabitants, places, metonyms) and every known trap phrase
+("Zwitserse gatenkaas"); the regex is a trie of folded aliases, so a longer alias
+or trap that starts at the same place wins. Each hit then passes a few context
+rules that generalise over Dutch news rather than over one test set:
+
+* trap phrases (idioms, food, continents built on a country word) count for nothing;
+* some aliases are also common lower-case words and count only capitalised
+  ("Polen" vs "polen", "Chili" vs "chili");
+* a language adjective is the language, not the country, after "het" or
+  "vloeiend" and before "en" or a full stop ("in het Engels", "Engels en Frans");
+* a one-word alias inside a proper name is a person or an organisation, not the
+  country: "Frans Timmermans", "Denzel Washington", "Statiegeld Nederland".
+
+The text is folded once, keeping case (accents stripped, curly apostrophes
+straightened) and the regex matches case-insensitively: case is needed by the
+rules above, and every offset refers to that one folded string.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from bot.tagging.gazetteer import AliasKind, countries
+
+_TRANSLATE = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u00a0": " ",
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
+        "\u00ad": None,
+    }
+)
+_COMBINING_RE = re.compile("[\u0300-\u036f]+")
+_SEPARATORS_RE = re.compile(r"[\s\-]+")
+_SEPARATOR = " "  # what a run of spaces and hyphens inside an alias key becomes
+_SENTENCE_END = frozenset(".!?:;\"'“”(•-–—|")
+_WORD_BEFORE_RE = re.compile(r"([^\W\d_][\w'.]*)\s+$")
+_WORD_AFTER_RE = re.compile(r"\s+([^\W\d_]\w*)")
+# Words before a country name that are part of how the state is named, not an
+# organisation: "Koninkrijk België", "Team Nederland".
+_STATE_TITLES = frozenset({"team", "koninkrijk", "republiek", "staat", "hup", "groot"})
+
+
+def light_fold(text: str) -> str:
+    """Strip accents, straighten apostrophes, drop zero-width characters; keep case."""
+    text = text.translate(_TRANSLATE)
+    if text.isascii():
+        return text
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
+
+
+def alias_key(alias: str) -> str:
+    """The lookup key of an alias or of matched text: folded, lower, one separator."""
+    return _SEPARATORS_RE.sub(_SEPARATOR, light_fold(alias).lower().strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    code: str
+    kind: AliasKind
+    inflected: bool  # attributive -e form of an adjective ("Franse")
+    language: bool  # uninflected adjective that is also a language name ("Frans")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    code: str
+    start: int
+    end: int
+    in_title: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    pattern: re.Pattern[str]
+    aliases: dict[str, Alias | None]  # None: a trap phrase
+    case_sensitive: frozenset[str]
+    language_before: frozenset[str]
+    language_after: frozenset[str]
+    sentence_openers: frozenset[str]
+
+
+def _load_traps() -> dict[str, list[str]]:
+    raw = resources.files("bot.tagging").joinpath("data/traps.toml").read_text("utf-8")
+    return tomllib.loads(raw)
+
+
+def _alias_table() -> dict[str, Alias]:
+    table: dict[str, Alias] = {}
+    clashes: set[str] = set()
+    for entry in countries():
+        languages = {alias_key(word) for word in entry.languages}
+        pairs = entry.aliases()
+        # Genitive of the display name: "Ruslands", "Oekraïnes", "Irans".
+        if entry.name[-1].lower() not in "aiousxz":
+            pairs.append((entry.name + "s", AliasKind.NAME))
+        for alias, kind in pairs:
+            key = alias_key(alias)
+            inflected = kind is AliasKind.ADJECTIVE and key.endswith("e")
+            new = Alias(entry.code, kind, inflected, key in languages)
+            old = table.get(key)
+            if old is not None and old.code != entry.code:
+                clashes.add(key)
+            elif old is None or kind is AliasKind.NAME:
+                table[key] = new
+    # An alias two countries share ("Congolees") says nothing certain: drop it.
+    for key in clashes:
+        table.pop(key, None)
+    return table
+
+
+def _trie_regex(keys: list[str]) -> str:
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for key in keys:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+        branches = [
+            ("[\\s\\-]+" if char == _SEPARATOR else re.escape(char)) + emit(child)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+@cache
+def _rules() -> _Rules:
+    traps = _load_traps()
+    aliases: dict[str, Alias | None] = dict(_alias_table())
+    for phrase in traps["not_a_country"]:
+        aliases[alias_key(phrase)] = None
+    pattern = re.compile(r"(?<!\w)(?:" + _trie_regex(sorted(aliases)) + r")(?!\w)", re.IGNORECASE)
+    return _Rules(
+        pattern=pattern,
+        aliases=aliases,
+        case_sensitive=frozenset(alias_key(word) for word in traps["case_sensitive"]),
+        language_before=frozenset(alias_key(word) for word in traps["language_before"]),
+        language_after=frozenset(alias_key(word) for word in traps["language_after"]),
+        sentence_openers=frozenset(alias_key(word) for word in traps["sentence_openers"]),
+    )
+
+
+def find_mentions(text: str, *, in_title: bool = False) -> list[Mention]:
+    """Every country reference in ``text`` that survives the context rules."""
+    rules = _rules()
+    folded = light_fold(text)
+    found = []
+    for match in rules.pattern.finditer(folded):
+        key = alias_key(match.group())
+        alias = rules.aliases.get(key)
+        if alias is None:
+            continue
+        if key in rules.case_sensitive and not match.group()[0].isupper():
+            continue
+        start, end = match.span()
+        if alias.language and _is_language(folded, start, end, rules):
+            continue
+        if _inside_proper_name(folded, start, end, alias, key, rules):
+            continue
+        found.append(Mention(alias.code, start, end, in_title))
+    return found
+
+
+def _word_before(text: str, start: int) -> tuple[str, int] | None:
+    match = _WORD_BEFORE_RE.search(text, max(0, start - 40), start)
+    return (match.group(1), match.start(1)) if match else None
+
+
+def _word_after(text: str, end: int) -> str | None:
+    match = _WORD_AFTER_RE.match(text, end, end + 40)
+    return match.group(1) if match else None
+
+
+def _is_language(text: str, start: int, end: int, rules: _Rules) -> bool:
+    before = _word_before(text, start)
+    if before is not None and before[0].lower() in rules.language_before:
+        return True
+    after = _word_after(text, end)
+    return after is None or after.lower() in rules.language_after
+
+
+def _is_title_case(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and word[1:2].islower()
+
+
+def _starts_sentence(text: str, index: int) -> bool:
+    before = text[:index].rstrip()
+    return not before or before[-1] in _SENTENCE_END
+
+
+def _inside_proper_name(
+    text: str, start: int, end: int, alias: Alias, key: str, rules: _Rules
+) -> bool:
+    # Multi-word aliases, attributive adjectives ("Nederlandse Spoorwegen" is
+    # still Dutch) and acronyms (VS, UK) are never a person's or firm's name.
+    matched = text[start:end]
+    if _SEPARATOR in key or alias.inflected or matched.isupper():
+        return False
+    # "de Italiaan Pietro Sighel" is an apposition: an inhabitant noun before a
+    # name still refers to the country.
+    after = _word_after(text, end)
+    if (
+        alias.kind is not AliasKind.INHABITANT
+        and after is not None
+        and _is_title_case(after)
+        and text[end] == " "
+    ):
+        return True
+    before = _word_before(text, start)
+    if before is None or not _is_title_case(before[0]):
+        return False
+    word = before[0].lower()
+    if word in _STATE_TITLES:
+        return False
+    return not (_starts_sentence(text, before[1]) and word in rules.sentence_openers)
+
+
+def country_scores(title: str, text: str, dateline_code: str | None = None) -> Counter[str]:
+    """Weighted mention counts: a title mention or the dateline weighs 3, a body mention 1."""
+    scores: Counter[str] = Counter()
+    for mention in find_mentions(title, in_title=True):
+        scores[mention.code] += 3
+    for mention in find_mentions(text):
+        scores[mention.code] += 1
+    if dateline_code is not None:
+        scores[dateline_code] += 3
+    return scores

@@ -1,0 +1,176 @@
+"""Sections: a fixed vocabulary, and which of them an item belongs to.
+
+Evidence, strongest first: the feed's configured section(s), the feed's own
+categories, a section named in the article URL path (``/buitenland/``), and,
+only for items of general feeds with none of these, words in the text. Where an
+item is set (a foreign dateline or a foreign main subject makes it buitenland)
+is decided by the caller from the country tagger and passed in.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from urllib.parse import urlsplit
+
+from bot.text import fold
+
+# A topical section needs this many word hits in a general item's text before
+# it is assigned; two stray words ("euro", "film") are not a topic.
+MIN_TEXT_HITS = 3
+# A second topical section is kept when it scores at least this share of the best.
+SECOND_SECTION_SHARE = 0.8
+# Sections that describe where a story is set rather than what it is about.
+GEOGRAPHIC = frozenset({"binnenland", "buitenland", "regionaal"})
+# Sports news from abroad is sport, not buitenland, in Dutch newsrooms.
+NOT_BUITENLAND = frozenset({"sport"})
+# Only the first path segments of a URL name a section; later ones are slugs.
+URL_SEGMENTS_CHECKED = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    slug: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    sections: tuple[Section, ...]
+    aliases: dict[str, str]  # folded feed/category/URL word -> slug
+    general: frozenset[str]  # folded labels of general feeds
+    word_pattern: re.Pattern[str]
+    words: dict[str, str]  # folded word (or stem without "*") -> slug
+    stems: tuple[tuple[str, str], ...]  # (stem, slug), longest first
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    raw = resources.files("bot.tagging").joinpath("data/sections.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    sections = tuple(Section(entry["slug"], entry["label"]) for entry in data["section"])
+    aliases: dict[str, str] = {}
+    words: dict[str, str] = {}
+    stems: list[tuple[str, str]] = []
+    for entry in data["section"]:
+        aliases[fold(entry["slug"])] = entry["slug"]
+        for alias in entry["aliases"]:
+            aliases[fold(alias)] = entry["slug"]
+        for word in entry["words"]:
+            if word.endswith("*"):
+                stems.append((fold(word[:-1]), entry["slug"]))
+            else:
+                words[fold(word)] = entry["slug"]
+    alternatives = sorted(
+        [re.escape(word) for word in words] + [re.escape(stem) + r"\w*" for stem, _ in stems],
+        key=len,
+        reverse=True,
+    )
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    return _Vocabulary(
+        sections=sections,
+        aliases=aliases,
+        general=frozenset(fold(label) for label in data["general"]["aliases"]),
+        word_pattern=pattern,
+        words=words,
+        stems=tuple(sorted(stems, key=lambda pair: len(pair[0]), reverse=True)),
+    )
+
+
+def all_sections() -> tuple[Section, ...]:
+    return _vocabulary().sections
+
+
+def section(slug: str) -> Section:
+    """The section with this slug; ``KeyError`` if it is not in the vocabulary."""
+    for entry in _vocabulary().sections:
+        if entry.slug == slug:
+            return entry
+    raise KeyError(slug)
+
+
+def section_for_label(label: str) -> str | None:
+    """The slug a feed label, category or URL segment names, if any."""
+    return _vocabulary().aliases.get(fold(label.replace("_", " ")))
+
+
+def is_general_label(label: str) -> bool:
+    return fold(label) in _vocabulary().general
+
+
+def sections_from_labels(labels: Iterable[str]) -> set[str]:
+    found = set()
+    for label in labels:
+        slug = section_for_label(label)
+        if slug is not None:
+            found.add(slug)
+    return found
+
+
+def sections_from_url(link: str | None) -> set[str]:
+    if not link:
+        return set()
+    segments = [part for part in urlsplit(link).path.split("/") if part]
+    return sections_from_labels(segments[:URL_SEGMENTS_CHECKED])
+
+
+def sections_from_text(title: str, text: str) -> list[str]:
+    """Topical sections the words of a text vote for, best first."""
+    vocabulary = _vocabulary()
+    votes: Counter[str] = Counter()
+    for match in vocabulary.word_pattern.finditer(fold(f"{title}\n{text}")):
+        slug = _slug_of_word(match.group(), vocabulary)
+        if slug is not None:
+            votes[slug] += 1
+    ranked = votes.most_common()
+    if not ranked or ranked[0][1] < MIN_TEXT_HITS:
+        return []
+    best = ranked[0][1]
+    return [
+        slug
+        for slug, hits in ranked[:2]
+        if hits >= MIN_TEXT_HITS and hits >= best * SECOND_SECTION_SHARE
+    ]
+
+
+def _slug_of_word(word: str, vocabulary: _Vocabulary) -> str | None:
+    if word in vocabulary.words:
+        return vocabulary.words[word]
+    for stem, slug in vocabulary.stems:
+        if word.startswith(stem):
+            return slug
+    return None
+
+
+def infer_sections(
+    title: str,
+    text: str,
+    *,
+    link: str | None,
+    feed_sections: Sequence[str],
+    categories: Sequence[str],
+    foreign: bool | None,
+) -> tuple[str, ...]:
+    """Sections of one item, in vocabulary order.
+
+    ``foreign``: the item has a foreign dateline or a foreign main subject; None
+    when that cannot be told (a dateline city the gazetteer does not know).
+    """
+    general = not feed_sections or any(is_general_label(label) for label in feed_sections)
+    found = sections_from_labels(feed_sections) | sections_from_labels(categories)
+    found |= sections_from_url(link)
+    inferred = general and not (found - GEOGRAPHIC)
+    if inferred:
+        found.update(sections_from_text(title, text))
+    if foreign and not found & NOT_BUITENLAND:
+        found.add("buitenland")
+    elif foreign is False and inferred and not found & (GEOGRAPHIC | NOT_BUITENLAND):
+        # A general Dutch feed's story that is not set abroad is domestic news.
+        found.add("binnenland")
+    order = {entry.slug: index for index, entry in enumerate(_vocabulary().sections)}
+    return tuple(sorted(found, key=order.__getitem__))
