@@ -169,7 +169,9 @@ def test_title_less_leads_get_their_first_sentence_as_title(lead: str) -> None:
 
 def test_long_first_sentence_title_is_cut_at_a_word() -> None:
     lead = (
-        "WASHINGTON (ANP) - " + "De woordvoerder zei dat " * 10 + "alles goed ging. Daarna niets."
+        "WASHINGTON (ANP) - De Amerikaanse minister van Financiën, Scott Bessent, heeft tijdens "
+        "een interview met de Amerikaanse zender Fox Business gezegd dat vannacht de grootste "
+        "bombardementscampagne zal plaatsvinden. Daarna niets."
     )
     item = normalise(
         RawEntry(feed="f", guid=None, link=None, title="", html=lead, published=None),
@@ -178,7 +180,7 @@ def test_long_first_sentence_title_is_cut_at_a_word() -> None:
     )
     assert len(item.title) <= MAX_DERIVED_TITLE_CHARS
     assert item.title.endswith(ELLIPSIS)
-    assert item.title.startswith("De woordvoerder zei dat")
+    assert item.title.startswith("De Amerikaanse minister van Financiën, Scott Bessent")
     assert item.summary == "Daarna niets."
 
 

@@ -33,8 +33,11 @@ def normalise(
         raise ValueError("first_seen must be timezone-aware")
     dateline, body = split_dateline(html_to_text(entry.html))
     text = _bounded(body)
-    title = _one_line(html_to_text(entry.title)) or _title_from(text)
-    summary = summarise(text, title=title, max_chars=summary_max_chars)
+    title = _one_line(html_to_text(entry.title))
+    lead = text
+    if not title:
+        title, lead = _title_from(text)
+    summary = summarise(lead, title=title, max_chars=summary_max_chars)
     return NewsItem(
         id=item_id(guid=entry.guid, link=entry.link, feed=entry.feed, title=title, text=text),
         feed=entry.feed,
@@ -49,10 +52,18 @@ def normalise(
     )
 
 
-def _title_from(text: str) -> str:
-    # Wire leads without a headline (ANP section lists): the first sentence.
+def _title_from(text: str) -> tuple[str, str]:
+    """A title from the first sentence, and the text the summary starts from.
+
+    Wire leads without a headline (ANP section lists) are titled by their
+    first sentence; the summary then starts after it, even when the title had
+    to be shortened.
+    """
     first = next(iter_sentences(text), "")
-    return shorten(first, MAX_DERIVED_TITLE_CHARS)
+    if not first:
+        return "", text
+    rest = text[text.find(first) + len(first) :]
+    return shorten(first, MAX_DERIVED_TITLE_CHARS), rest
 
 
 def _one_line(text: str) -> str:
