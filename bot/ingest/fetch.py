@@ -10,6 +10,7 @@ back as a ``FetchResult`` with ``status="error"`` and a short English reason.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import socket
 import ssl
@@ -29,6 +30,8 @@ from bot.ingest.schedule import (
     next_state_after_error,
     next_state_after_success,
 )
+
+log = logging.getLogger(__name__)
 
 FetchStatus = Literal["ok", "not_modified", "error"]
 
@@ -54,6 +57,7 @@ class FetchResult:
     ``url`` is the configured feed URL (the state key). ``headers`` has
     lower-case names. ``permanent_redirect_to`` is set when every redirect hop
     from the requested URL was a 301/308, so the final URL can be remembered.
+    ``elapsed_s`` is the wall time of the whole fetch, waiting for slots included.
     """
 
     url: str
@@ -107,8 +111,8 @@ def make_client(
             max_connections=max_connections, max_keepalive_connections=max_connections
         ),
         follow_redirects=False,
-        # Feeds are public; proxy settings from the environment are honoured,
-        # but nothing else of the host (netrc credentials) is sent along.
+        # Honour HTTP(S)_PROXY and SSL_CERT_FILE of the host; httpx 0.28 reads
+        # no .netrc unless asked, so no credentials leak to feed servers.
         trust_env=True,
     )
 
@@ -152,7 +156,12 @@ class FeedFetcher:
         """Poll one feed. Never raises for network or HTTP problems."""
         started = time.monotonic()
         result = await self._fetch_following_redirects(state)
-        return replace(result, elapsed_s=time.monotonic() - started)
+        result = replace(result, elapsed_s=time.monotonic() - started)
+        if result.status == "error":
+            log.info("fetch %s failed: %s", state.url, result.error)
+        else:
+            log.debug("fetch %s: %s in %.3f s", state.url, result.status, result.elapsed_s)
+        return result
 
     async def _fetch_following_redirects(self, state: FeedState) -> FetchResult:
         url = state.fetch_url
