@@ -412,7 +412,10 @@ class _HtmlParser:
         if decoded is None:
             # Stricter than Telegram, which keeps a stray "&" literally: an
             # unescaped "&" in our output is always an escaping bug.
-            raise self._error('Unescaped "&" (expected &amp;, &lt;, &gt;, &quot; or &#N;)', index)
+            raise HtmlParseError(
+                f'Unescaped "&" at byte offset {_byte_offset(self.markup, index)}: '
+                "write &amp;, &lt;, &gt;, &quot; or &#N;"
+            )
         self._append(decoded[0])
         return decoded[1]
 
@@ -488,8 +491,9 @@ class _HtmlParser:
             raise self._error("Unexpected end tag", begin)
         opened = self.stack.pop()
         if name and name != opened.name:
-            raise self._error(
-                f'Unmatched end tag, expected "</{opened.name}>", found "</{name}>"', begin
+            raise HtmlParseError(
+                f"Unmatched end tag at byte offset {_byte_offset(self.markup, begin)}, "
+                f'expected "</{opened.name}>", found "</{name}>"'
             )
         self._close(opened)
         return index + 1
@@ -817,7 +821,7 @@ class FakeTelegram:
         self._threads = [
             threading.Thread(
                 target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.01},
                 name="fake-telegram-http",
                 daemon=True,
             ),
