@@ -47,6 +47,7 @@ class _Vocabulary:
     word_pattern: re.Pattern[str]
     words: dict[str, str]  # folded word (or stem without "*") -> slug
     stems: tuple[tuple[str, str], ...]  # (stem, slug), longest first
+    user_words: dict[str, str]  # folded word a user may type -> slug
 
 
 @cache
@@ -57,7 +58,10 @@ def _vocabulary() -> _Vocabulary:
     aliases: dict[str, str] = {}
     words: dict[str, str] = {}
     stems: list[tuple[str, str]] = []
+    user_words: dict[str, str] = {}
     for entry in data["section"]:
+        for word in (entry["slug"], entry["label"], *entry["user_words"]):
+            user_words[fold(word)] = entry["slug"]
         aliases[fold(entry["slug"])] = entry["slug"]
         for alias in entry["aliases"]:
             aliases[fold(alias)] = entry["slug"]
@@ -79,6 +83,7 @@ def _vocabulary() -> _Vocabulary:
         word_pattern=pattern,
         words=words,
         stems=tuple(sorted(stems, key=lambda pair: len(pair[0]), reverse=True)),
+        user_words=user_words,
     )
 
 
@@ -92,6 +97,11 @@ def section(slug: str) -> Section:
         if entry.slug == slug:
             return entry
     raise KeyError(slug)
+
+
+def user_section_words() -> dict[str, str]:
+    """Folded words a user may type for a section (slug, label, synonyms) -> slug."""
+    return dict(_vocabulary().user_words)
 
 
 def section_for_label(label: str) -> str | None:
