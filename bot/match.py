@@ -124,6 +124,14 @@ class ChatMatches(Sequence[Matched]):
     def __getitem__(self, index: slice) -> tuple[Matched, ...]: ...
 
     def __getitem__(self, index: int | slice) -> Matched | tuple[Matched, ...]:
+        if self._built is None:
+            # The front of the list ("the first five") without building the rest.
+            if isinstance(index, slice):
+                start, stop, step = index.indices(len(self))
+                if step == 1:
+                    return self.head(stop)[start:]
+            elif 0 <= index < len(self):
+                return self.head(index + 1)[index]
         return self._all()[index]
 
     def __eq__(self, other: object) -> bool:

@@ -1,0 +1,403 @@
+"""Telegram HTML for pushes, digests and item lists; pure.
+
+Everything that comes from a feed is escaped here and nowhere else. Telegram
+caps a message at 4096 characters counted in UTF-16 code units *after* entity
+parsing; we count the escaped HTML instead, which can only be longer, so a
+message that passes here always fits. Every visible word is Dutch.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.ingest.dateline import display_city
+from bot.match import Matched
+from bot.model import FollowKey, NewsItem
+
+TELEGRAM_LIMIT = 4096
+# Caps per field, in escaped UTF-16 units, so that one item always fits with
+# room for a summary, whatever a feed puts in its title or link.
+TITLE_UNITS = 400
+URL_UNITS = 1024  # longer links are shown unlinked rather than eat the message
+NAME_UNITS = 60  # source, city, follow label, outlet
+LIST_SUMMARY_UNITS = 200  # the one-line summary of /laatste and /zoek
+MAX_VIA = 4
+MAX_OUTLETS = 5
+ELLIPSIS = "…"
+
+WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+LabelFor = Callable[[FollowKey], str]
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def default_label(key: FollowKey) -> str:
+    """The label the store keeps, else the bare value ("poetin", "UA")."""
+    return key.label or key.value
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (emoji outside the BMP count 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# -- time ----------------------------------------------------------------------
+
+
+def format_time(dt: datetime, *, now: datetime, tz: ZoneInfo) -> str:
+    """Dutch, relative to ``now``: "14:05", "gisteren 21:10", "ma 9:30", "12 mrt 9:30".
+
+    Naive datetimes are taken as UTC (feeds without a zone are UTC by RSS
+    convention); a different year is spelled out ("12 mrt 2025 9:30").
+    """
+    local = _aware(dt).astimezone(tz)
+    today = _aware(now).astimezone(tz).date()
+    clock = f"{local.hour}:{local.minute:02d}"
+    days_ago = (today - local.date()).days
+    if days_ago == 0:
+        return clock
+    if days_ago == 1:
+        return f"gisteren {clock}"
+    if 2 <= days_ago <= 6:
+        return f"{WEEKDAYS[local.weekday()]} {clock}"
+    year = "" if local.year == today.year else f" {local.year}"
+    return f"{local.day} {MONTHS[local.month - 1]}{year} {clock}"
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+# -- escaping and clipping -------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return _SPACE_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
+
+
+def clip_html(text: str, max_units: int) -> str:
+    """``text`` escaped, cut (at a word if one is near) so the result is <= ``max_units``."""
+    escaped = html.escape(text, quote=False)
+    if utf16_len(escaped) <= max_units:
+        return escaped
+    if max_units < 1:
+        return ""
+    # Longest prefix whose escaped form plus an ellipsis fits: binary search.
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if utf16_len(html.escape(text[:middle], quote=False)) + 1 <= max_units:
+            low = middle
+        else:
+            high = middle - 1
+    cut = text[:low]
+    space = cut.rfind(" ")
+    if space >= low * 0.8:
+        cut = cut[:space]
+    return html.escape(cut.rstrip(" ,;:-–"), quote=False) + ELLIPSIS
+
+
+def _linked_title(item: NewsItem, max_units: int = TITLE_UNITS) -> str:
+    title = clip_html(_one_line(item.title) or _one_line(item.link) or "(zonder titel)", max_units)
+    href = _safe_href(item.link)
+    if href is None:
+        return f"<b>{title}</b>"
+    return f'<b><a href="{href}">{title}</a></b>'
+
+
+def _safe_href(link: str) -> str | None:
+    """The escaped link when it is an http(s) URL short enough to carry; else None."""
+    link = link.strip()
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if _CONTROL_RE.search(link) or any(ch.isspace() for ch in link):
+        return None
+    href = html.escape(link, quote=True)
+    return href if utf16_len(href) <= URL_UNITS else None
+
+
+def _names(names: Sequence[str], limit: int) -> str:
+    shown = [clip_html(_one_line(name), NAME_UNITS) for name in names[:limit]]
+    shown = [name for name in shown if name]
+    rest = len(names) - limit
+    text = ", ".join(shown)
+    return f"{text} en {rest} andere" if rest > 0 else text
+
+
+def _via(keys: Sequence[FollowKey], label_for: LabelFor) -> str:
+    return _names([label_for(key) for key in keys], MAX_VIA)
+
+
+def _source_line(item: NewsItem, *, now: datetime, tz: ZoneInfo, with_city: bool) -> str:
+    city = ""
+    if with_city and item.dateline is not None:
+        city = clip_html(_one_line(display_city(item.dateline)), NAME_UNITS)
+    source = clip_html(_one_line(item.source), NAME_UNITS)
+    when = format_time(item.published, now=now, tz=tz)
+    line = " · ".join(part for part in (city, source, when) if part)
+    return f"📍 {line}" if city else line
+
+
+def _more_line(count: int, more_command: str | None) -> str:
+    line = f"en {count} meer"
+    if more_command:
+        line += f" — {clip_html(_one_line(more_command), NAME_UNITS * 2)}"
+    return line
+
+
+# -- pushes ----------------------------------------------------------------------
+
+
+def format_push(
+    matched: Sequence[Matched],
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    more_command: str | None,
+    max_items: int = 5,
+    label_for: LabelFor = default_label,
+) -> str:
+    """One push message for one chat: a single story in full, or a numbered list.
+
+    ``more_command`` ("/laatste oekraine") follows "en N meer" when stories
+    are left out. Always <= 4096 UTF-16 units.
+    """
+    if not matched:
+        raise ValueError("format_push needs at least one story")
+    if len(matched) == 1:
+        return _format_single(matched[0], tz=tz, now=now, label_for=label_for)
+    return _format_several(
+        matched,
+        tz=tz,
+        now=now,
+        more_command=more_command,
+        max_items=max(1, max_items),
+        label_for=label_for,
+    )
+
+
+def _format_single(matched: Matched, *, tz: ZoneInfo, now: datetime, label_for: LabelFor) -> str:
+    item = matched.item
+    head = [
+        _linked_title(item),
+        _source_line(item, now=now, tz=tz, with_city=True),
+    ]
+    notes = []
+    if matched.via:
+        notes.append(f"via {_via(matched.via, label_for)}")
+    if item.also_at:
+        notes.append(f"ook bij {_names(item.also_at, MAX_OUTLETS)}")
+    tail = [f"<i>{' · '.join(notes)}</i>"] if notes else []
+    fixed = "\n".join(head + tail)
+    # What is left after the fixed lines (and the two newlines around the
+    # summary) goes to the summary: the one field that is shortened to fit.
+    budget = TELEGRAM_LIMIT - utf16_len(fixed) - 2
+    summary = clip_html(_one_line(item.summary), budget)
+    return "\n".join(head + ([summary] if summary else []) + tail)
+
+
+def _format_several(
+    matched: Sequence[Matched],
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    more_command: str | None,
+    max_items: int,
+    label_for: LabelFor,
+) -> str:
+    shown = list(matched[:max_items])
+    vias = {match.via for match in shown}
+    common_via = next(iter(vias)) if len(vias) == 1 else ()
+    header = f"📰 <b>{len(matched)} nieuwe berichten</b>"
+    if common_via:
+        header += f" via {_via(common_via, label_for)}"
+    entries = []
+    for number, match in enumerate(shown, start=1):
+        line = _source_line(match.item, now=now, tz=tz, with_city=False)
+        if not common_via and match.via:
+            line += f" · via {_via(match.via, label_for)}"
+        if match.item.also_at:
+            line += f" · ook bij {_names(match.item.also_at, MAX_OUTLETS)}"
+        entries.append(f"{number}. {_linked_title(match.item)}\n{line}")
+    return _fit_list(header, entries, len(matched), more_command)
+
+
+def _fit_list(header: str, entries: list[str], total: int, more_command: str | None) -> str:
+    """Header, entries and "en N meer": entries that do not fit move into N."""
+    while True:
+        rest = total - len(entries)
+        parts = [header, *entries] if header else list(entries)
+        text = "\n\n".join(parts)
+        if rest > 0:
+            text += "\n\n" + _more_line(rest, more_command)
+        if utf16_len(text) <= TELEGRAM_LIMIT or len(entries) <= 1:
+            return text
+        entries = entries[:-1]
+
+
+def format_away_line(count: int, label: str, command: str | None) -> str:
+    """ "Terwijl je weg was: 14 berichten over Oekraïne — /laatste oekraine"."""
+    noun = "bericht" if count == 1 else "berichten"
+    line = f"Terwijl je weg was: {count} {noun} over {clip_html(_one_line(label), NAME_UNITS)}"
+    if command:
+        line += f" — {clip_html(_one_line(command), NAME_UNITS * 2)}"
+    return line
+
+
+# -- lists and digest ------------------------------------------------------------
+
+
+def format_item_list(
+    items: Sequence[NewsItem],
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    with_summary: bool,
+    numbered: bool = True,
+    more_command: str | None = None,
+) -> str:
+    """The body of a /laatste or /zoek reply: title, source and time per item.
+
+    Items that do not fit in one message are counted in "en N meer".
+    """
+    if not items:
+        raise ValueError("format_item_list needs at least one item")
+    entries = []
+    for number, item in enumerate(items, start=1):
+        prefix = f"{number}. " if numbered else "• "
+        entry = (
+            f"{prefix}{_linked_title(item)}\n{_source_line(item, now=now, tz=tz, with_city=False)}"
+        )
+        summary = clip_html(_one_line(item.summary), LIST_SUMMARY_UNITS) if with_summary else ""
+        entries.append(f"{entry}\n{summary}" if summary else entry)
+    return _fit_list("", entries, len(items), more_command)
+
+
+def group_by_follow(
+    matched: Sequence[Matched], label_for: LabelFor = default_label
+) -> dict[str, list[Matched]]:
+    """Stories per follow label, each story once: under the first key it came via."""
+    groups: dict[str, list[Matched]] = {}
+    for match in matched:
+        label = label_for(match.via[0]) if match.via else ""
+        groups.setdefault(label, []).append(match)
+    return groups
+
+
+def format_digest(
+    groups: Mapping[str, Sequence[Matched]],
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    per_group: int = 5,
+    more_commands: Mapping[str, str] | None = None,
+) -> str:
+    """The daily digest: a header, then per follow label its newest stories.
+
+    Stories are added to groups in turns until the message is full; whatever
+    does not fit is counted per group ("en 7 meer — /laatste oekraine"), and
+    groups that get no room at all in one closing line.
+    """
+    commands = more_commands or {}
+    filled = {label: list(stories) for label, stories in groups.items() if stories}
+    header = "🗞️ <b>Je dagelijkse nieuwsoverzicht</b>"
+    if not filled:
+        return f"{header}\n\nGeen nieuwe berichten over wat je volgt."
+    entries = {
+        label: [
+            f"{number}. {_linked_title(match.item)} · "
+            f"{_source_line(match.item, now=now, tz=tz, with_city=False)}"
+            for number, match in enumerate(stories[:per_group], start=1)
+        ]
+        for label, stories in filled.items()
+    }
+
+    def render(counts: Mapping[str, int]) -> str:
+        blocks = [header]
+        for label, count in counts.items():
+            stories = filled[label]
+            title = f"<b>{clip_html(_one_line(label), NAME_UNITS)}</b> ({len(stories)})"
+            lines = [title, *entries[label][:count]]
+            if len(stories) > count:
+                lines.append(_more_line(len(stories) - count, commands.get(label)))
+            blocks.append("\n".join(lines))
+        left_out = [label for label in filled if label not in counts]
+        if left_out:
+            stories_left = sum(len(filled[label]) for label in left_out)
+            blocks.append(
+                f"en nog {len(left_out)} onderwerpen met {stories_left} berichten — /laatste"
+            )
+        return "\n\n".join(blocks)
+
+    # Groups that do not fit even without stories are dropped from the end;
+    # then each remaining group gets one more story, in turns, while it fits.
+    counts = dict.fromkeys(filled, 0)
+    while len(counts) > 1 and utf16_len(render(counts)) > TELEGRAM_LIMIT:
+        del counts[list(counts)[-1]]
+    growing = True
+    while growing:
+        growing = False
+        for label, count in counts.items():
+            if count >= len(entries[label]):
+                continue
+            trial = {**counts, label: count + 1}
+            if utf16_len(render(trial)) <= TELEGRAM_LIMIT:
+                counts = trial
+                growing = True
+    return render(counts)
+
+
+# -- plain text fallback ---------------------------------------------------------
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._href: str | None = None
+        self._anchor_start = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "a":
+            self._href = dict(attrs).get("href")
+            self._anchor_start = len(self.parts)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href:
+            anchor_text = "".join(self.parts[self._anchor_start :])
+            if anchor_text.strip() != self._href:
+                self.parts.append(f" ({self._href})")
+            self._href = None
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def to_plain_text(html_text: str) -> str:
+    """Tags stripped and entities unescaped, links kept as "title (url)".
+
+    For the re-send after Telegram rejected a message as bad HTML. Never longer
+    than the HTML it came from in the cases we produce, and capped regardless.
+    """
+    collector = _TextCollector()
+    collector.feed(html_text)
+    collector.close()
+    text = "".join(collector.parts)
+    if utf16_len(text) > TELEGRAM_LIMIT:
+        text = html.unescape(clip_html(text, TELEGRAM_LIMIT))
+    return text
