@@ -174,7 +174,7 @@ def infer_sections(
     general = not feed_sections or any(is_general_label(label) for label in feed_sections)
     found = sections_from_labels(feed_sections) | sections_from_labels(categories)
     found |= sections_from_url(link)
-    inferred = general and not (found - GEOGRAPHIC)
+    inferred = general and not found
     if inferred:
         found.update(sections_from_text(title, text))
     if foreign and not found & NOT_BUITENLAND:
