@@ -122,7 +122,8 @@ def test_unknown_dateline_asserts_no_home_or_abroad() -> None:
     [
         (
             "Grammy voor zangeres",
-            "De zangeres won een Grammy voor haar album. De rapper kreeg de prijs voor zijn concert.",
+            "De zangeres won een Grammy voor haar album. "
+            "De rapper kreeg de prijs voor zijn concert.",
             "cultuur",
         ),
         (
