@@ -1,6 +1,6 @@
 """Messages that must be sent, persisted before sending; delivered markers after.
 
-Each entry is one document in ``outbox/shard-NN.json`` (sharded by chat id
+Each entry is one document in ``outbox/shard-NNN.json`` (sharded by chat id
 like the chats, so marking one message sent rewrites a small file even when a
 big story queued a message for every chat). A document is either pending
 (full entry, ``sent`` null) or, once Telegram confirmed it, a delivered marker
