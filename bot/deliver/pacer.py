@@ -102,6 +102,11 @@ class Pacer:
         """Broadcast senders waiting for a global token."""
         return len(self._queue)
 
+    @property
+    def tracked_chats(self) -> int:
+        """Chats whose recent sends are remembered (old ones are pruned)."""
+        return len(self._last_send)
+
     async def close(self) -> None:
         """Stop the pump; waiting broadcast senders are cancelled."""
         for _, future in self._queue:
