@@ -60,9 +60,13 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if lines:
         await reply(update, "\n".join(lines))
     for outcome in with_buttons:
-        if isinstance(outcome, topics.Suggested):
-            keyboard = suggestion_keyboard(outcome.options, outcome.keyword)
-            await reply(update, texts.suggestions(outcome.term), keyboard)
+        if isinstance(outcome, topics.Choice):
+            prompt = texts.ask(outcome.question) if outcome.question else None
+            await reply(
+                update,
+                prompt or texts.suggestions(outcome.term),
+                suggestion_keyboard(outcome.options),
+            )
         else:
             await reply(update, texts.rejected(outcome.term, outcome.reason))
 

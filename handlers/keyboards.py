@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.model import FollowKey
+from bot.model import FollowKey, FollowKind
 from handlers import texts
 from handlers.callback_data import (
     Confirmation,
@@ -40,20 +40,18 @@ def toggle_keyboard(
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 
-def suggestion_keyboard(
-    suggestions: Sequence[FollowKey], keyword: FollowKey | None = None
-) -> InlineKeyboardMarkup | None:
-    """One suggestion per row, then "follow as keyword" if that is an option."""
+def suggestion_keyboard(options: Sequence[FollowKey]) -> InlineKeyboardMarkup | None:
+    """One option per row; a keyword option reads "Volg „…” als trefwoord"."""
     buttons: list[InlineKeyboardButton] = []
-    for key in suggestions:
+    for key in options:
         data = encode_follow(FollowAction.FOLLOW, key)
-        if data is not None:
-            buttons.append(InlineKeyboardButton(texts.described_plain(key), callback_data=data))
-    if keyword is not None:
-        data = encode_follow(FollowAction.FOLLOW, keyword)
-        if data is not None:
-            text = texts.follow_as_keyword(_shorten(texts.label_of(keyword)))
-            buttons.append(InlineKeyboardButton(text, callback_data=data))
+        if data is None:
+            continue
+        if key.kind is FollowKind.KEYWORD:
+            text = texts.follow_as_keyword(_shorten(key.label or key.value))
+        else:
+            text = texts.described_plain(key)
+        buttons.append(InlineKeyboardButton(text, callback_data=data))
     return InlineKeyboardMarkup(_rows(buttons, 1)) if buttons else None
 
 

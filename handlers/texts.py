@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from bot.model import FollowKey, FollowKind
+from bot.tagging.resolve import KEYWORD_MAX_CHARS, KEYWORD_MIN_CHARS, RejectReason
 
 WELCOME = (
     "👋 <b>Welkom bij nieuwsbot!</b>\n"
@@ -145,24 +146,34 @@ def suggestions(term: str) -> str:
     return f"Ik ken „{escape(term)}” niet precies. Bedoel je een van deze?"
 
 
-def ask_which(term: str, question: str) -> str:
+def ask(question: str) -> str:
     """``question`` comes from the tagging core and is plain text."""
-    return f"„{escape(term)}”: {escape(question)}"
+    return escape(question)
 
 
 def not_understood(term: str) -> str:
     return (
         f"Ik kan „{escape(term)}” niet volgen. Probeer een land (<code>/volg japan</code>), "
-        "een rubriek (/onderwerpen) of een trefwoord tussen aanhalingstekens "
-        '(<code>/volg "stikstof"</code>).'
+        "een rubriek (/onderwerpen) of een trefwoord (<code>/volg stikstof</code>)."
     )
 
 
-def rejected(term: str, reason: str) -> str:
-    """``reason`` comes from the tagging core and is Dutch plain text."""
-    if reason:
-        return f"„{escape(term)}” kan ik niet volgen: {escape(reason)}"
-    return not_understood(term)
+_REJECTIONS = {
+    RejectReason.EMPTY: "daar staat niets in",
+    RejectReason.TOO_SHORT: "een trefwoord moet minstens {min} tekens hebben",
+    RejectReason.TOO_LONG: "een trefwoord mag hoogstens {max} tekens lang zijn",
+    RejectReason.NO_LETTERS: "er staan geen letters of cijfers in",
+    RejectReason.STOP_WORD: "dat woord komt in bijna elk bericht voor",
+}
+
+
+def rejected(term: str, reason: RejectReason) -> str:
+    why = _REJECTIONS[reason].format(min=KEYWORD_MIN_CHARS, max=KEYWORD_MAX_CHARS)
+    shown = escape(term) if term.strip() else "dat"
+    return (
+        f"„{shown}” kan ik niet volgen: {why}. Probeer bijvoorbeeld "
+        "<code>/volg oekraine</code> of <code>/volg stikstof</code>."
+    )
 
 
 def follow_as_keyword(term: str) -> str:
