@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from pathlib import Path
+
 import pytest
 
-from bot.text import ELLIPSIS, html_to_text, shorten, split_sentences, summarise
+from bot.text import ELLIPSIS, fold, html_to_text, shorten, split_sentences, summarise
 
 # --- html_to_text ---------------------------------------------------------------
 
@@ -209,3 +213,45 @@ def test_empty_text_has_empty_summary() -> None:
 )
 def test_shorten(text: str, max_chars: int, short: str) -> None:
     assert shorten(text, max_chars) == short
+
+
+# --- fold: the fast implementation must equal the reference definition ----------
+
+
+def _reference_fold(text: str) -> str:
+    # The original definition of fold(), kept as the oracle for the fast version.
+    zero_width = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+    decomposed = unicodedata.normalize("NFKD", text.translate(zero_width))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", stripped.casefold()).strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oekraïense",
+        "  Saudi-Arabië\u00a0en\tIsraël \n",
+        "ﬁnale Straße Ørsted Ĳsselmeer ½",
+        "zero\u200bwidth\u00adsoft\ufeff",
+        "ASCII only, with  spaces\x1c\x1dand separators",
+        "Ελλάδα Україна 日本",
+        "",
+    ],
+)
+def test_fold_examples_match_reference(text: str) -> None:
+    assert fold(text) == _reference_fold(text)
+
+
+def test_fold_matches_reference_on_the_first_two_planes() -> None:
+    # Blocks of 64 code points (surrogates excluded), each block one string.
+    for start in range(0, 0x20000, 64):
+        block = "".join(
+            chr(code) for code in range(start, start + 64) if not 0xD800 <= code < 0xE000
+        )
+        assert fold(block) == _reference_fold(block), hex(start)
+
+
+def test_fold_matches_reference_on_the_fixture_feeds() -> None:
+    for path in sorted((Path(__file__).parent / "fixtures" / "feeds").glob("*.xml")):
+        text = path.read_bytes().decode("utf-8", "replace")
+        assert fold(text) == _reference_fold(text), path.name
