@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import http.client
 import json
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -701,3 +702,32 @@ async def test_application_replies_pong_and_stops_fast(fake_telegram: FakeTelegr
         await app.stop()
     assert time.monotonic() - started < 2.0
     assert fake_telegram.calls_of("deleteWebhook")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_application_in_webhook_mode(fake_telegram: FakeTelegram) -> None:
+    app = ApplicationBuilder().token(fake_telegram.token).base_url(fake_telegram.base_url).build()
+    app.add_handler(CommandHandler("ping", _pong))
+    port = _free_port()
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+            secret_token="nieuws_geheim",
+        )
+        reply = await fake_telegram.send_and_wait(42, "/ping")
+        assert reply["text"] == "pong"
+        await app.updater.stop()
+        await app.stop()
+    (delivery,) = fake_telegram.webhook_deliveries
+    assert delivery.status == 200
+    assert fake_telegram.calls_of("setWebhook")[0].params["secret_token"] == "nieuws_geheim"
