@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.model import Dateline
-from bot.tagging.countries import country_scores
+from bot.tagging.countries import country_scores, light_fold
 from bot.tagging.gazetteer import Country, countries, country, dateline_country
 from bot.tagging.sections import Section, all_sections, infer_sections, section
 
@@ -51,10 +51,12 @@ def tag(
 ) -> Tags:
     """Countries and sections of one item. ``text`` is plain text without the dateline."""
     dateline_code = dateline_country(dateline.city) if dateline is not None else None
-    scores = country_scores(title, text, dateline_code)
+    # Fold once; the country and section passes both match on the folded text.
+    folded_title, folded_text = light_fold(title), light_fold(text)
+    scores = country_scores(folded_title, folded_text, dateline_code)
     sections = infer_sections(
-        title,
-        text,
+        folded_title,
+        folded_text,
         link=link,
         feed_sections=feed_sections,
         categories=categories,

@@ -31,20 +31,20 @@ from importlib import resources
 
 from bot.tagging.gazetteer import AliasKind, countries
 
-_TRANSLATE = str.maketrans(
-    {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u00a0": " ",
-        "\u200b": None,
-        "\u200c": None,
-        "\u200d": None,
-        "\u2060": None,
-        "\ufeff": None,
-        "\u00ad": None,
-    }
+# Curly apostrophes become straight ones ("Côte d’Ivoire"), no-break spaces plain
+# ones; zero-width characters and soft hyphens go. str.replace runs in C.
+_ODD_CHARS = (
+    ("\u2019", "'"),
+    ("\u2018", "'"),
+    ("\u00b4", "'"),
+    ("`", "'"),
+    ("\u00a0", " "),
+    ("\u200b", ""),
+    ("\u200c", ""),
+    ("\u200d", ""),
+    ("\u2060", ""),
+    ("\ufeff", ""),
+    ("\u00ad", ""),
 )
 _COMBINING_RE = re.compile("[\u0300-\u036f]+")
 _SEPARATORS_RE = re.compile(r"[\s\-]+")
@@ -59,15 +59,32 @@ _STATE_TITLES = frozenset({"team", "koninkrijk", "republiek", "staat", "hup", "g
 
 def light_fold(text: str) -> str:
     """Strip accents, straighten apostrophes, drop zero-width characters; keep case."""
-    text = text.translate(_TRANSLATE)
     if text.isascii():
         return text
+    for odd, plain in _ODD_CHARS:
+        text = text.replace(odd, plain)
     return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
+
+
+def lower_same_length(text: str) -> str:
+    """``text.lower()``, keeping offsets valid: the rare characters whose lower
+    case is longer ("İ") are left as they are."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char if len(char.lower()) != 1 else char.lower() for char in text)
 
 
 def alias_key(alias: str) -> str:
     """The lookup key of an alias or of matched text: folded, lower, one separator."""
-    return _SEPARATORS_RE.sub(_SEPARATOR, light_fold(alias).lower().strip())
+    return _matched_key(light_fold(alias).lower().strip())
+
+
+def _matched_key(matched: str) -> str:
+    """The key of text the regex matched (already folded and lower case)."""
+    if " " not in matched and "-" not in matched and "\n" not in matched:
+        return matched
+    return _SEPARATORS_RE.sub(_SEPARATOR, matched)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,20 +142,27 @@ def _alias_table() -> dict[str, Alias]:
     return table
 
 
-def _trie_regex(keys: list[str]) -> str:
+def trie_regex(keys: list[str], *, open_ending: frozenset[str] = frozenset()) -> str:
+    """One regex alternation of ``keys`` as a trie, so matching costs one pass.
+
+    A space in a key matches any run of spaces and hyphens. Keys in
+    ``open_ending`` also match with any word characters after them (stems).
+    """
     trie: dict[str, dict] = {}  # type: ignore[type-arg]
     for key in keys:
         node = trie
         for char in key:
             node = node.setdefault(char, {})
-        node[""] = {}
+        node["" if key not in open_ending else "*"] = {}
 
     def emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
         branches = [
             ("[\\s\\-]+" if char == _SEPARATOR else re.escape(char)) + emit(child)
             for char, child in sorted(node.items())
-            if char
+            if char not in ("", "*")
         ]
+        if "*" in node:
+            branches.append("\\w*")
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -153,7 +177,7 @@ def _rules() -> _Rules:
     aliases: dict[str, Alias | None] = dict(_alias_table())
     for phrase in traps["not_a_country"]:
         aliases[alias_key(phrase)] = None
-    pattern = re.compile(r"(?<!\w)(?:" + _trie_regex(sorted(aliases)) + r")(?!\w)", re.IGNORECASE)
+    pattern = re.compile(r"(?<!\w)(?:" + trie_regex(sorted(aliases)) + r")(?!\w)")
     return _Rules(
         pattern=pattern,
         aliases=aliases,
@@ -166,17 +190,23 @@ def _rules() -> _Rules:
 
 def find_mentions(text: str, *, in_title: bool = False) -> list[Mention]:
     """Every country reference in ``text`` that survives the context rules."""
+    return find_mentions_folded(light_fold(text), in_title=in_title)
+
+
+def find_mentions_folded(folded: str, *, in_title: bool = False) -> list[Mention]:
+    """:func:`find_mentions` over text already passed through :func:`light_fold`."""
     rules = _rules()
-    folded = light_fold(text)
     found = []
-    for match in rules.pattern.finditer(folded):
-        key = alias_key(match.group())
+    # Match on the lower-cased text; the rules look at case in ``folded``, whose
+    # offsets are the same.
+    for match in rules.pattern.finditer(lower_same_length(folded)):
+        key = _matched_key(match.group())
         alias = rules.aliases.get(key)
         if alias is None:
             continue
-        if key in rules.case_sensitive and not match.group()[0].isupper():
-            continue
         start, end = match.span()
+        if key in rules.case_sensitive and not folded[start].isupper():
+            continue
         if alias.language and _is_language(folded, start, end, rules):
             continue
         if _inside_proper_name(folded, start, end, alias, key, rules):
@@ -208,8 +238,10 @@ def _is_title_case(word: str) -> bool:
 
 
 def _starts_sentence(text: str, index: int) -> bool:
-    before = text[:index].rstrip()
-    return not before or before[-1] in _SENTENCE_END
+    index -= 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return index < 0 or text[index] in _SENTENCE_END
 
 
 def _inside_proper_name(
@@ -239,12 +271,17 @@ def _inside_proper_name(
     return not (_starts_sentence(text, before[1]) and word in rules.sentence_openers)
 
 
-def country_scores(title: str, text: str, dateline_code: str | None = None) -> Counter[str]:
-    """Weighted mention counts: a title mention or the dateline weighs 3, a body mention 1."""
+def country_scores(
+    folded_title: str, folded_text: str, dateline_code: str | None = None
+) -> Counter[str]:
+    """Weighted mention counts: a title mention or the dateline weighs 3, a body mention 1.
+
+    Title and text must have passed through :func:`light_fold`.
+    """
     scores: Counter[str] = Counter()
-    for mention in find_mentions(title, in_title=True):
+    for mention in find_mentions_folded(folded_title, in_title=True):
         scores[mention.code] += 3
-    for mention in find_mentions(text):
+    for mention in find_mentions_folded(folded_text):
         scores[mention.code] += 1
     if dateline_code is not None:
         scores[dateline_code] += 3

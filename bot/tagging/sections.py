@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from urllib.parse import urlsplit
 
+from bot.tagging.countries import lower_same_length, trie_regex
 from bot.text import fold
 
 # A topical section needs this many word hits in a general item's text before
@@ -46,7 +47,7 @@ class _Vocabulary:
     general: frozenset[str]  # folded labels of general feeds
     word_pattern: re.Pattern[str]
     words: dict[str, str]  # folded word (or stem without "*") -> slug
-    stems: tuple[tuple[str, str], ...]  # (stem, slug), longest first
+    stems: dict[str, str]  # folded stem (word without "*") -> slug
     user_words: dict[str, str]  # folded word a user may type -> slug
 
 
@@ -70,19 +71,16 @@ def _vocabulary() -> _Vocabulary:
                 stems.append((fold(word[:-1]), entry["slug"]))
             else:
                 words[fold(word)] = entry["slug"]
-    alternatives = sorted(
-        [re.escape(word) for word in words] + [re.escape(stem) + r"\w*" for stem, _ in stems],
-        key=len,
-        reverse=True,
-    )
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    stem_keys = frozenset(stem for stem, _ in stems)
+    regex = trie_regex(sorted(set(words) | stem_keys), open_ending=stem_keys)
+    pattern = re.compile(r"(?<!\w)(?:" + regex + r")(?!\w)")
     return _Vocabulary(
         sections=sections,
         aliases=aliases,
         general=frozenset(fold(label) for label in data["general"]["aliases"]),
         word_pattern=pattern,
         words=words,
-        stems=tuple(sorted(stems, key=lambda pair: len(pair[0]), reverse=True)),
+        stems=dict(stems),
         user_words=user_words,
     )
 
@@ -130,10 +128,14 @@ def sections_from_url(link: str | None) -> set[str]:
 
 
 def sections_from_text(title: str, text: str) -> list[str]:
-    """Topical sections the words of a text vote for, best first."""
+    """Topical sections the words of a text vote for, best first.
+
+    Title and text must have passed through ``countries.light_fold``.
+    """
     vocabulary = _vocabulary()
     votes: Counter[str] = Counter()
-    for match in vocabulary.word_pattern.finditer(fold(f"{title}\n{text}")):
+    lowered = lower_same_length(f"{title}\n{text}")
+    for match in vocabulary.word_pattern.finditer(lowered):
         slug = _slug_of_word(match.group(), vocabulary)
         if slug is not None:
             votes[slug] += 1
@@ -151,8 +153,10 @@ def sections_from_text(title: str, text: str) -> list[str]:
 def _slug_of_word(word: str, vocabulary: _Vocabulary) -> str | None:
     if word in vocabulary.words:
         return vocabulary.words[word]
-    for stem, slug in vocabulary.stems:
-        if word.startswith(stem):
+    # The regex matched a stem plus an ending: the longest known prefix is the stem.
+    for length in range(len(word) - 1, 0, -1):
+        slug = vocabulary.stems.get(word[:length])
+        if slug is not None:
             return slug
     return None
 
@@ -166,7 +170,7 @@ def infer_sections(
     categories: Sequence[str],
     foreign: bool | None,
 ) -> tuple[str, ...]:
-    """Sections of one item, in vocabulary order.
+    """Sections of one item, in vocabulary order. Title and text must be light-folded.
 
     ``foreign``: the item has a foreign dateline or a foreign main subject; None
     when that cannot be told (a dateline city the gazetteer does not know).

@@ -1,0 +1,97 @@
+"""Tagging throughput: items per second on one core over NOS-length articles.
+
+Runs ``bot.tagging.tag`` (countries and sections) over the full NOS article
+bodies of the development set, repeated, and compares it in the same run with a
+naive tagger that loops over every alias with its own regex. Prints the median
+of several repeats and ends with one verdict line; exit 1 on a miss.
+
+    python bench/tagging.py          # about a minute
+    python bench/tagging.py --full   # more items and repeats
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from bot.ingest.dateline import split_dateline
+from bot.tagging import countries, tag
+from bot.tagging.countries import light_fold
+
+TARGET_ITEMS_PER_SECOND = 2000
+DEVSET = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "tagging" / "devset.jsonl"
+
+
+def nos_items() -> list[tuple[str, str]]:
+    items = []
+    for line in DEVSET.read_text("utf-8").splitlines():
+        item = json.loads(line)
+        if str(item["source"]).startswith("feeds/nos_"):
+            items.append((str(item["title"]), str(item["text"])))
+    return items
+
+
+def run_tagger(items: list[tuple[str, str]]) -> float:
+    start = time.perf_counter()
+    for title, body in items:
+        dateline, text = split_dateline(body)
+        tag(title, text, dateline=dateline)
+    return len(items) / (time.perf_counter() - start)
+
+
+def naive_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    patterns = []
+    for entry in countries():
+        for alias, _ in entry.aliases():
+            folded = re.escape(light_fold(alias).lower())
+            patterns.append((entry.code, re.compile(rf"(?<!\w){folded}(?!\w)")))
+    return patterns
+
+
+def run_naive(items: list[tuple[str, str]], patterns: list[tuple[str, re.Pattern[str]]]) -> float:
+    start = time.perf_counter()
+    for title, body in items:
+        text = light_fold(f"{title}\n{body}").lower()
+        {code for code, pattern in patterns if pattern.search(text)}
+    return len(items) / (time.perf_counter() - start)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="bigger run")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    base = nos_items()
+    copies, repeats = (100, 11) if args.full else (25, 7)
+    items = base * copies
+    chars = statistics.mean(len(title) + len(text) for title, text in base)
+    print(f"items: {len(items)} per repeat ({len(base)} NOS articles, mean {chars:.0f} chars)")
+    run_tagger(base)  # build the automaton and load the tables outside the timing
+    rates = [run_tagger(items) for _ in range(repeats)]
+    patterns = naive_patterns()
+    naive_items = base * (3 if args.full else 1)
+    naive_rates = [run_naive(naive_items, patterns) for _ in range(3)]
+    rate = statistics.median(rates)
+    naive = statistics.median(naive_rates)
+    print(
+        f"tag(): median {rate:.0f} items/s over {repeats} repeats "
+        f"(min {min(rates):.0f}, max {max(rates):.0f})"
+    )
+    print(
+        f"naive loop over {len(patterns)} alias regexes (countries only): "
+        f"median {naive:.0f} items/s ({rate / naive:.0f}x slower than tag())"
+    )
+    verdict = "ok" if rate >= TARGET_ITEMS_PER_SECOND else "MISS"
+    print(f"tagging: {rate:.0f} (target >= {TARGET_ITEMS_PER_SECOND} items/s) {verdict}")
+    return 0 if verdict == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
