@@ -25,6 +25,13 @@ class _CombiningMarks(dict[int, int | None]):
 
 
 _WITHOUT_COMBINING = _CombiningMarks()
+# News text is mostly ASCII after NFKD; only the rare non-ASCII runs can hold
+# combining marks, so translate just those.
+_NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
+
+
+def _strip_marks(run: re.Match[str]) -> str:
+    return run[0].translate(_WITHOUT_COMBINING)
 
 
 def fold(text: str) -> str:
@@ -38,7 +45,7 @@ def fold(text: str) -> str:
     if text.isascii():  # NFKD and combining marks cannot change ASCII
         return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", _without_zero_width(text))
-    stripped = decomposed.translate(_WITHOUT_COMBINING)
+    stripped = _NON_ASCII_RUN_RE.sub(_strip_marks, decomposed)
     return " ".join(stripped.casefold().split())
 
 
