@@ -67,6 +67,13 @@ TRAPS = [
     ("Wit-Rusland, ook Belarus genoemd, sluit de grens.", {"BY"}),
     ("Ivoorkust en Tsjechië spelen gelijk.", {"CI", "CZ"}),
     ("Europees onderzoek naar Afrikaanse olifanten.", set()),
+    # club and company names built on a place are organisations
+    ("Ajax speelt tegen Real Madrid en Manchester United.", set()),
+    ("Qatar Airways en Dubai Duty Free groeien.", set()),
+    # numbers and apposition before inhabitant nouns are no names
+    ("Tien Nederlanders omgekomen bij busongeluk in Italië.", {"NL", "IT"}),
+    ("De Rus Daniil Medvedev wint van een Duitser.", {"RU", "DE"}),
+    ("Premier Schoof sprak in Den Haag met de Belgische premier.", {"NL", "BE"}),
 ]
 
 

@@ -262,8 +262,9 @@ def _inside_proper_name(
         and text[end] == " "
     ):
         return True
+    # A name before an inhabitant noun is no firm: "Tien Nederlanders", "Max de Rus".
     before = _word_before(text, start)
-    if before is None or not _is_title_case(before[0]):
+    if alias.kind is AliasKind.INHABITANT or before is None or not _is_title_case(before[0]):
         return False
     word = before[0].lower()
     if word in _STATE_TITLES:
