@@ -49,7 +49,7 @@ SECTIONS = (
     "opmerkelijk",
 )
 # ~200 ISO codes; the order is the popularity order the follow skew uses.
-COUNTRIES = (
+_COUNTRY_CODES = (
     "UA RU US IL PS NL BE DE GB FR CN IR SY TR AF PK SA IQ LB YE ES IT PL GR CH AT SE NO DK FI "
     "IE PT HU CZ SK RO BG RS HR SI BA ME MK AL XK MD BY LT LV EE GE AM AZ KZ UZ TM KG TJ MN JP KR "
     "KP TW HK IN BD LK NP MM TH VN LA KH MY SG ID PH AU NZ PG FJ CA MX GT HN SV NI CR PA CU HT DO "
@@ -57,7 +57,8 @@ COUNTRIES = (
     "TZ MZ MW ZM ZW BW NA ZA LS SZ MG MU SC KM AO CD CG GA CM CF TD NE NG BJ TG GH CI BF ML SN GM "
     "GW GN SL LR MR CV ST GQ JO KW BH QA AE OM CY MT IS LU LI MC AD SM VA BT MV BN TL WS TO VU SB "
     "KI TV NR MH FM PW AW CW SX BQ GL FO GI IM JE GG BM KY VG AI MS TC PR VI GU AS MP NC PF RE YT"
-).split()
+)
+COUNTRIES = tuple(_COUNTRY_CODES.split())
 # Fixed tagging table for the bench: folded words -> country code.
 COUNTRY_WORDS = {
     "oekraine": "UA",
@@ -88,13 +89,14 @@ COUNTRY_WORDS = {
 }
 REGIONAL_FEEDS = ("omroep-brabant", "omroep-gelderland", "rtv-noord")
 URL_SECTIONS = {"/sport/": "sport", "/politiek/": "politiek", "/economie/": "economie"}
-STOPWORDS = frozenset(
+_STOPWORDS = (
     "de het een en van in op te dat die is voor met niet zijn aan er ook als maar om bij "
     "nog door naar uit dan wat over tot hij zij ze we wij je u ik werd wordt worden was "
     "waren heeft hebben had kan kunnen zou zullen moet moeten meer veel geen deze dit "
     "haar hun hem zich wel al nu toen omdat want of hoe waar wie welke onder tegen "
-    "tussen na zo jaar twee drie zegt zei volgens gaat gaan komen komt".split()
+    "tussen na zo jaar twee drie zegt zei volgens gaat gaan komen komt"
 )
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 def load_items(count: int) -> list[NewsItem]:

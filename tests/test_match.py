@@ -280,3 +280,16 @@ def test_index_agrees_with_a_naive_scan() -> None:
             if via:
                 expected.append(Matched(item, via))
         assert list(result.get(chat_id, ())) == expected
+
+
+def test_chat_matches_indexing_builds_only_what_is_asked() -> None:
+    follows = {1: [BUITENLAND, BINNENLAND]}
+    everything = build(follows).match([DRONES, GAZA, COCAINE, TRAINS])[1]
+    fresh = build(follows).match([DRONES, GAZA, COCAINE, TRAINS])[1]
+    assert fresh[:2] == everything.head(2)
+    assert fresh[1:3] == tuple(everything)[1:3]
+    assert fresh[0] == Matched(DRONES, (BUITENLAND,))
+    assert fresh[-1] == Matched(TRAINS, (BINNENLAND,))
+    assert fresh[::2] == tuple(everything)[::2]
+    with pytest.raises(IndexError):
+        fresh[4]

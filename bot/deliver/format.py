@@ -342,9 +342,9 @@ def format_digest(
             )
         return "\n\n".join(blocks)
 
-    # Groups that do not fit even without stories are dropped from the end;
+    # Groups that do not fit with one story each are dropped from the end;
     # then each remaining group gets one more story, in turns, while it fits.
-    counts = dict.fromkeys(filled, 0)
+    counts = dict.fromkeys(filled, 1)
     while len(counts) > 1 and utf16_len(render(counts)) > TELEGRAM_LIMIT:
         del counts[list(counts)[-1]]
     growing = True
