@@ -53,9 +53,15 @@ def load_item(record: dict[str, object]) -> NewsItem:
 @dataclass(frozen=True)
 class Scored:
     same: bool
-    blocked: bool  # a contradiction guard or the shared-rare-words floor said no
+    vetoed: bool  # a contradiction guard (dateline, countries, figures) said no
+    floored: bool  # fewer shared rare words than MIN_SHARED_RARE
     parts: dedupe.Overlap
     group: int  # fold for the two-fold check, by the story of side a
+    note: str
+
+    @property
+    def blocked(self) -> bool:
+        return self.vetoed or self.floored
 
 
 MEASURES: dict[str, Callable[[dedupe.Overlap], float]] = {
@@ -79,9 +85,10 @@ def score_pairs(path: Path = PAIRS) -> list[Scored]:
     for record in records:
         a, b = prints[record["a"]["id"]], prints[record["b"]["id"]]
         parts = dedupe.overlap(a, b, stats)
-        blocked = dedupe.contradiction(a, b) is not None or parts.shared < dedupe.MIN_SHARED_RARE
+        vetoed = dedupe.contradiction(a, b) is not None
+        floored = parts.shared < dedupe.MIN_SHARED_RARE
         group = hashlib.sha1(record["a"]["id"].encode(), usedforsecurity=False).digest()[0] % 2
-        scored.append(Scored(record["same"], blocked, parts, group))
+        scored.append(Scored(record["same"], vetoed, floored, parts, group, record["note"]))
     return scored
 
 
@@ -143,8 +150,10 @@ def sweep() -> None:
     positives = sum(pair.same for pair in scored)
     print(f"pairs: {len(scored)} ({positives} same story, {len(scored) - positives} not)")
     print(
-        f"blocked by guards: {sum(p.blocked and not p.same for p in scored)} negatives, "
-        f"{sum(p.blocked and p.same for p in scored)} positives"
+        f"vetoed by a guard: {sum(p.vetoed and not p.same for p in scored)} negatives, "
+        f"{sum(p.vetoed and p.same for p in scored)} positives; below the shared-rare-words "
+        f"floor: {sum(p.floored and not p.same for p in scored)} negatives, "
+        f"{sum(p.floored and p.same for p in scored)} positives"
     )
     for name, measure in MEASURES.items():
         print(f"\n{name}\n| threshold | precision | recall | TP | FP | FN |")
@@ -152,6 +161,13 @@ def sweep() -> None:
         for threshold in THRESHOLDS:
             precision, recall, tp, fp, fn = precision_recall(scored, measure, threshold)
             print(f"| {threshold:.2f} | {precision:.3f} | {recall:.3f} | {tp} | {fp} | {fn} |")
+    chosen = MEASURES["containment"]
+    print(f"\nerrors at the chosen containment threshold {dedupe.NEAR_THRESHOLD}:")
+    for pair in scored:
+        merged = not pair.blocked and chosen(pair.parts) >= dedupe.NEAR_THRESHOLD
+        if merged != pair.same:
+            kind = "false merge" if merged else "missed"
+            print(f"  {kind} ({chosen(pair.parts):.3f}): {pair.note[:90]}")
     tp, positives, fp, negatives = replay()
     print(
         f"\nreplay through StoryIndex (threshold {dedupe.NEAR_THRESHOLD}): "
@@ -162,13 +178,13 @@ def sweep() -> None:
         for train in (0, 1):
             fit = [p for p in scored if p.group == train]
             held = [p for p in scored if p.group != train]
-            threshold = best_threshold(fit, measure)
-            if threshold is None:
+            picked = best_threshold(fit, measure)
+            if picked is None:
                 print(f"  {name}: fold {train}: no threshold reaches precision 0.95")
                 continue
-            precision, recall, *_ = precision_recall(held, measure, threshold)
+            precision, recall, *_ = precision_recall(held, measure, picked)
             print(
-                f"  {name}: fit on fold {train} -> {threshold:.2f}; "
+                f"  {name}: fit on fold {train} -> {picked:.2f}; "
                 f"held-out precision {precision:.3f} recall {recall:.3f}"
             )
 
@@ -199,40 +215,52 @@ def synthetic_items(count: int, start: datetime, rng: random.Random) -> list[New
     return items
 
 
+BATCH = 1000
+ROUNDS = 3
+
+
 def speed() -> bool:
+    """Assign batches of 1,000 new items to an index of 20,000; best of three.
+
+    Each batch holds 300 rewrites of indexed items at another outlet (they
+    must be found) and 700 fresh stories. Best of three because the figure is
+    about the code, not about whatever else the machine is doing.
+    """
     rng = random.Random(7)
     start = datetime(2026, 10, 1, tzinfo=UTC)
-    existing = synthetic_items(21_000, start, rng)
+    existing = synthetic_items(20_000 + ROUNDS * BATCH, start, rng)
     index = dedupe.StoryIndex()
     for item in existing[:20_000]:
         index.add(item)
-    # New arrivals: fresh stories plus rewrites of indexed ones at other outlets.
-    fresh = existing[20_000:]
-    for number in range(300):
-        original = existing[19_000 + number]
-        fresh[number] = NewsItem(
-            id=f"copy:{number}",
-            feed="copyfeed",
-            source="copy-outlet",
-            link=f"https://copy.example/{number}",
-            title=original.title,
-            summary=original.summary,
-            text=original.text,
-            published=original.published + timedelta(minutes=20),
+    rates = []
+    for round_ in range(ROUNDS):
+        batch = existing[20_000 + round_ * BATCH : 20_000 + (round_ + 1) * BATCH]
+        for number in range(300):
+            original = existing[19_000 + round_ * 300 + number]
+            batch[number] = NewsItem(
+                id=f"copy:{round_}:{number}",
+                feed="copyfeed",
+                source="copy-outlet",
+                link=f"https://copy.example/{round_}/{number}",
+                title=original.title,
+                summary=original.summary,
+                text=original.text,
+                published=original.published + timedelta(minutes=20),
+            )
+        began = time.perf_counter()
+        found = sum(index.add(item).duplicate_of is not None for item in batch[:300])
+        found_fresh = sum(index.add(item).is_duplicate for item in batch[300:])
+        elapsed = time.perf_counter() - began
+        rates.append(len(batch) / elapsed)
+        print(
+            f"round {round_ + 1}: index {len(index) - len(batch)} items; assigned {len(batch)} "
+            f"in {elapsed:.3f} s; {found}/300 planted rewrites found, "
+            f"{found_fresh} fresh items called duplicates"
         )
-    began = time.perf_counter()
-    found = sum(index.add(item).is_duplicate for item in fresh)
-    elapsed = time.perf_counter() - began
-    rate = len(fresh) / elapsed
+    rate = max(rates)
     ok = rate >= SPEED_TARGET
-    print(
-        f"index {len(index) - len(fresh)} items; assigned {len(fresh)} in {elapsed:.3f} s, "
-        f"{found} duplicates found (300 planted)"
-    )
-    print(
-        f"dedupe: {rate:.0f} items/s (target >= {SPEED_TARGET:.0f} items/s) "
-        f"{'ok' if ok else 'MISS'}"
-    )
+    verdict = "ok" if ok else "MISS"
+    print(f"dedupe: {rate:.0f} items/s (target >= {SPEED_TARGET:.0f} items/s) {verdict}")
     return ok
 
 

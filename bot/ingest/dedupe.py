@@ -134,7 +134,8 @@ def stem(word: str) -> str:
     """
     if len(word) < 5 or word.isdigit():
         return word
-    if word.endswith("en") and len(word) >= 6:
+    # executies -> executi, as executie loses its e below
+    if (word.endswith("en") and len(word) >= 6) or word.endswith("ies"):
         word = word[:-2]
     elif word.endswith(("s", "e")) and not word.endswith("ss"):
         word = word[:-1]
@@ -147,7 +148,8 @@ def stem(word: str) -> str:
 def content_words(text: str) -> list[str]:
     """Folded, stemmed words of ``text`` without stop words or bare numbers."""
     words = []
-    for word in _WORD_RE.findall(fold_ascii(text)):
+    # dict.fromkeys: each distinct word is checked and stemmed once, in order.
+    for word in dict.fromkeys(_WORD_RE.findall(fold_ascii(text))):
         if (
             word in STOP_WORDS
             or len(word) < 2
