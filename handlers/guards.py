@@ -14,11 +14,12 @@ from enum import Enum
 from typing import Any
 
 from telegram import Chat, ChatMember, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.services import services
 from handlers import texts
+from handlers.replies import reply
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,8 @@ async def rate_limit(update: Update, context: Any) -> bool:
     if verdict is Verdict.REFUSE_AND_TELL:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.RATE_LIMITED_SHORT, show_alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(texts.RATE_LIMITED)
+        else:
+            await reply(update, texts.RATE_LIMITED)
     elif update.callback_query is not None:
         # A pressed button shows a spinner until answered.
         await update.callback_query.answer()
@@ -156,8 +157,8 @@ async def may_change(update: Update, context: Any) -> bool:
     if not allowed:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.ADMINS_ONLY_SHORT, show_alert=True)
-        elif message is not None:
-            await message.reply_text(texts.ADMINS_ONLY, parse_mode=ParseMode.HTML)
+        else:
+            await reply(update, texts.ADMINS_ONLY)
     return allowed
 
 
