@@ -1,4 +1,8 @@
-"""Telegram HTML formatting: real NOS items, hostile feed text, the 4096 limit."""
+"""Telegram HTML formatting: real NOS items, hostile feed text, the 4096 limit.
+
+Real item texts are quoted (some shortened) from tests/fixtures/feeds/ (NOS algemeen
+2026-10-01 and the swelbyboy NOS re-publication); the hostile ones are made up.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""FollowIndex and keyword matching, over real NOS titles and leads."""
+"""FollowIndex and keyword matching, over real NOS titles and leads.
+
+Item texts are quoted (some shortened) from tests/fixtures/feeds/swelbyboy_nos_2026-02-02.xml.
+"""
 
 from __future__ import annotations
 
