@@ -44,7 +44,7 @@ def query_words(words: Iterable[str]) -> tuple[str, ...]:
 
 
 def has_all_prefixes(words: Iterable[str], *searchables: str) -> bool:
-    """Every word starts some word of one of the texts: ``oekrain`` finds "Oekraïense".
+    """Every word starts some word of one of the texts: ``oekrai`` finds "Oekraïense".
 
     Word-prefix rather than whole-word because Dutch glues words together
     (``brand`` should find "brandweer") and users type stems. The texts are
