@@ -21,7 +21,7 @@ from handlers.keyboards import (
     toggle_keyboard,
     unfollow_keyboard,
 )
-from handlers.replies import reply
+from handlers.replies import message_text, reply
 
 # One /volg may name many things, but each unclear one gets its own message
 # with buttons; past this many the rest are only listed as not understood.
@@ -30,7 +30,7 @@ _ALL = frozenset({"alles", "alle", "allemaal", "all"})
 
 
 async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat, text = update.effective_chat, _text(update)
+    chat, text = update.effective_chat, message_text(update)
     if chat is None or not await may_change(update, context):
         return
     store = services(context).store
@@ -99,7 +99,7 @@ async def _add(store: Store, chat: Chat, keys: Sequence[FollowKey]) -> list[str]
 
 
 async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat, text = update.effective_chat, _text(update)
+    chat, text = update.effective_chat, message_text(update)
     if chat is None or not await may_change(update, context):
         return
     store = services(context).store
@@ -152,8 +152,3 @@ async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             record.follows, quiet=quiet, digest=settings.digest_time, max_follows=MAX_FOLLOWS
         )
     await reply(update, text)
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return message.text or "" if message is not None else ""

@@ -13,7 +13,7 @@ from bot.services import Services, services
 from bot.store import DEFAULT_SETTINGS
 from handlers import texts, topics
 from handlers.args import ArgError, Term, command_argument, parse_latest
-from handlers.replies import MAX_MESSAGE_CHARS, reply
+from handlers.replies import MAX_MESSAGE_CHARS, message_text, reply, utf16_len
 
 SEARCH_RESULTS = 10
 
@@ -21,7 +21,7 @@ SEARCH_RESULTS = 10
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     try:
-        args = parse_latest(command_argument(_text(update)))
+        args = parse_latest(command_argument(message_text(update)))
     except ArgError as error:
         await reply(update, str(error))
         return
@@ -39,7 +39,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     try:
-        query = command_argument(_text(update))
+        query = command_argument(message_text(update))
     except ArgError as error:
         await reply(update, str(error))
         return
@@ -92,12 +92,7 @@ def _compose(
 def _largest_fitting(items: Sequence[NewsItem], render: Callable[[Sequence[NewsItem]], str]) -> str:
     count = len(items)
     text = render(items)
-    while len(text) > MAX_MESSAGE_CHARS and count > 1:
+    while utf16_len(text) > MAX_MESSAGE_CHARS and count > 1:
         count -= 1
         text = render(items[:count])
     return text
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return message.text or "" if message is not None else ""

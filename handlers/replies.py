@@ -25,12 +25,23 @@ def fit_lines(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     Our texts open and close their tags on one line, so dropping lines keeps
     the HTML valid where cutting mid-line would not.
     """
-    if len(text) <= limit:
+    if utf16_len(text) <= limit:
         return text
     lines = text.split("\n")
-    while lines and len("\n".join(lines)) + 1 + len(_CUT_MARK) > limit:
+    while lines and utf16_len("\n".join(lines)) + 1 + len(_CUT_MARK) > limit:
         lines.pop()
     return "\n".join([*lines, _CUT_MARK])
+
+
+def message_text(update: Update) -> str:
+    """The text of the update's message ("" for none, e.g. a photo)."""
+    message = update.effective_message
+    return (message.text or "") if message is not None else ""
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji may be two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 async def reply(

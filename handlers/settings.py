@@ -14,7 +14,7 @@ from handlers.args import ArgError, command_argument, is_off, parse_clock, parse
 from handlers.callback_data import Confirmation
 from handlers.guards import may_change
 from handlers.keyboards import confirm_keyboard
-from handlers.replies import reply
+from handlers.replies import message_text, reply
 
 
 async def quiet_hours(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -23,7 +23,7 @@ async def quiet_hours(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     store = services(context).store
     try:
-        argument = command_argument(_text(update))
+        argument = command_argument(message_text(update))
         if not argument:
             record = store.get_chat(chat.id)
             settings = record.settings if record is not None else None
@@ -53,7 +53,7 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     store = services(context).store
     try:
-        argument = command_argument(_text(update))
+        argument = command_argument(message_text(update))
         if not argument:
             record = store.get_chat(chat.id)
             await reply(update, texts.digest_usage(record.settings.digest_time if record else None))
@@ -72,8 +72,3 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat is None or not await may_change(update, context):
         return
     await reply(update, texts.STOP_CONFIRM, confirm_keyboard(Confirmation.STOP))
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return message.text or "" if message is not None else ""
