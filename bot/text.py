@@ -51,9 +51,11 @@ def fold(text: str) -> str:
 
 # --- HTML to plain text -------------------------------------------------------
 
-# Content that is not part of the story text: code, styling, image captions.
+# Content that is not part of the story text: code, styling, embedded objects
+# and their fallback text, image captions. Feed HTML arrives unsanitised.
 _DROPPED_ELEMENT_RE = re.compile(
-    r"<(script|style|noscript|template|figcaption)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
+    r"<(script|style|noscript|template|figcaption|iframe|object|applet|svg|math)\b[^>]*>"
+    r".*?</\1\s*>|<!--.*?-->",
     re.IGNORECASE | re.DOTALL,
 )
 # Elements whose start or end is a paragraph break in the rendered page.

@@ -37,6 +37,11 @@ from bot.text import ELLIPSIS, fold, html_to_text, shorten, split_sentences, sum
         ("<p>tekst</p><script>var x = '<p>';</script><style>p {}</style>", "tekst"),
         ("<figure><img src=a.jpg><figcaption>Foto: ANP</figcaption></figure><p>Tekst</p>", "Tekst"),
         ("<!-- advertentie --><p>Tekst</p>", "Tekst"),
+        (
+            '<p>A</p><iframe src="x">Geen iframes</iframe><svg><text>Grafiek</text></svg>'
+            '<SCRIPT type="text/javascript">alert("<b>")</SCRIPT ><p>B</p>',
+            "A\n\nB",
+        ),
         ("zero\u200bwidth\u00adsoft", "zerowidthsoft"),
         ("  ruimte   \t rond  ", "ruimte rond"),
         ("prijs < 5 euro en > 3", "prijs < 5 euro en > 3"),
