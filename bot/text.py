@@ -51,20 +51,24 @@ def fold(text: str) -> str:
 
 # --- HTML to plain text -------------------------------------------------------
 
+# The rest of a tag after its name: attributes, where a quoted value may hold
+# ">" (alt="a > b"), up to the closing bracket.
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*>"""
 # Content that is not part of the story text: code, styling, embedded objects
 # and their fallback text, image captions. Feed HTML arrives unsanitised.
 _DROPPED_ELEMENT_RE = re.compile(
-    r"<(script|style|noscript|template|figcaption|iframe|object|applet|svg|math)\b[^>]*>"
+    rf"<(script|style|noscript|template|figcaption|iframe|object|applet|svg|math)\b{_ATTRS}"
     r".*?</\1\s*>|<!--.*?-->",
     re.IGNORECASE | re.DOTALL,
 )
 # Elements whose start or end is a paragraph break in the rendered page.
 _BLOCK_TAG_RE = re.compile(
     r"</?(?:p|div|br|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|hr|table|tr|td|th|"
-    r"section|article|header|footer|aside|figure|main|nav)\b[^>]*>",
+    rf"section|article|header|footer|aside|figure|main|nav)\b{_ATTRS}",
     re.IGNORECASE,
 )
-_ANY_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>|<![^>]*>")
+# Second alternative: a tag with an unbalanced quote ends at its first ">".
+_ANY_TAG_RE = re.compile(rf"</?[A-Za-z]{_ATTRS}|</?[A-Za-z][^>]*>|<![^>]*>")
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # A private-use character marks paragraph breaks while tags are removed; feeds
 # never use it.

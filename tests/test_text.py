@@ -37,6 +37,8 @@ from bot.text import ELLIPSIS, fold, html_to_text, shorten, split_sentences, sum
         ("<p>tekst</p><script>var x = '<p>';</script><style>p {}</style>", "tekst"),
         ("<figure><img src=a.jpg><figcaption>Foto: ANP</figcaption></figure><p>Tekst</p>", "Tekst"),
         ("<!-- advertentie --><p>Tekst</p>", "Tekst"),
+        ('<p title="a > b">Tekst <img alt=\'1 > 0\' src="x.jpg">hier</p>', "Tekst hier"),
+        ('<a title="open>Tekst</a>', "Tekst"),
         (
             '<p>A</p><iframe src="x">Geen iframes</iframe><svg><text>Grafiek</text></svg>'
             '<SCRIPT type="text/javascript">alert("<b>")</SCRIPT ><p>B</p>',
