@@ -192,3 +192,22 @@ async def test_my_follows_grouped_by_kind_with_settings(
         assert "🔎 Trefwoorden: Max Verstappen" in text
         assert "Stille uren: 23:00–07:00" in text
         assert "Dagelijkse samenvatting: uit" in text
+
+
+async def test_only_ids_follows_and_settings_are_stored(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_bot(fake_telegram, tmp_path / "data") as bot:
+        await fake_telegram.send_and_wait(
+            PRIVATE, "/volg oekraine", first_name="Annelies", username="annelies_nl"
+        )
+        await fake_telegram.send_and_wait(PRIVATE, "Geheime notitie over de buren")
+        await bot.say(PRIVATE, "/stil 23:00-07:00")
+    stored = "\n".join(
+        path.read_text("utf-8", errors="replace")
+        for path in (tmp_path / "data").rglob("*")
+        if path.is_file()
+    )
+    assert "UA" in stored
+    for private in ("Annelies", "annelies_nl", "Geheime", "buren"):
+        assert private not in stored
