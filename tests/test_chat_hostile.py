@@ -6,12 +6,13 @@ invalid HTML, over-long messages and callback data over 64 bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.loopback.telegram import FakeTelegram
+from bot.loopback.telegram import Call, FakeTelegram
 from tests.chat_harness import PRIVATE, running_bot, seed_items
 
 HOSTILE = {
@@ -72,13 +73,14 @@ async def test_forged_or_stale_buttons_change_nothing(
                 PRIVATE, welcome["message_id"], data, strict=False
             )
             call = await fake_telegram.wait_for_call(
-                "answerCallbackQuery",
-                predicate=lambda call, query_id=query_id: (
-                    call.params.get("callback_query_id") == query_id
-                ),
+                "answerCallbackQuery", predicate=_answers(query_id)
             )
             assert call.params["text"] == "Deze knop werkt niet meer. Typ de opdracht opnieuw."
         assert bot.chat(PRIVATE) is None
+
+
+def _answers(query_id: str) -> Callable[[Call], bool]:
+    return lambda call: call.params.get("callback_query_id") == query_id
 
 
 async def test_rate_limit_answers_politely_once(

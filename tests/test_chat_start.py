@@ -40,7 +40,9 @@ async def test_start_button_toggles_follow_and_check_mark(
         assert buttons(edited)["✓ Oekraïne"] == data
         assert "Sport" in buttons(edited)
         assert bot.follows(PRIVATE) == {"country:UA"}
-        assert bot.services.index.chats(next(iter(bot.chat(PRIVATE).follows))) == {PRIVATE}  # type: ignore[union-attr]
+        record = bot.chat(PRIVATE)
+        assert record is not None
+        assert bot.services.index.chats(record.follows[0]) == {PRIVATE}
 
         again = await bot.press(PRIVATE, welcome["message_id"], data)
         assert "Oekraïne" in buttons(again)
