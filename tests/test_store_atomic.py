@@ -23,7 +23,8 @@ def test_write_then_fresh_read_round_trips_non_ascii_compactly(tmp_path: Path) -
     AtomicJSONStorage(path).write({"t": {"1": {"title": "Oekraïne: ‘Kyiv’ – €5"}}})
     raw = path.read_text(encoding="utf-8")
     assert "Oekraïne" in raw  # ensure_ascii=False: readable, smaller
-    assert raw.startswith('{"t":{"1":{"title":') and "\n" not in raw  # compact, no indent
+    assert raw.startswith('{"t":{"1":{"title":')
+    assert "\n" not in raw
     assert AtomicJSONStorage(path).read() == {"t": {"1": {"title": "Oekraïne: ‘Kyiv’ – €5"}}}
 
 
@@ -37,7 +38,9 @@ def test_write_then_fresh_read_round_trips_non_ascii_compactly(tmp_path: Path) -
         (b'{"t": 3}', "not an object of tables"),
     ],
 )
-def test_unreadable_file_raises_naming_the_file(tmp_path: Path, content: bytes, reason: str) -> None:
+def test_unreadable_file_raises_naming_the_file(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
     path = tmp_path / "shard-007.json"
     path.write_bytes(content)
     with pytest.raises(StoreCorruptError, match=reason) as caught:

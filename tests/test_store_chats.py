@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -60,7 +61,9 @@ async def test_ensure_chat_creates_once_and_survives_restart(store: Store, clock
     clock.now = T0 + timedelta(hours=1)
     again = await store.ensure_chat(PRIVATE, "private")
     assert again == created
-    assert created.created_at == T0 and created.active and created.follows == ()
+    assert created.created_at == T0
+    assert created.active
+    assert created.follows == ()
     reopened = await reopen(store, clock)
     try:
         assert reopened.get_chat(PRIVATE) == created
@@ -210,7 +213,8 @@ async def test_purge_deletes_only_chats_deactivated_long_enough(store: Store) ->
     purged = await store.purge_deactivated(timedelta(days=30), T0 + timedelta(days=31))
     assert purged == [1]
     assert store.get_chat(1) is None
-    assert store.get_chat(2) is not None and store.get_chat(3) is not None
+    assert store.get_chat(2) is not None
+    assert store.get_chat(3) is not None
 
 
 async def test_delete_chat_forgets_everything(store: Store, clock: Clock, tmp_path: Path) -> None:
@@ -227,8 +231,11 @@ async def test_delete_chat_forgets_everything(store: Store, clock: Clock, tmp_pa
         assert not reopened.is_delivered(outbox_entry_id(PRIVATE, "nos-1"))
     finally:
         await reopened.close()
-    on_disk = "".join(p.read_text() for p in tmp_path.rglob("*.json"))
-    assert str(PRIVATE) not in on_disk and "poetin" not in on_disk
+    on_disk = await asyncio.to_thread(
+        lambda: "".join(p.read_text() for p in tmp_path.rglob("*.json"))
+    )
+    assert str(PRIVATE) not in on_disk
+    assert "poetin" not in on_disk
 
 
 async def test_migrate_chat_rewrites_chat_and_outbox(store: Store, clock: Clock) -> None:
@@ -271,7 +278,8 @@ async def test_migrate_into_existing_chat_merges_follows(store: Store) -> None:
     await store.ensure_chat(SUPERGROUP, "supergroup")
     await store.add_follows(SUPERGROUP, [POETIN])
     merged = await store.migrate_chat(GROUP, SUPERGROUP)
-    assert merged is not None and merged.follows == (POETIN, UA, SPORT)
+    assert merged is not None
+    assert merged.follows == (POETIN, UA, SPORT)
     assert store.get_chat(GROUP) is None
 
 

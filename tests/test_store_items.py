@@ -79,7 +79,8 @@ async def reopen(store: Store, clock: Clock) -> Store:
 def test_fixture_has_the_items_the_tests_name() -> None:
     assert len(ITEMS) == 20
     assert KABINET.title.startswith("Kabinet is bereid")
-    assert "Afghanistan" in AFGHANISTAN.title and "Iran" in NETANYAHU.title
+    assert "Afghanistan" in AFGHANISTAN.title
+    assert "Iran" in NETANYAHU.title
 
 
 async def test_add_items_returns_only_new_ones(store: Store) -> None:
@@ -160,7 +161,8 @@ async def test_prune_keeps_markers_so_pruned_items_are_never_new(
     result = await store.prune(T0 + timedelta(days=8))
 
     assert (result.items, result.seen_markers) == (3, 0)
-    assert store.item_count() == 2 and store.get_item(ITEMS[0].id) is None
+    assert store.item_count() == 2
+    assert store.get_item(ITEMS[0].id) is None
     assert await store.add_items(ITEMS[:3]) == []  # pruned, but still seen
     reopened = await reopen(store, clock)
     try:
@@ -180,7 +182,8 @@ async def test_prune_within_a_day_file_is_per_item(store: Store, clock: Clock) -
     await store.add_items(ITEMS[1:2])
     result = await store.prune(T0 + timedelta(days=7, hours=1))
     assert result.items == 1
-    assert store.get_item(ITEMS[0].id) is None and store.get_item(ITEMS[1].id) == ITEMS[1]
+    assert store.get_item(ITEMS[0].id) is None
+    assert store.get_item(ITEMS[1].id) == ITEMS[1]
 
 
 async def test_feed_states_are_batched_copied_and_durable(store: Store, clock: Clock) -> None:

@@ -38,7 +38,8 @@ POETIN = FollowKey(FollowKind.KEYWORD, "poetin", "Poetin")
 TITLES = {
     "spaarders": "Kabinet is bereid om kleinere spaarders en beleggers toch te ontzien",
     "afghanistan": "Opnieuw doden en gewonden in Afghanistan na Pakistaanse luchtaanvallen",
-    "netanyahu": "Netanyahu: te vroeg voor conclusie dat Iran bij aanval in vliegtuig betrokken was",
+    "netanyahu": "Netanyahu: te vroeg voor conclusie dat Iran bij aanval in vliegtuig "
+    "betrokken was",
     "wekdienst": "Wekdienst 1/10: • Tweede dag begrotingsdebat • Nederlands elftal speelt tegen "
     "Griekenland",
     "warner": "Laatste grote hobbel weg voor overname Warner Bros. door Paramount",
