@@ -175,6 +175,15 @@ def test_third_outlet_joins_the_canonical_story() -> None:
     assert index.add(ad).duplicate_of == NOS.id
 
 
+def test_reseeding_keeps_the_recorded_story() -> None:
+    index = StoryIndex()
+    index.add(NOS)
+    stored_copy = replace(NU, title="Heel ander bericht", summary="", duplicate_of=NOS.id)
+    assert index.add(stored_copy) == Match(MatchKind.NEAR, NOS.id)
+    ad = replace(NU, id="ad:1", link="https://www.ad.nl/1", source="AD")
+    assert index.add(ad).duplicate_of == NOS.id
+
+
 def test_more_than_48_hours_apart_is_not_merged() -> None:
     index = StoryIndex()
     index.add(NOS)

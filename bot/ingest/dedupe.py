@@ -433,7 +433,11 @@ class StoryIndex:
         return len(self._entries)
 
     def add(self, item: NewsItem) -> Match:
-        """Decide whether ``item`` is a new story, then remember it."""
+        """Decide whether ``item`` is a new story, then remember it.
+
+        An item that already names its story (``duplicate_of``, as stored items
+        do when the index is rebuilt) joins that story if it is still indexed.
+        """
         link = canonical_link(item.link) if item.link else ""
         for alias in (item.id, link):
             key = self._aliases.get(alias) if alias else None
@@ -443,6 +447,12 @@ class StoryIndex:
                 self._sources[story].add(item.source)
                 return Match(MatchKind.EXACT, story, 1.0)
         fp = fingerprint(item)
+        if item.duplicate_of is not None and item.duplicate_of in self._aliases:
+            # Re-seeding from the store after a restart: keep the recorded story.
+            story = self._entries[self._aliases[item.duplicate_of]].story
+            self.stats.add(fp.terms)
+            self._insert(item, fp, story, link)
+            return Match(MatchKind.NEAR, story)
         # Counted before scoring, as in the evaluation: a term only this item
         # has is rare (document frequency 1), not unknown.
         self.stats.add(fp.terms)
