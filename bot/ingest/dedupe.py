@@ -274,6 +274,7 @@ class TermStats:
         self.frequency.update(terms)
 
     def remove(self, terms: Iterable[str]) -> None:
+        terms = tuple(terms)  # walked twice below
         self.documents -= 1
         self.frequency.subtract(terms)
         for term in terms:
