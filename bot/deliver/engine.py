@@ -23,7 +23,14 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.clock import Clock
-from bot.deliver.format import format_away_line, format_digest, format_push, to_plain_text
+from bot.deliver.format import (
+    default_label,
+    format_away_line,
+    format_digest,
+    format_push,
+    group_by_follow,
+    to_plain_text,
+)
 from bot.deliver.outcome import Action, classify
 from bot.deliver.plan import (
     AWAY,
@@ -237,24 +244,27 @@ class Delivery:
         if not matched:
             return None
         if kind == DIGEST:
-            groups: dict[str, list[Matched]] = defaultdict(list)
-            for match in matched:
-                groups[match.via[0].label or match.via[0].value].append(match)
-            return format_digest(groups, tz=self._tz, now=now)
+            groups = group_by_follow(matched)
+            commands = {default_label(m.via[0]): laatste_command(m.via[0]) for m in matched}
+            return format_digest(groups, tz=self._tz, now=now, more_commands=commands)
+        more = sum(int(entry.payload.get("more", 0)) for entry in entries)
         vias = {match.via[0] for match in matched}
-        more = laatste_command(next(iter(vias))) if len(vias) == 1 else "/laatste"
-        return format_push(matched, tz=self._tz, now=now, more_command=more)
+        command = laatste_command(next(iter(vias))) if len(vias) == 1 else "/laatste"
+        return format_push(
+            matched, tz=self._tz, now=now, more_command=command, total=len(matched) + more
+        )
 
     def _matched(self, entries: Sequence[OutboxEntry]) -> list[Matched]:
-        matched = []
+        """The listed stories of ``entries``, newest first, each story once."""
+        found: dict[str, Matched] = {}
         for entry in entries:
-            item = self._store.get_item(str(entry.payload.get("story", "")))
-            if item is None:
-                continue  # pruned meanwhile: nothing left to show
-            via = tuple(key_from_json(raw) for raw in entry.payload.get("via", []))
-            matched.append(Matched(item=item, via=via or (FollowKey(FollowKind.KEYWORD, ""),)))
-        matched.sort(key=lambda m: m.item.published, reverse=True)
-        return matched
+            for story_id, raw_via in entry.payload.get("stories", []):
+                item = self._store.get_item(story_id)
+                if item is None or story_id in found:
+                    continue  # pruned meanwhile, or listed by two coalesced entries
+                via = tuple(key_from_json(raw) for raw in raw_via)
+                found[story_id] = Matched(item, via)
+        return sorted(found.values(), key=lambda m: m.item.published, reverse=True)
 
     async def _send(
         self, chat_id: int, text: str, entries: Sequence[OutboxEntry], totals: dict[str, int]

@@ -169,15 +169,18 @@ def format_push(
     more_command: str | None,
     max_items: int = 5,
     label_for: LabelFor = default_label,
+    total: int | None = None,
 ) -> str:
     """One push message for one chat: a single story in full, or a numbered list.
 
     ``more_command`` ("/laatste oekraine") follows "en N meer" when stories
-    are left out. Always <= 4096 UTF-16 units.
+    are left out. ``total`` counts stories beyond ``matched`` too (the outbox
+    keeps only the newest few). Always <= 4096 UTF-16 units.
     """
     if not matched:
         raise ValueError("format_push needs at least one story")
-    if len(matched) == 1:
+    count = max(len(matched), total or 0)
+    if count == 1:
         return _format_single(matched[0], tz=tz, now=now, label_for=label_for)
     return _format_several(
         matched,
@@ -186,6 +189,7 @@ def format_push(
         more_command=more_command,
         max_items=max(1, max_items),
         label_for=label_for,
+        total=count,
     )
 
 
@@ -217,11 +221,12 @@ def _format_several(
     more_command: str | None,
     max_items: int,
     label_for: LabelFor,
+    total: int,
 ) -> str:
     shown = list(matched[:max_items])
     vias = {match.via for match in shown}
     common_via = next(iter(vias)) if len(vias) == 1 else ()
-    header = f"📰 <b>{len(matched)} nieuwe berichten</b>"
+    header = f"📰 <b>{total} nieuwe berichten</b>"
     if common_via:
         header += f" via {_via(common_via, label_for)}"
     entries = []
@@ -232,7 +237,7 @@ def _format_several(
         if match.item.also_at:
             line += f" · ook bij {_names(match.item.also_at, MAX_OUTLETS)}"
         entries.append(f"{number}. {_linked_title(match.item)}\n{line}")
-    return _fit_list(header, entries, len(matched), more_command)
+    return _fit_list(header, entries, total, more_command)
 
 
 def _fit_list(header: str, entries: list[str], total: int, more_command: str | None) -> str:

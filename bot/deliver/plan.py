@@ -1,7 +1,8 @@
 """What to send to whom, and when: pure planning from matches to outbox entries.
 
-One entry per (chat, story): re-planning the same story for the same chat after a
-crash produces the same entry id, so the outbox stays idempotent. Coalescing into
+One entry per chat and cycle, its id derived from the stories it lists:
+re-planning the same stories for the same chat after a crash produces the same
+entry id, so the outbox stays idempotent. Coalescing into
 one message per chat happens when the outbox is drained, which also gives quiet
 hours ("deliver as one message when they end") and the digest for free: they are
 entries whose ``not_before`` lies in the future.
@@ -9,6 +10,7 @@ entries whose ``not_before`` lies in the future.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +20,12 @@ from zoneinfo import ZoneInfo
 from bot.match import Matched
 from bot.model import FollowKey
 from bot.store.records import outbox_entry_id
+
+# One message shows at most five stories ("en N meer" for the rest); an entry
+# keeps a few more so coalesced entries still fill a message with the newest.
+MAX_STORIES_PER_ENTRY = 10
+# A chat's matches beyond this (a huge backlog) are counted, not inspected.
+MAX_STORIES_SCANNED = 500
 
 PUSH = "push"
 DIGEST = "digest"
@@ -107,26 +115,40 @@ def plan(
     tz: ZoneInfo,
     max_age: timedelta,
 ) -> list[PlannedEntry]:
-    """Outbox entries for one cycle's matches.
+    """Outbox entries for one cycle's matches: at most one push and one away line per chat.
 
     Stories older than ``max_age`` (a backlog after downtime) are not pushed one
     by one; each chat gets one "while you were away" line counting them per follow.
+    A push entry lists the newest ``MAX_STORIES_PER_ENTRY`` stories and counts the
+    rest, which the message mentions as "en N meer".
     """
     entries: list[PlannedEntry] = []
     for chat_id, matched in matches.items():
         prefs = prefs_for(chat_id)
         kind, not_before = release_time(prefs, now, tz)
+        fresh: list[Matched] = []
         stale: dict[FollowKey, int] = defaultdict(int)
-        for match in matched:
+        for match in matched[:MAX_STORIES_SCANNED]:
             if now - match.item.published > max_age:
                 stale[match.via[0]] += 1
-                continue
+            else:
+                fresh.append(match)
+        unscanned = max(0, len(matched) - MAX_STORIES_SCANNED)
+        if fresh:
+            fresh.sort(key=lambda m: m.item.published, reverse=True)
+            listed = fresh[:MAX_STORIES_PER_ENTRY]
+            story_ids = [m.item.id for m in listed]
             entries.append(
                 PlannedEntry(
-                    id=outbox_entry_id(chat_id, match.item.id),
+                    id=outbox_entry_id(chat_id, _batch_id(story_ids)),
                     chat_id=chat_id,
                     kind=kind,
-                    payload={"story": match.item.id, "via": [_key_json(k) for k in match.via]},
+                    payload={
+                        "stories": [
+                            [m.item.id, [_key_json(k) for k in m.via]] for m in listed
+                        ],
+                        "more": len(fresh) - len(listed) + unscanned,
+                    },
                     not_before=not_before,
                 )
             )
@@ -142,6 +164,12 @@ def plan(
                 )
             )
     return entries
+
+
+def _batch_id(story_ids: Sequence[str]) -> str:
+    """A stable id for a set of stories: re-planning the same batch is a no-op."""
+    digest = hashlib.sha1("\n".join(sorted(story_ids)).encode(), usedforsecurity=False)
+    return "b" + digest.hexdigest()[:20]
 
 
 def _key_json(key: FollowKey) -> list[str]:
