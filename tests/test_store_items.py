@@ -89,6 +89,8 @@ async def test_add_items_returns_only_new_ones(store: Store) -> None:
     assert await store.add_items(ITEMS[:8]) == []
     assert store.item_count() == 8
     assert store.unseen(ITEMS[6:10] + ITEMS[9:10]) == ITEMS[8:10]
+    assert store.is_seen(ITEMS[7].id)
+    assert not store.is_seen(ITEMS[8].id)
 
 
 async def test_duplicates_within_one_batch_count_once(store: Store) -> None:
@@ -124,7 +126,8 @@ async def test_recent_filters_and_orders_newest_first(store: Store) -> None:
     assert store.recent(keyword="Iran") == [NETANYAHU]
     assert store.recent(keyword="afghanistan", section="sport") == []
     since = newest[4].published
-    assert store.recent(since=since, limit=50) == [i for i in newest if i.published >= since]
+    assert store.recent(since=since, limit=None) == [i for i in newest if i.published >= since]
+    assert store.recent(limit=None) == newest
 
 
 async def test_merged_duplicates_are_hidden_unless_asked(store: Store) -> None:

@@ -66,6 +66,8 @@ async def test_pending_is_oldest_first_and_respects_not_before(store: Store) -> 
     assert [e.id for e in due_later] == ["2:a", "1:b", "3:c"]
     assert due_later[0].attempts == 1
     assert [e.id for e in store.pending(T0 + timedelta(minutes=10), limit=1)] == ["2:a"]
+    await store.reschedule("2:a", T0 + timedelta(minutes=20))  # quiet hours: no new attempt
+    assert store.pending(T0 + timedelta(minutes=20))[0].attempts == 1
 
 
 async def test_sent_entries_become_markers_that_block_resending(store: Store, clock: Clock) -> None:

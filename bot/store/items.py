@@ -130,6 +130,9 @@ class ItemTable:
         stored = self._items.get(item_id)
         return None if stored is None else stored.item
 
+    def is_seen(self, item_id: str) -> bool:
+        return item_id in self._seen
+
     def unseen(self, items: Iterable[NewsItem]) -> list[NewsItem]:
         """The items whose id was never stored, first occurrence per id."""
         result: list[NewsItem] = []
@@ -147,12 +150,12 @@ class ItemTable:
         country: str | None = None,
         keyword: str | None = None,
         since: datetime | None = None,
-        limit: int = 20,
+        limit: int | None = 20,
         include_duplicates: bool = False,
     ) -> list[NewsItem]:
         result: list[NewsItem] = []
         for stored in self._ordered:
-            if len(result) >= limit:
+            if limit is not None and len(result) >= limit:
                 break
             if matches(
                 stored,
@@ -215,17 +218,33 @@ class ItemTable:
     def prune(self, now: datetime, retention: timedelta, seen_retention: timedelta) -> PruneResult:
         item_cutoff = now - retention
         seen_cutoff = now - seen_retention
-        pruned_items = pruned_markers = 0
-        for day in sorted({s.day for s in self._items.values()} | self._marker_days()):
-            if day_end(day) <= seen_cutoff:
-                items, markers = self._delete_day(day)
+        # One pass over memory, grouped by day file: pruning runs on the writer
+        # thread and must stay cheap with a month of markers.
+        doomed_items: dict[str, list[StoredItem]] = {}
+        for stored in self._items.values():
+            if stored.seen_at < item_cutoff:
+                doomed_items.setdefault(stored.day, []).append(stored)
+        doomed_markers: dict[str, list[tuple[str, SeenMarker]]] = {}
+        for item_id, marker in self._seen.items():
+            if marker.seen_at < seen_cutoff:
+                doomed_markers.setdefault(marker.day, []).append((item_id, marker))
+        whole_day_cutoff = min(item_cutoff, seen_cutoff)
+        for day in sorted(doomed_items.keys() | doomed_markers.keys()):
+            items, markers = doomed_items.get(day, []), doomed_markers.get(day, [])
+            if day_end(day) <= whole_day_cutoff:
+                self._delete_day_file(day)
             else:
-                items, markers = self._prune_day(day, item_cutoff, seen_cutoff)
-            pruned_items += items
-            pruned_markers += markers
-        if pruned_items:
+                self._remove_from_day(day, items, markers)
+            for stored in items:
+                del self._items[stored.item.id]
+            for item_id, _ in markers:
+                del self._seen[item_id]
+        pruned = PruneResult(
+            sum(map(len, doomed_items.values())), sum(map(len, doomed_markers.values()))
+        )
+        if pruned.items:
             self._ordered = newest_first(self._items.values())
-        return PruneResult(pruned_items, pruned_markers)
+        return pruned
 
     def close(self) -> None:
         for db in self._dbs.values():
@@ -240,9 +259,6 @@ class ItemTable:
             db = TinyDB(self._directory / f"{day}.json", storage=AtomicJSONStorage)
             self._dbs[day] = db
         return db
-
-    def _marker_days(self) -> set[str]:
-        return {marker.day for marker in self._seen.values()}
 
     def _insert_day(self, day: str, batch: list[tuple[NewsItem, datetime]]) -> None:
         db = self._db(day)
@@ -285,39 +301,23 @@ class ItemTable:
                 new_item = edited[old.item.id]
                 self._items[new_item.id] = _stored(new_item, day, old.doc_id, old.seen_at)
 
-    def _prune_day(self, day: str, item_cutoff: datetime, seen_cutoff: datetime) -> tuple[int, int]:
-        doomed_items = [s for s in self._items.values() if s.day == day and s.seen_at < item_cutoff]
-        doomed_markers = [
-            (item_id, m)
-            for item_id, m in self._seen.items()
-            if m.day == day and m.seen_at < seen_cutoff
-        ]
+    def _remove_from_day(
+        self, day: str, items: list[StoredItem], markers: list[tuple[str, SeenMarker]]
+    ) -> None:
         db = self._db(day)
-        if doomed_items:
-            db.table(ITEMS_TABLE).remove(doc_ids=[s.doc_id for s in doomed_items])
-            for s in doomed_items:
-                del self._items[s.item.id]
-        if doomed_markers:
-            db.table(SEEN_TABLE).remove(doc_ids=[m.doc_id for _, m in doomed_markers])
-            for item_id, _ in doomed_markers:
-                del self._seen[item_id]
-        return len(doomed_items), len(doomed_markers)
+        if items:
+            db.table(ITEMS_TABLE).remove(doc_ids=[s.doc_id for s in items])
+        if markers:
+            db.table(SEEN_TABLE).remove(doc_ids=[m.doc_id for _, m in markers])
 
-    def _delete_day(self, day: str) -> tuple[int, int]:
+    def _delete_day_file(self, day: str) -> None:
+        """Every item and marker of ``day`` has expired: drop the whole file."""
         db = self._dbs.pop(day, None)
         if db is not None:
             db.close()
-        path = self._directory / f"{day}.json"
         with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+            (self._directory / f"{day}.json").unlink()
         fsync_directory(self._directory)
-        doomed_items = [item_id for item_id, s in self._items.items() if s.day == day]
-        doomed_markers = [item_id for item_id, m in self._seen.items() if m.day == day]
-        for item_id in doomed_items:
-            del self._items[item_id]
-        for item_id in doomed_markers:
-            del self._seen[item_id]
-        return len(doomed_items), len(doomed_markers)
 
 
 def _stored(item: NewsItem, day: str, doc_id: int, seen_at: datetime) -> StoredItem:

@@ -140,10 +140,12 @@ class OutboxTable:
                 changed.append(p.entry.id)
         return changed
 
-    def reschedule(self, entry_id: str, not_before: datetime | None, attempts: int) -> bool:
+    def reschedule(self, entry_id: str, not_before: datetime | None, attempts: int | None) -> bool:
         current = self._pending.get(entry_id)
         if current is None:
             return False
+        if attempts is None:
+            attempts = current.entry.attempts
         fields = {"not_before": opt_dt_to_json(not_before), "attempts": attempts}
         self._dbs[current.shard].table(TABLE).update(fields, doc_ids=[current.doc_id])
         entry = replace(current.entry, not_before=not_before, attempts=attempts)

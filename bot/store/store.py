@@ -434,6 +434,10 @@ class Store:
         batch = list(items)
         return await self._write(lambda: self._tables.items.add(batch, self._clock()))
 
+    def is_seen(self, item_id: str) -> bool:
+        """True if ``item_id`` was stored within the seen-marker retention (30 days)."""
+        return self._tables.items.is_seen(item_id)
+
     def unseen(self, items: Sequence[NewsItem]) -> list[NewsItem]:
         """The items :meth:`add_items` would call new, without storing anything."""
         return self._tables.items.unseen(items)
@@ -445,10 +449,10 @@ class Store:
         country: str | None = None,
         keyword: str | None = None,
         since: datetime | None = None,
-        limit: int = 20,
+        limit: int | None = 20,
         include_duplicates: bool = False,
     ) -> list[NewsItem]:
-        """Stored items newest first (by published time).
+        """Stored items newest first (by published time); ``limit=None`` for all.
 
         ``keyword`` must occur as whole word(s) in title or summary (folded);
         ``country`` is an ISO code. Items merged into another story are left
@@ -522,7 +526,10 @@ class Store:
         batch = list(ids)
         return await self._write(lambda: self._tables.outbox.mark_sent(batch, self._clock()))
 
-    async def reschedule(self, entry_id: str, not_before: datetime | None, attempts: int) -> bool:
+    async def reschedule(
+        self, entry_id: str, not_before: datetime | None, attempts: int | None = None
+    ) -> bool:
+        """Hold a pending entry until ``not_before``; ``attempts=None`` keeps the count."""
         return await self._write(
             lambda: self._tables.outbox.reschedule(entry_id, not_before, attempts)
         )
