@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -13,7 +14,7 @@ import pytest
 
 from bot.model import NewsItem
 from bot.store import Store
-from bot.store.layout import ITEMS_DIR
+from bot.store.layout import ITEMS_DIR, SEEN_DIR
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store_nos_items.json"
 T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
@@ -146,12 +147,40 @@ async def test_search_matches_word_prefixes_in_title_summary_and_text(store: Sto
     assert len(store.search(["de"], limit=4)) == 4
 
 
-async def test_items_live_in_day_files_by_first_sight(store: Store, tmp_path: Path) -> None:
+def names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+async def test_items_go_to_hour_files_and_markers_to_day_files(
+    store: Store, tmp_path: Path
+) -> None:
     await store.add_items(ITEMS[:2])
     late = replace(ITEMS[2], first_seen=datetime(2026, 10, 2, 0, 30, tzinfo=UTC))
     await store.add_items([late])
-    names = sorted(p.name for p in (tmp_path / ITEMS_DIR).iterdir())
-    assert names == ["2026-10-01.json", "2026-10-02.json"]
+    assert await asyncio.to_thread(names, tmp_path / ITEMS_DIR) == [
+        "2026-10-01T12.json",
+        "2026-10-02T00.json",
+    ]
+    assert await asyncio.to_thread(names, tmp_path / SEEN_DIR) == [
+        "2026-10-01.json",
+        "2026-10-02.json",
+    ]
+
+
+async def test_items_without_markers_after_a_crash_get_them_at_open(
+    store: Store, clock: Clock, tmp_path: Path
+) -> None:
+    await store.add_items(ITEMS[:2])
+    await store.close()
+    # The process died after writing the items but before their markers.
+    await asyncio.to_thread((tmp_path / SEEN_DIR / "2026-10-01.json").unlink)
+    reopened = await Store.open(tmp_path, clock=clock, freeze_gc=False)
+    try:
+        assert reopened.is_seen(ITEMS[0].id)
+        assert await reopened.add_items(ITEMS[:3]) == ITEMS[2:3]
+    finally:
+        await reopened.close()
+    assert await asyncio.to_thread(names, tmp_path / SEEN_DIR) == ["2026-10-01.json"]
 
 
 async def test_prune_keeps_markers_so_pruned_items_are_never_new(
@@ -173,20 +202,27 @@ async def test_prune_keeps_markers_so_pruned_items_are_never_new(
         assert reopened.unseen(ITEMS[:5]) == []
         result = await reopened.prune(T0 + timedelta(days=32))
         assert (result.items, result.seen_markers) == (2, 3)
-        assert sorted(p.name for p in (tmp_path / ITEMS_DIR).iterdir()) == ["2026-10-07.json"]
+        assert await asyncio.to_thread(names, tmp_path / ITEMS_DIR) == []
+        assert await asyncio.to_thread(names, tmp_path / SEEN_DIR) == ["2026-10-07.json"]
         assert reopened.unseen(ITEMS[:5]) == ITEMS[:3]  # forgotten after 30 days
     finally:
         await reopened.close()
 
 
-async def test_prune_within_a_day_file_is_per_item(store: Store, clock: Clock) -> None:
+async def test_prune_inside_one_hour_file_is_per_item(store: Store, clock: Clock) -> None:
     await store.add_items(ITEMS[:1])
-    clock.now = T0 + timedelta(hours=6)
+    clock.now = T0 + timedelta(minutes=30)
     await store.add_items(ITEMS[1:2])
-    result = await store.prune(T0 + timedelta(days=7, hours=1))
+    result = await store.prune(T0 + timedelta(days=7, minutes=15))
     assert result.items == 1
     assert store.get_item(ITEMS[0].id) is None
     assert store.get_item(ITEMS[1].id) == ITEMS[1]
+    reopened = await reopen(store, clock)
+    try:
+        assert reopened.get_item(ITEMS[1].id) == ITEMS[1]
+        assert reopened.item_count() == 1
+    finally:
+        await reopened.close()
 
 
 async def test_feed_states_are_batched_copied_and_durable(store: Store, clock: Clock) -> None:

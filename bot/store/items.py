@@ -1,11 +1,11 @@
-"""Recent news items and "already seen" markers in one TinyDB file per day.
+"""Recent news items and "already seen" markers, in time-bucketed TinyDB files.
 
-A file ``items/YYYY-MM-DD.json`` holds, for the UTC day an item was first seen,
-table ``items`` (full items, kept ``retention``, 7 days by default) and table
-``seen`` (one marker per item id, kept ``seen_retention``, 30 days). Splitting
-by day means a poll cycle rewrites only today's file and pruning mostly deletes
-whole files. Markers outlive the items so a pruned item that a feed still lists
-is never pushed again.
+- ``items/YYYY-MM-DDTHH.json``: full items, by the UTC hour they were first
+  seen, kept ``retention`` (7 days by default). A poll cycle rewrites only the
+  current hour's file (~100 items), not a day's worth of article bodies.
+- ``seen/YYYY-MM-DD.json``: one small marker per item id, by UTC day, kept
+  ``seen_retention`` (30 days). Markers outlive the items so a pruned item that
+  a feed still lists is never pushed again.
 
 All items of the retention window are also held in memory with their folded
 text, so /laatste and /zoek never touch the disk.
@@ -13,30 +13,26 @@ text, so /laatste and /zoek never touch the disk.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-
 from bot.model import NewsItem
-from bot.store.atomic import AtomicJSONStorage, fsync_directory
+from bot.store.buckets import DAILY, HOURLY, BucketFiles
 from bot.store.codec import dt_from_json, dt_to_json, item_from_doc, item_to_doc
 from bot.store.errors import StoreCorruptError
 from bot.store.textindex import has_all_prefixes, has_phrase, query_words, word_text
 
 ITEMS_TABLE = "items"
 SEEN_TABLE = "seen"
-DAY_FORMAT = "%Y-%m-%d"
 
 
 @dataclass(frozen=True, slots=True)
 class StoredItem:
     item: NewsItem
-    day: str
+    bucket: str
     doc_id: int
     seen_at: datetime
     head: str  # word_text of title + summary: where keywords must occur
@@ -45,7 +41,7 @@ class StoredItem:
 
 @dataclass(frozen=True, slots=True)
 class SeenMarker:
-    day: str
+    bucket: str
     doc_id: int
     seen_at: datetime
 
@@ -54,15 +50,6 @@ class SeenMarker:
 class PruneResult:
     items: int
     markers: int
-
-
-def day_of(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(DAY_FORMAT)
-
-
-def day_end(day: str) -> datetime:
-    start = datetime.combine(date.fromisoformat(day), time(), tzinfo=UTC)
-    return start + timedelta(days=1)
 
 
 def newest_first(stored: Iterable[StoredItem]) -> tuple[StoredItem, ...]:
@@ -88,10 +75,25 @@ def matches(
     )
 
 
+def stored_item(item: NewsItem, bucket: str, doc_id: int, seen_at: datetime) -> StoredItem:
+    return StoredItem(
+        item=item,
+        bucket=bucket,
+        doc_id=doc_id,
+        seen_at=seen_at,
+        head=word_text(item.title, item.summary),
+        body=word_text(item.text),
+    )
+
+
+def item_doc(item: NewsItem, seen_at: datetime) -> dict[str, Any]:
+    return {**item_to_doc(item), "stored_at": dt_to_json(seen_at)}
+
+
 class ItemTable:
-    def __init__(self, directory: Path) -> None:
-        self._directory = directory
-        self._dbs: dict[str, TinyDB] = {}
+    def __init__(self, items_dir: Path, seen_dir: Path) -> None:
+        self._item_files = BucketFiles(items_dir, ITEMS_TABLE, HOURLY)
+        self._seen_files = BucketFiles(seen_dir, SEEN_TABLE, DAILY)
         self._items: dict[str, StoredItem] = {}
         self._seen: dict[str, SeenMarker] = {}
         # Replaced, never mutated, so readers on the event loop iterate a stable tuple.
@@ -100,22 +102,30 @@ class ItemTable:
     # --- loading --------------------------------------------------------------
 
     def load(self) -> None:
-        items: dict[str, StoredItem] = {}
         seen: dict[str, SeenMarker] = {}
-        for path in sorted(self._directory.glob("????-??-??.json")):
-            day = path.stem
-            db = self._db(day)
+        for day in self._seen_files.existing_keys():
             try:
-                for doc in db.table(SEEN_TABLE).all():
+                for doc in self._seen_files.table(day).all():
                     seen[doc["id"]] = SeenMarker(day, doc.doc_id, dt_from_json(doc["at"]))
-                for doc in db.table(ITEMS_TABLE).all():
+            except (KeyError, TypeError, ValueError) as exc:
+                raise StoreCorruptError(self._seen_files.path(day), repr(exc)) from exc
+        items: dict[str, StoredItem] = {}
+        for hour in self._item_files.existing_keys():
+            try:
+                for doc in self._item_files.table(hour).all():
                     item = item_from_doc(doc)
                     at = dt_from_json(doc["stored_at"])
-                    items[item.id] = _stored(item, day, doc.doc_id, at)
+                    items[item.id] = stored_item(item, hour, doc.doc_id, at)
             except (KeyError, TypeError, ValueError) as exc:
-                raise StoreCorruptError(path, repr(exc)) from exc
+                raise StoreCorruptError(self._item_files.path(hour), repr(exc)) from exc
         self._items = items
         self._seen = seen
+        # Items are written before their markers; a crash in between leaves
+        # stored items without markers. Write those markers now, so the items
+        # are not taken for new ones at the next poll.
+        self._insert_markers(
+            [(s.item.id, s.seen_at) for s in items.values() if s.item.id not in seen]
+        )
         self._ordered = newest_first(items.values())
 
     # --- reads (any thread) ---------------------------------------------------
@@ -204,12 +214,18 @@ class ItemTable:
                     edited[item.id] = item
             else:
                 fresh[item.id] = item
-        by_day: dict[str, list[tuple[NewsItem, datetime]]] = {}
+        by_hour: dict[str, list[tuple[NewsItem, datetime]]] = {}
         for item in fresh.values():
             at = item.first_seen or now
-            by_day.setdefault(day_of(at), []).append((item, at))
-        for day, batch in sorted(by_day.items()):
-            self._insert_day(day, batch)
+            by_hour.setdefault(HOURLY.key_of(at), []).append((item, at))
+        # Items first, markers second: see load() for the crash in between.
+        for hour, batch in sorted(by_hour.items()):
+            doc_ids = self._item_files.table(hour).insert_multiple(
+                item_doc(item, at) for item, at in batch
+            )
+            for (item, at), doc_id in zip(batch, doc_ids, strict=True):
+                self._items[item.id] = stored_item(item, hour, doc_id, at)
+        self._insert_markers([(item.id, at) for batch in by_hour.values() for item, at in batch])
         self._update_edited(edited)
         if fresh or edited:
             self._ordered = newest_first(self._items.values())
@@ -218,27 +234,32 @@ class ItemTable:
     def prune(self, now: datetime, retention: timedelta, seen_retention: timedelta) -> PruneResult:
         item_cutoff = now - retention
         seen_cutoff = now - seen_retention
-        # One pass over memory, grouped by day file: pruning runs on the writer
+        # One pass over memory, grouped by file: pruning runs on the writer
         # thread and must stay cheap with a month of markers.
         doomed_items: dict[str, list[StoredItem]] = {}
         for stored in self._items.values():
             if stored.seen_at < item_cutoff:
-                doomed_items.setdefault(stored.day, []).append(stored)
+                doomed_items.setdefault(stored.bucket, []).append(stored)
         doomed_markers: dict[str, list[tuple[str, SeenMarker]]] = {}
         for item_id, marker in self._seen.items():
             if marker.seen_at < seen_cutoff:
-                doomed_markers.setdefault(marker.day, []).append((item_id, marker))
-        whole_day_cutoff = min(item_cutoff, seen_cutoff)
-        for day in sorted(doomed_items.keys() | doomed_markers.keys()):
-            items, markers = doomed_items.get(day, []), doomed_markers.get(day, [])
-            if day_end(day) <= whole_day_cutoff:
-                self._delete_day_file(day)
+                doomed_markers.setdefault(marker.bucket, []).append((item_id, marker))
+
+        for hour, items in sorted(doomed_items.items()):
+            if HOURLY.end_of(hour) <= item_cutoff:
+                self._item_files.delete(hour)
             else:
-                self._remove_from_day(day, items, markers)
+                self._item_files.table(hour).remove(doc_ids=[s.doc_id for s in items])
             for stored in items:
                 del self._items[stored.item.id]
+        for day, markers in sorted(doomed_markers.items()):
+            if DAILY.end_of(day) <= seen_cutoff:
+                self._seen_files.delete(day)
+            else:
+                self._seen_files.table(day).remove(doc_ids=[m.doc_id for _, m in markers])
             for item_id, _ in markers:
                 del self._seen[item_id]
+
         pruned = PruneResult(
             sum(map(len, doomed_items.values())), sum(map(len, doomed_markers.values()))
         )
@@ -247,46 +268,29 @@ class ItemTable:
         return pruned
 
     def close(self) -> None:
-        for db in self._dbs.values():
-            db.close()
-        self._dbs.clear()
+        self._item_files.close()
+        self._seen_files.close()
 
     # --- internals ------------------------------------------------------------
 
-    def _db(self, day: str) -> TinyDB:
-        db = self._dbs.get(day)
-        if db is None:
-            db = TinyDB(self._directory / f"{day}.json", storage=AtomicJSONStorage)
-            self._dbs[day] = db
-        return db
-
-    def _insert_day(self, day: str, batch: list[tuple[NewsItem, datetime]]) -> None:
-        db = self._db(day)
-        # Items go first: if the process dies before the markers are written,
-        # load() still counts a stored item as seen, so nothing is pushed twice.
-        item_ids = db.table(ITEMS_TABLE).insert_multiple(
-            {**item_to_doc(item), "stored_at": dt_to_json(at)} for item, at in batch
-        )
-        marker_ids = db.table(SEEN_TABLE).insert_multiple(
-            {"id": item.id, "at": dt_to_json(at)} for item, at in batch
-        )
-        for (item, at), item_doc, marker_doc in zip(batch, item_ids, marker_ids, strict=True):
-            self._items[item.id] = _stored(item, day, item_doc, at)
-            self._seen[item.id] = SeenMarker(day, marker_doc, at)
+    def _insert_markers(self, markers: Iterable[tuple[str, datetime]]) -> None:
+        by_day: dict[str, list[tuple[str, datetime]]] = {}
+        for item_id, at in markers:
+            by_day.setdefault(DAILY.key_of(at), []).append((item_id, at))
+        for day, batch in sorted(by_day.items()):
+            doc_ids = self._seen_files.table(day).insert_multiple(
+                {"id": item_id, "at": dt_to_json(at)} for item_id, at in batch
+            )
+            for (item_id, at), doc_id in zip(batch, doc_ids, strict=True):
+                self._seen[item_id] = SeenMarker(day, doc_id, at)
 
     def _update_edited(self, edited: dict[str, NewsItem]) -> None:
-        by_day: dict[str, list[StoredItem]] = {}
+        by_hour: dict[str, list[StoredItem]] = {}
         for item_id in edited:
             stored = self._items[item_id]
-            by_day.setdefault(stored.day, []).append(stored)
-        for day, olds in by_day.items():
-            new_docs = {
-                old.item.id: {
-                    **item_to_doc(edited[old.item.id]),
-                    "stored_at": dt_to_json(old.seen_at),
-                }
-                for old in olds
-            }
+            by_hour.setdefault(stored.bucket, []).append(stored)
+        for hour, olds in by_hour.items():
+            new_docs = {old.item.id: item_doc(edited[old.item.id], old.seen_at) for old in olds}
 
             def replace_body(
                 doc: MutableMapping[str, Any], new_docs: dict[str, Any] = new_docs
@@ -295,37 +299,8 @@ class ItemTable:
                 doc.clear()
                 doc.update(replacement)
 
-            # One write per day file for the whole batch of edits.
-            self._db(day).table(ITEMS_TABLE).update(replace_body, doc_ids=[o.doc_id for o in olds])
+            # One write per file for the whole batch of edits.
+            self._item_files.table(hour).update(replace_body, doc_ids=[o.doc_id for o in olds])
             for old in olds:
                 new_item = edited[old.item.id]
-                self._items[new_item.id] = _stored(new_item, day, old.doc_id, old.seen_at)
-
-    def _remove_from_day(
-        self, day: str, items: list[StoredItem], markers: list[tuple[str, SeenMarker]]
-    ) -> None:
-        db = self._db(day)
-        if items:
-            db.table(ITEMS_TABLE).remove(doc_ids=[s.doc_id for s in items])
-        if markers:
-            db.table(SEEN_TABLE).remove(doc_ids=[m.doc_id for _, m in markers])
-
-    def _delete_day_file(self, day: str) -> None:
-        """Every item and marker of ``day`` has expired: drop the whole file."""
-        db = self._dbs.pop(day, None)
-        if db is not None:
-            db.close()
-        with contextlib.suppress(FileNotFoundError):
-            (self._directory / f"{day}.json").unlink()
-        fsync_directory(self._directory)
-
-
-def _stored(item: NewsItem, day: str, doc_id: int, seen_at: datetime) -> StoredItem:
-    return StoredItem(
-        item=item,
-        day=day,
-        doc_id=doc_id,
-        seen_at=seen_at,
-        head=word_text(item.title, item.summary),
-        body=word_text(item.text),
-    )
+                self._items[new_item.id] = stored_item(new_item, hour, old.doc_id, old.seen_at)

@@ -6,8 +6,9 @@ rewrites a large file:
 - ``meta.json``: schema version and shard count (changes on migrations only).
 - ``chats/shard-NNN.json``: chats and their follows, sharded by chat id
   (changes on every /volg, /ontvolg, setting; grows with users).
-- ``items/YYYY-MM-DD.json``: recent items and "already seen" markers, one file
-  per UTC day of first sight (changes every poll cycle, but only today's file).
+- ``items/YYYY-MM-DDTHH.json``: recent items, one file per UTC hour of first
+  sight (changes every poll cycle, but only the current hour's file).
+- ``seen/YYYY-MM-DD.json``: "already seen" markers, one file per UTC day.
 - ``feeds.json``: per-feed polling state (one write per poll cycle).
 - ``outbox/shard-NNN.json``: pending messages and delivered markers, sharded
   like the chats (changes on every send).
@@ -38,6 +39,7 @@ SHARD_COUNT = 512
 META_FILE = "meta.json"
 CHATS_DIR = "chats"
 ITEMS_DIR = "items"
+SEEN_DIR = "seen"
 FEEDS_FILE = "feeds.json"
 OUTBOX_DIR = "outbox"
 
@@ -90,4 +92,6 @@ def write_meta(root: Path, meta: Meta) -> None:
 
 
 def _has_data(root: Path) -> bool:
-    return any((root / name).exists() for name in (CHATS_DIR, ITEMS_DIR, FEEDS_FILE, OUTBOX_DIR))
+    return any(
+        (root / name).exists() for name in (CHATS_DIR, ITEMS_DIR, SEEN_DIR, FEEDS_FILE, OUTBOX_DIR)
+    )

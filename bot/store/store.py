@@ -40,6 +40,7 @@ from bot.store.layout import (
     ITEMS_DIR,
     OUTBOX_DIR,
     SCHEMA_VERSION,
+    SEEN_DIR,
     SHARD_COUNT,
     Meta,
     read_meta,
@@ -85,7 +86,7 @@ class _Tables:
     def __init__(self, root: Path, meta: Meta) -> None:
         self.meta = meta
         self.chats = ChatTable(root / CHATS_DIR, meta.shard_count)
-        self.items = ItemTable(root / ITEMS_DIR)
+        self.items = ItemTable(root / ITEMS_DIR, root / SEEN_DIR)
         self.feeds = FeedTable(root / FEEDS_FILE)
         self.outbox = OutboxTable(root / OUTBOX_DIR, meta.shard_count)
 
@@ -108,7 +109,10 @@ def _open_tables(root: Path, shard_count: int) -> _Tables:
     if meta is None:
         meta = Meta(schema_version=SCHEMA_VERSION, shard_count=shard_count)
         write_meta(root, meta)
-    for directory in (root, root / CHATS_DIR, root / ITEMS_DIR, root / OUTBOX_DIR):
+    for directory in (
+        root,
+        *(root / name for name in (CHATS_DIR, ITEMS_DIR, SEEN_DIR, OUTBOX_DIR)),
+    ):
         directory.mkdir(exist_ok=True)
         removed = remove_stale_temp_files(directory)
         if removed:
