@@ -28,12 +28,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tinydb import TinyDB
 
-from bot.model import FollowKey, FollowKind
+from bot.model import FollowKey, FollowKind, NewsItem
 from bot.store import Store
 from bot.store.chats import write_chat_shards
 from bot.store.codec import chat_to_doc
@@ -143,6 +143,77 @@ async def run_store_child(root: Path, changes: int, seed: int) -> dict[str, floa
     return _result(load_s, latencies, rss_loaded, rss, peak, store.chat_count())
 
 
+FIXTURE_ITEMS = (
+    Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "store_nos_items.json"
+)
+
+
+def week_of_items(count: int) -> list[NewsItem]:
+    """``count`` items cycled from the 20 real NOS items, spread over 7 days."""
+    raws = json.loads(FIXTURE_ITEMS.read_text(encoding="utf-8"))
+    step = timedelta(days=7) / count
+    items = []
+    for n in range(count):
+        raw = raws[n % len(raws)]
+        published = NOW - timedelta(days=7) + step * n
+        items.append(
+            NewsItem(
+                id=f"{raw['guid']}#{n}",
+                feed="https://feeds.nos.nl/nosnieuwsalgemeen",
+                source="NOS",
+                link=raw["link"],
+                title=raw["title"],
+                summary=raw["text"][:200],
+                text=raw["text"] * 3,  # ~1,800 characters, a typical article body
+                published=published,
+                first_seen=published,
+                countries=("NL",) if n % 3 else ("UA",),
+                sections=("binnenland",),
+            )
+        )
+    return items
+
+
+async def run_items_child(root: Path, count: int) -> dict[str, float]:
+    """A week of items added in poll-sized batches, then the /laatste and /zoek reads."""
+    store = await Store.open(root, clock=lambda: NOW)
+    items = week_of_items(count)
+    batch = 50
+    adds = []
+    for start in range(0, count, batch):
+        began = time.perf_counter()
+        await store.add_items(items[start : start + batch])
+        adds.append(time.perf_counter() - began)
+    reads = []
+    for words in (["oekraine"], ["kabinet"], ["spaarders", "heinen"], ["zzzz"]):
+        began = time.perf_counter()
+        store.search(words, limit=10)
+        store.recent(keyword=words[0], limit=10)
+        reads.append(time.perf_counter() - began)
+    began = time.perf_counter()
+    await store.prune(NOW + timedelta(days=1))
+    prune_s = time.perf_counter() - began
+    await store.close()
+    return {
+        "items": count,
+        "add_p50_ms": percentile([a * 1000 for a in adds], 0.5),
+        "add_p99_ms": percentile([a * 1000 for a in adds], 0.99),
+        "query_max_ms": max(reads) * 1000,
+        "prune_s": prune_s,
+    }
+
+
+async def run_load_child(root: Path) -> dict[str, float]:
+    """Open an existing store in a fresh process: load time and resident memory."""
+    started = time.perf_counter()
+    store = await Store.open(root, clock=lambda: NOW)
+    load_s = time.perf_counter() - started
+    rss, _ = memory_mb()
+    count = store.item_count()
+    await store.close()
+    return {"load_s": load_s, "rss_mb": rss, "items": count}
+
+
 def run_baseline_child(path: Path, changes: int, seed: int) -> dict[str, float]:
     started = time.perf_counter()
     db = TinyDB(path)
@@ -183,6 +254,7 @@ def _result(
 
 
 def spawn(mode: str, target: Path, changes: int, seed: int) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter; its last stdout line is JSON."""
     command = [sys.executable, __file__, "--child", mode, str(target)]
     command += ["--changes", str(changes), "--seed", str(seed)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -198,11 +270,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--chats", type=int, default=100_000)
     parser.add_argument("--follows", type=int, default=5)
     parser.add_argument("--changes", type=int, default=250, help="add+remove pairs (x2 samples)")
-    parser.add_argument("--baseline-changes", type=int, default=20)
+    parser.add_argument("--baseline-changes", type=int, default=12)
     parser.add_argument("--full", action="store_true", help="2,000 pairs, 50 baseline changes")
     parser.add_argument("--seed", type=int, default=20261001)
     parser.add_argument("--shards", type=int, default=SHARD_COUNT, help="shard count to seed")
-    parser.add_argument("--child", choices=["store", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--items", type=int, default=15_000, help="a week of items (0: skip)")
+    parser.add_argument(
+        "--child", choices=["store", "baseline", "items", "load"], help=argparse.SUPPRESS
+    )
     parser.add_argument("target", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -211,6 +286,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.child == "baseline":
         print(json.dumps(run_baseline_child(Path(args.target), args.changes, args.seed)))
+        return 0
+    if args.child == "items":
+        print(json.dumps(asyncio.run(run_items_child(Path(args.target), args.changes))))
+        return 0
+    if args.child == "load":
+        print(json.dumps(asyncio.run(run_load_child(Path(args.target)))))
         return 0
 
     changes = 2_000 if args.full else args.changes
@@ -233,6 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         ours = spawn("store", store_root, changes, args.seed)
         plain = spawn("baseline", baseline_file, baseline_changes, args.seed)
+        items = items_load = None
+        if args.items:
+            items = spawn("items", Path(tmp) / "items", args.items, args.seed)
+            items_load = spawn("load", Path(tmp) / "items", 0, args.seed)
 
     print()
     print(f"{'':24}{'sharded store':>16}{'plain TinyDB':>16}")
@@ -250,6 +335,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, key, fmt in rows:
         print(f"{label:24}{fmt.format(ours[key]):>16}{fmt.format(plain[key]):>16}")
     print()
+    if items is not None and items_load is not None:
+        print(
+            f"items: {items['items']:,.0f} over 7 days in batches of 50: add p50 "
+            f"{items['add_p50_ms']:.1f} ms, p99 {items['add_p99_ms']:.1f} ms; slowest "
+            f"search+recent {items['query_max_ms']:.1f} ms; prune 1 day "
+            f"{items['prune_s'] * 1000:.0f} ms; fresh process: load "
+            f"{items_load['load_s']:.2f} s, {items_load['items']:,.0f} items kept, "
+            f"RSS {items_load['rss_mb']:.0f} MB"
+        )
+        print()
 
     ok = (
         ours["p99_ms"] <= TARGET_P99_MS
