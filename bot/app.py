@@ -25,8 +25,7 @@ from bot.deliver.engine import Delivery
 from bot.deliver.pacer import Pacer
 from bot.deliver.ratelimit import PacedRateLimiter
 from bot.deliver.stats import DeliveryStats
-from bot.ingest.fetch import FeedFetcher, make_client
-from bot.ingest.pipeline import IngestPipeline
+from bot.ingest.pipeline import IngestPipeline, make_fetcher
 from bot.jobs import schedule_jobs
 from bot.match import FollowIndex
 from bot.model import FollowKey
@@ -108,20 +107,15 @@ async def _post_init(application: AnyApplication) -> None:
         link_previews=config.push.link_previews,
         stats=boot.stats,
     )
-    boot.http = make_client(config.fetch.contact_url)
+    boot.http, fetcher = make_fetcher(config.fetch, boot.clock)
     pipeline = IngestPipeline(
         feeds=config.enabled_feeds,
-        fetcher=FeedFetcher(
-            boot.http,
-            max_bytes=config.fetch.max_bytes,
-            deadline_s=config.fetch.timeout_seconds,
-            global_concurrency=config.fetch.concurrency,
-        ),
+        fetcher=fetcher,
         store=store,
         clock=boot.clock,
         interval=timedelta(seconds=config.schedule.poll_interval_seconds),
         summary_max_chars=config.news.summary_max_chars,
-        rng=random.Random(),  # noqa: S311 - jitter, not cryptography
+        rng=random.Random(),
     )
     pipeline.seed_stories()
     svc = Services(

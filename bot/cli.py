@@ -86,8 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace) -> Config:
+def _load(args: argparse.Namespace, *, need_token: bool = False) -> Config:
     config = load_config(resolve_config_path(args.config))
+    if need_token:
+        config.require_token()  # before any warning: a missing token is the one message
     add_secret(config.telegram.token)
     for warning in config.warnings:
         log.warning("%s", warning)
@@ -95,8 +97,7 @@ def _load(args: argparse.Namespace) -> Config:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    config = _load(args)
-    config.require_token()
+    config = _load(args, need_token=True)
     from bot.app import build_application, run  # imported late: keeps `--help` fast
 
     application = build_application(config)

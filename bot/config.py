@@ -17,7 +17,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"  # noqa: S105 - the variable's name, not a secret
 CONFIG_ENV = "NIEUWSBOT_CONFIG"
 DEFAULT_CONFIG_PATH = Path("config.toml")
 OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
@@ -115,7 +115,7 @@ class Config:
         if not self.telegram.token:
             raise ConfigError(
                 "No Telegram bot token. Set the environment variable "
-                f"{TOKEN_ENV}=<token from @BotFather>, or put token = \"...\" under "
+                f'{TOKEN_ENV}=<token from @BotFather>, or put token = "..." under '
                 f"[telegram] in {self.source_path or DEFAULT_CONFIG_PATH}."
             )
         return self.telegram.token
@@ -249,9 +249,7 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
         raise ConfigError("news.retention_days must be at least 1.")
     telegram: TelegramConfig = sections["telegram"]
     if urlsplit(telegram.base_url).scheme not in ("http", "https"):
-        raise ConfigError(
-            f"telegram.base_url must be an http(s) URL, got {telegram.base_url!r}."
-        )
+        raise ConfigError(f"telegram.base_url must be an http(s) URL, got {telegram.base_url!r}.")
     if telegram.webhook_url and not telegram.webhook_url.startswith("https://"):
         warnings.append("telegram.webhook_url is not https://; Telegram only calls https URLs.")
     if not any(feed.enabled for feed in feeds):

@@ -7,7 +7,6 @@ instead of piling up, and a generous misfire grace so a late run is not skipped.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -15,8 +14,8 @@ from typing import Any
 
 from telegram.ext import ContextTypes
 
-from bot.ingest.pipeline import feed_states_by_name
 from bot.deliver.plan import ChatPrefs, plan, prefs_from_settings
+from bot.ingest.pipeline import feed_states_by_name
 from bot.model import NewsItem
 from bot.services import Services, services
 
@@ -47,7 +46,9 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def run_poll_cycle(svc: Services) -> None:
     """One cycle: fetch and store news; plan and persist pushes; start the broadcast."""
-    assert svc.pipeline is not None and svc.delivery is not None
+    pipeline, delivery = svc.pipeline, svc.delivery
+    assert pipeline is not None
+    assert delivery is not None
 
     async def enqueue(stories: Sequence[NewsItem]) -> None:
         matches = svc.index.match(stories)
@@ -58,16 +59,16 @@ async def run_poll_cycle(svc: Services) -> None:
             tz=svc.tz,
             max_age=timedelta(hours=svc.config.push.max_age_hours),
         )
-        await svc.delivery.enqueue(planned)
+        await delivery.enqueue(planned)
         if planned:
             log.info("%d new stories, %d messages planned", len(stories), len(planned))
 
-    report = await svc.pipeline.run_cycle(on_new_stories=enqueue)
+    report = await pipeline.run_cycle(on_new_stories=enqueue)
     svc.last_cycle = report
-    svc.delivery.kick()
+    delivery.kick()
     if svc.config.telegram.admins:
         await svc.feed_alerts.notify(
-            svc.delivery.bot,
+            delivery.bot,
             svc.config.telegram.admins,
             feed_states_by_name(svc.config.enabled_feeds, svc.store),
             now=svc.now(),
@@ -77,7 +78,7 @@ async def run_poll_cycle(svc: Services) -> None:
 
 def _prefs(svc: Services, chat_id: int) -> ChatPrefs:
     chat = svc.store.get_chat(chat_id)
-    return prefs_from_settings(chat.settings_dict()) if chat else ChatPrefs()
+    return prefs_from_settings(chat.settings) if chat else ChatPrefs()
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -117,14 +118,3 @@ def schedule_jobs(application: Any, svc: Services) -> None:
     queue.run_repeating(
         housekeeping_job, interval=day, first=60.0, name="housekeeping", job_kwargs=job_kwargs(day)
     )
-
-
-async def wait_cancelled(task: asyncio.Task[Any] | None) -> None:
-    """Cancel a background task and wait for it, ignoring its cancellation."""
-    if task is None or task.done():
-        return
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass

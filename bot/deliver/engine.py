@@ -214,7 +214,7 @@ class Delivery:
             await self._store.drop([e.id for e in entries])
             return
         now = self._clock()
-        held_until = quiet_until(prefs_from_settings(chat.settings_dict()), now, self._tz)
+        held_until = quiet_until(prefs_from_settings(chat.settings), now, self._tz)
         if held_until is not None:
             pushes = [e for e in entries if e.kind in (PUSH, AWAY)]
             for entry in pushes:
@@ -307,6 +307,10 @@ class Delivery:
                 log.warning("Chat %s rejected our HTML (%s); sending plain text", chat_id, error)
                 text, parse_mode = to_plain_text(text), None
                 continue
+            if outcome.action is Action.HALT:
+                log.critical("Telegram refuses our token; broadcasting stops: %s", error)
+                self._stopping = True
+                return chat_id
             if outcome.action is Action.DEACTIVATE:
                 await self._deactivate(chat_id, str(error))
                 totals["deactivated"] += 1
@@ -341,4 +345,4 @@ class Delivery:
 
 def _migrated(entry_id: str, old: int, new: int) -> str:
     prefix = f"{old}:"
-    return f"{new}:{entry_id[len(prefix):]}" if entry_id.startswith(prefix) else entry_id
+    return f"{new}:{entry_id[len(prefix) :]}" if entry_id.startswith(prefix) else entry_id

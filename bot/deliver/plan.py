@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.match import Matched
 from bot.model import FollowKey
-from bot.store.records import outbox_entry_id
+from bot.store.records import ChatSettings, outbox_entry_id
 
 # One message shows at most five stories ("en N meer" for the rest); an entry
 # keeps a few more so coalesced entries still fill a message with the newest.
@@ -62,16 +62,12 @@ def parse_hhmm(value: str | None) -> time | None:
         return None
 
 
-def prefs_from_settings(settings: Mapping[str, object]) -> ChatPrefs:
-    """Read the stored settings dict (``quiet_start``/``quiet_end``/``digest``)."""
-    start = parse_hhmm(_str(settings.get("quiet_start")))
-    end = parse_hhmm(_str(settings.get("quiet_end")))
+def prefs_from_settings(settings: ChatSettings) -> ChatPrefs:
+    """The delivery-relevant part of a chat's stored settings."""
+    start = parse_hhmm(settings.quiet_start)
+    end = parse_hhmm(settings.quiet_end)
     quiet = (start, end) if start is not None and end is not None and start != end else None
-    return ChatPrefs(quiet=quiet, digest_at=parse_hhmm(_str(settings.get("digest"))))
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    return ChatPrefs(quiet=quiet, digest_at=parse_hhmm(settings.digest_time))
 
 
 def quiet_until(prefs: ChatPrefs, now: datetime, tz: ZoneInfo) -> datetime | None:
@@ -144,9 +140,7 @@ def plan(
                     chat_id=chat_id,
                     kind=kind,
                     payload={
-                        "stories": [
-                            [m.item.id, [_key_json(k) for k in m.via]] for m in listed
-                        ],
+                        "stories": [[m.item.id, [_key_json(k) for k in m.via]] for m in listed],
                         "more": len(fresh) - len(listed) + unscanned,
                     },
                     not_before=not_before,

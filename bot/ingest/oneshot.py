@@ -21,9 +21,8 @@ from bot.ingest.dateline import display_city
 from bot.ingest.dedupe import StoryIndex
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
-from bot.ingest.fetch import FeedFetcher, make_client
 from bot.ingest.parse import parse_feed
-from bot.ingest.pipeline import build_items, merge_exact_duplicates
+from bot.ingest.pipeline import build_items, make_fetcher, merge_exact_duplicates
 from bot.model import NewsItem
 
 
@@ -58,13 +57,8 @@ async def fetch_sources(
     remote = [feed for feed in feeds if urlsplit(feed.url).scheme in ("http", "https")]
     fetched: dict[str, SourceResult] = {}
     if remote:
-        async with make_client(config.fetch.contact_url) as client:
-            fetcher = FeedFetcher(
-                client,
-                max_bytes=config.fetch.max_bytes,
-                deadline_s=config.fetch.timeout_seconds,
-                global_concurrency=config.fetch.concurrency,
-            )
+        client, fetcher = make_fetcher(config.fetch, clock)
+        async with client:
             results = await fetcher.fetch_many([FeedState(url=feed.url) for feed in remote])
         for feed, result in zip(remote, results, strict=True):
             if result.status == "error" or result.body is None:

@@ -14,12 +14,15 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+import httpx
+
+from bot import __version__
 from bot.clock import Clock
-from bot.config import FeedConfig
+from bot.config import FeedConfig, FetchConfig
 from bot.ingest.dedupe import StoryIndex, merge_exact
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
-from bot.ingest.fetch import FeedFetcher, FetchResult
+from bot.ingest.fetch import FeedFetcher, FetchResult, make_client
 from bot.ingest.normalise import normalise
 from bot.ingest.parse import ParsedFeed, parse_feed
 from bot.ingest.schedule import is_due, next_state_after_error, next_state_after_success
@@ -56,6 +59,21 @@ class CycleReport:
     @property
     def failed(self) -> tuple[FeedOutcome, ...]:
         return tuple(o for o in self.outcomes if o.status == "error")
+
+
+def make_fetcher(config: FetchConfig, clock: Clock) -> tuple[httpx.AsyncClient, FeedFetcher]:
+    """The shared feed HTTP client (the caller closes it) and a fetcher using it."""
+    client = make_client(
+        f"nieuwsbot/{__version__}", config.contact_url, deadline_s=config.timeout_seconds
+    )
+    fetcher = FeedFetcher(
+        client,
+        max_bytes=config.max_bytes,
+        deadline_s=config.timeout_seconds,
+        global_concurrency=config.concurrency,
+        now=clock,
+    )
+    return client, fetcher
 
 
 def build_items(
@@ -151,16 +169,13 @@ class IngestPipeline:
             outcomes.append(outcome)
             fetched.extend(items)
             new_states[feed.url] = state
-        stories, duplicates = await self._store_new(
-            merge_exact_duplicates(fetched), on_new_stories
-        )
+        stories, duplicates = await self._store_new(merge_exact_duplicates(fetched), on_new_stories)
         await self.store.put_feed_states({url: s.to_dict() for url, s in new_states.items()})
         self.stories.evict(now - STORY_WINDOW)
         return CycleReport(tuple(outcomes), tuple(stories), tuple(duplicates))
 
     def _state(self, feed: FeedConfig) -> FeedState:
-        stored = self.store.get_feed_state(feed.url)
-        return FeedState.from_dict(stored) if stored else FeedState(url=feed.url)
+        return stored_feed_state(self.store, feed.url) or FeedState(url=feed.url)
 
     async def _absorb(
         self, feed: FeedConfig, state: FeedState, result: FetchResult, now: datetime
@@ -262,8 +277,10 @@ def feed_states_by_name(
     feeds: Sequence[FeedConfig], store: Store
 ) -> Mapping[str, FeedState | None]:
     """The stored state of every configured feed, by feed name (for /status, check)."""
-    found: dict[str, FeedState | None] = {}
-    for feed in feeds:
-        stored = store.get_feed_state(feed.url)
-        found[feed.name] = FeedState.from_dict(stored) if stored else None
-    return found
+    return {feed.name: stored_feed_state(store, feed.url) for feed in feeds}
+
+
+def stored_feed_state(store: Store, url: str) -> FeedState | None:
+    """The persisted state of one feed, decoded; None when never polled."""
+    stored = store.get_feed_state(url)
+    return FeedState.from_dict(stored) if stored else None
