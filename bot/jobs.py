@@ -44,8 +44,11 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_poll_cycle(services(context))
 
 
-async def run_poll_cycle(svc: Services) -> None:
-    """One cycle: fetch and store news; plan and persist pushes; start the broadcast."""
+async def run_poll_cycle(svc: Services, *, force: bool = False) -> None:
+    """One cycle: fetch and store news; plan and persist pushes; start the broadcast.
+
+    ``force`` fetches every feed, due or not (the console after publishing an item).
+    """
     pipeline, delivery = svc.pipeline, svc.delivery
     assert pipeline is not None
     assert delivery is not None
@@ -63,7 +66,7 @@ async def run_poll_cycle(svc: Services) -> None:
         if planned:
             log.info("%d new stories, %d messages planned", len(stories), len(planned))
 
-    report = await pipeline.run_cycle(on_new_stories=enqueue)
+    report = await pipeline.run_cycle(force=force, on_new_stories=enqueue)
     svc.last_cycle = report
     delivery.kick()
     if svc.config.telegram.admins:
