@@ -208,10 +208,14 @@ async def test_purge_deletes_only_chats_deactivated_long_enough(store: Store) ->
     for chat_id in (1, 2, 3):
         await store.ensure_chat(chat_id, "private")
         await store.add_follows(chat_id, [UA])
+    await store.enqueue([entry(1, "nos-1"), entry(2, "nos-1")])
+    await store.mark_sent([outbox_entry_id(1, "nos-1"), outbox_entry_id(2, "nos-1")])
     await store.deactivate(1, "forbidden", T0)
     await store.deactivate(2, "not_found", T0 + timedelta(days=20))
     purged = await store.purge_deactivated(timedelta(days=30), T0 + timedelta(days=31))
     assert purged == [1]
+    assert not store.is_delivered(outbox_entry_id(1, "nos-1"))  # nothing of chat 1 is left
+    assert store.is_delivered(outbox_entry_id(2, "nos-1"))
     assert store.get_chat(1) is None
     assert store.get_chat(2) is not None
     assert store.get_chat(3) is not None

@@ -170,11 +170,14 @@ class OutboxTable:
     def drop_pending_of(self, chat_id: int) -> list[str]:
         return self.drop([i for i, p in list(self._pending.items()) if p.entry.chat_id == chat_id])
 
-    def remove_chat(self, chat_id: int) -> None:
-        """Delete every pending entry and delivered marker of ``chat_id``."""
-        self.drop_pending_of(chat_id)
+    def remove_chats(self, chat_ids: Iterable[int]) -> None:
+        """Delete every pending entry and delivered marker of these chats (one pass)."""
+        doomed = set(chat_ids)
+        if not doomed:
+            return
+        self.drop([i for i, p in list(self._pending.items()) if p.entry.chat_id in doomed])
         self._remove_delivered(
-            [(i, d) for i, d in list(self._delivered.items()) if d.chat_id == chat_id]
+            [(i, d) for i, d in list(self._delivered.items()) if d.chat_id in doomed]
         )
 
     def migrate_chat(self, old_chat: int, new_chat: int) -> None:

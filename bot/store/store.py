@@ -366,7 +366,7 @@ class Store:
 
         def job() -> ChatRecord | None:
             record = self.get_chat(chat_id)
-            self._tables.outbox.remove_chat(chat_id)
+            self._tables.outbox.remove_chats([chat_id])
             if record is not None:
                 self._tables.chats.remove([chat_id])
             return record
@@ -424,8 +424,7 @@ class Store:
                 for r in self._tables.chats.snapshot()
                 if not r.active and r.deactivated_at is not None and r.deactivated_at < cutoff
             ]
-            for chat_id in doomed:
-                self._tables.outbox.remove_chat(chat_id)
+            self._tables.outbox.remove_chats(doomed)
             self._tables.chats.remove(doomed)
             return doomed
 
