@@ -18,7 +18,10 @@ from typing import Any
 
 __all__ = [
     "BANNER_HINT",
+    "FETCHING",
     "HELP",
+    "NOTHING_PENDING",
+    "STALE_BUTTON",
     "BotOutput",
     "Button",
     "ConsoleCommand",
@@ -28,12 +31,18 @@ __all__ = [
     "Say",
     "Unknown",
     "banner",
+    "fetched",
     "html_to_terminal",
     "keyboard_buttons",
+    "link_button",
     "no_such_button",
+    "nobody_follows",
     "parse_line",
+    "published",
     "render_call",
     "render_keyboard",
+    "unknown_command",
+    "user_line",
 ]
 
 # --- Dutch console texts --------------------------------------------------------
@@ -65,6 +74,49 @@ def banner(*, live: bool, items: int, feeds: int) -> str:
         f"{source}\n{BANNER_HINT}\n"
         "Kies een knop door het nummer te typen; :help toont alle console-opdrachten."
     )
+
+
+def published(title: str) -> str:
+    return f"📰 Nieuw voorbeeldbericht gepubliceerd: „{title}”. De bot haalt de feeds nu op…"
+
+
+NOTHING_PENDING = (
+    "Alle voorbeeldberichten zijn al gepubliceerd. Start de console opnieuw voor meer."
+)
+FETCHING = "De bot haalt de feeds nu op…"
+
+
+def fetched(count: int) -> str:
+    if count == 1:
+        return "1 nieuw bericht opgehaald."
+    return f"{count} nieuwe berichten opgehaald."
+
+
+def nobody_follows(topics: Sequence[tuple[str, str]]) -> str:
+    """No chat follows the new story. ``topics`` are (label, what to type after /volg)."""
+    if not topics:
+        return "Dit bericht past bij geen enkel onderwerp, dus er komt geen pushbericht."
+    labels = ", ".join(label for label, _ in topics)
+    return (
+        f"Niemand volgt dit bericht ({labels}), dus er komt geen pushbericht. "
+        f"Volg het bijvoorbeeld met /volg {topics[0][1]} en typ dan nog eens :nieuw."
+    )
+
+
+def user_line(text: str) -> str:
+    """A line the user typed, repeated when input does not come from a terminal."""
+    return f"> {text}"
+
+
+def unknown_command(word: str) -> str:
+    return f"Onbekende console-opdracht :{word}. Typ :help voor een overzicht."
+
+
+def link_button(url: str) -> str:
+    return f"Deze knop opent een link: {url}"
+
+
+STALE_BUTTON = "Die knop werkt niet meer. Typ de opdracht opnieuw."
 
 
 def no_such_button(number: int, available: int) -> str:
@@ -185,20 +237,29 @@ def keyboard_buttons(markup: Mapping[str, Any] | None) -> tuple[Button, ...]:
 
 
 def render_keyboard(markup: Mapping[str, Any] | None) -> str:
-    """One line per keyboard row: ``[1] Binnenland  [2] ✓ Buitenland``; empty without one."""
-    lines: list[str] = []
+    """One line per keyboard row, columns aligned: ``[1] Binnenland  [2] ✓ Buitenland``.
+
+    A link button shows its address. Empty when there is no keyboard.
+    """
+    grid: list[list[str]] = []
     number = 0
     for row in _rows(markup):
         cells: list[str] = []
         for raw in row:
             number += 1
-            label = str(raw.get("text", ""))
-            url = raw.get("url")
+            label, url = str(raw.get("text", "")), raw.get("url")
             cells.append(
                 f"[{number}] {label} ({url})" if isinstance(url, str) else f"[{number}] {label}"
             )
-        lines.append("  ".join(cells))
-    return "\n".join(lines)
+        grid.append(cells)
+    widths: dict[int, int] = {}
+    for cells in grid:
+        for column, cell in enumerate(cells):
+            widths[column] = max(widths.get(column, 0), len(cell))
+    return "\n".join(
+        "  ".join(cell.ljust(widths[column]) for column, cell in enumerate(cells)).rstrip()
+        for cells in grid
+    )
 
 
 # --- Telegram HTML ---------------------------------------------------------------------
