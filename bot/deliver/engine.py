@@ -120,6 +120,11 @@ class Delivery:
         else:
             self._again = True
 
+    async def wait_idle(self) -> None:
+        """Wait until a background drain started by ``kick`` has finished."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+
     async def _drain_loop(self) -> None:
         while True:
             self._again = False

@@ -97,7 +97,7 @@ def classify(exc: BaseException | None) -> Outcome:
     folded = reason.casefold()
     # Subclasses before their bases: see the module docstring.
     if isinstance(exc, RetryAfter):
-        return Outcome(Action.RETRY_AFTER, retry_after=_retry_seconds(exc), reason=reason)
+        return Outcome(Action.RETRY_AFTER, retry_after=retry_seconds(exc), reason=reason)
     if isinstance(exc, ChatMigrated):
         return Outcome(Action.MIGRATE, new_chat_id=exc.new_chat_id, reason=reason)
     if isinstance(exc, Forbidden):
@@ -122,7 +122,8 @@ def classify(exc: BaseException | None) -> Outcome:
     return Outcome(Action.DROP, reason=f"{type(exc).__name__}: {reason}")
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds."""
     # PTB 22 returns an int or a timedelta depending on PTB_TIMEDELTA and warns
     # about the int form; accept both without the warning.
     with warnings.catch_warnings():

@@ -17,12 +17,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.deliver.outcome import retry_seconds
 from bot.deliver.pacer import Pacer
 from bot.deliver.stats import DeliveryStats
 
@@ -33,18 +33,6 @@ BROADCAST = "broadcast"
 # have to wait longer than this is dropped with a log line rather than held.
 MAX_REPLY_WAIT_S = 30.0
 _UNPACED = frozenset({"getUpdates", "answerCallbackQuery", "getMe", "setMyCommands"})
-
-
-def retry_seconds(error: RetryAfter) -> float:
-    """The wait Telegram asked for, in seconds.
-
-    PTB 22 keeps it as a timedelta but warns when ``retry_after`` is read as an
-    int (unless PTB_TIMEDELTA is set); read the stored timedelta instead.
-    """
-    delay = getattr(error, "_retry_after", None)
-    if isinstance(delay, timedelta):
-        return delay.total_seconds()
-    return float(error.retry_after)  # type: ignore[arg-type]
 
 
 class PacedRateLimiter(BaseRateLimiter[str]):

@@ -50,7 +50,7 @@ class FeedOutcome:
 
 @dataclass(frozen=True, slots=True)
 class CycleReport:
-    """A poll cycle's result: new canonical stories are what gets pushed."""
+    """A poll cycle's result: new canonical stories (baseline ones included) and merges."""
 
     outcomes: tuple[FeedOutcome, ...] = ()
     new_stories: tuple[NewsItem, ...] = ()
@@ -163,13 +163,22 @@ class IngestPipeline:
         results = await self.fetcher.fetch_many([states[feed.url] for feed in due])
         outcomes: list[FeedOutcome] = []
         fetched: list[NewsItem] = []
+        baseline: set[str] = set()
         new_states: dict[str, FeedState] = {}
         for feed, result in zip(due, results, strict=True):
-            outcome, items, state = await self._absorb(feed, states[feed.url], result, now)
+            previous = states[feed.url]
+            outcome, items, state = await self._absorb(feed, previous, result, now)
             outcomes.append(outcome)
             fetched.extend(items)
+            if previous.last_success is None:
+                # A feed's first successful fetch is its baseline: what it already
+                # listed is stored for /laatste but not pushed, so adding a feed
+                # (or a fresh install) does not flood followers with old news.
+                baseline.update(item.id for item in items)
             new_states[feed.url] = state
-        stories, duplicates = await self._store_new(merge_exact_duplicates(fetched), on_new_stories)
+        stories, duplicates = await self._store_new(
+            merge_exact_duplicates(fetched), on_new_stories, baseline
+        )
         await self.store.put_feed_states({url: s.to_dict() for url, s in new_states.items()})
         self.stories.evict(now - STORY_WINDOW)
         return CycleReport(tuple(outcomes), tuple(stories), tuple(duplicates))
@@ -234,7 +243,10 @@ class IngestPipeline:
         return parsed, items
 
     async def _store_new(
-        self, items: Sequence[NewsItem], on_new_stories: NewStoriesHook | None
+        self,
+        items: Sequence[NewsItem],
+        on_new_stories: NewStoriesHook | None,
+        baseline: set[str],
     ) -> tuple[list[NewsItem], list[NewsItem]]:
         """Assign near duplicates (oldest first wins), store, and split the new ones."""
         candidates = [item for item in items if not self.store.is_seen(item.id)]
@@ -259,8 +271,9 @@ class IngestPipeline:
         final = [updated_canonicals.pop(i.id, i) for i in assigned]
         stories = [i for i in final if i.duplicate_of is None]
         duplicates = [i for i in final if i.duplicate_of is not None]
-        if on_new_stories is not None and stories:
-            await on_new_stories(stories)
+        pushable = [story for story in stories if story.id not in baseline]
+        if on_new_stories is not None and pushable:
+            await on_new_stories(pushable)
         await self.store.add_items([*final, *updated_canonicals.values()])
         return stories, duplicates
 
