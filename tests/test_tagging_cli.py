@@ -84,3 +84,17 @@ def test_plain_text_mode() -> None:
         "countries: FR, IR | sections: buitenland | dateline: PARIJS",
         "countries: - | sections: binnenland",
     ]
+
+
+def test_html_fields_are_read_as_text() -> None:
+    """Copy pasted from a feed keeps its markup; the dateline behind <p> still counts."""
+    item = {
+        "title": "Kyiv &amp; Moskou praten",
+        "text": "<p>KYIV (ANP/RTR) - De <b>Oekraïense</b> regering spreekt met Moskou.</p>",
+    }
+    out = io.StringIO()
+    run(io.StringIO(json.dumps(item) + "\n"), out, as_json=True)
+    answer = json.loads(out.getvalue())
+    assert answer["dateline"] == {"city": "KYIV", "agencies": ["ANP", "RTR"]}
+    assert answer["countries"] == ["RU", "UA"]
+    assert "buitenland" in answer["sections"]

@@ -11,14 +11,18 @@ text and the answer a readable line.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from bot.ingest.dateline import split_dateline
 from bot.model import Dateline
 from bot.tagging import Tags, tag
+from bot.text import html_to_text
 
 EXIT_OK = 0
+# A tag or an entity: enough to treat a field as HTML rather than plain text.
+_LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z/!]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 
 
 class InputError(ValueError):
@@ -42,9 +46,9 @@ def _json_answer(line: str) -> dict[str, Any]:
         item = _parse(line)
     except InputError as exc:
         return {"error": str(exc)}
-    dateline, text = split_dateline(item["text"])
+    dateline, text = split_dateline(as_plain_text(item["text"]))
     tags = tag(
-        item["title"],
+        as_plain_text(item["title"]),
         text,
         link=item["link"],
         feed_sections=item["feed_sections"],
@@ -52,6 +56,11 @@ def _json_answer(line: str) -> dict[str, Any]:
         dateline=dateline,
     )
     return _tags_json(tags, dateline)
+
+
+def as_plain_text(value: str) -> str:
+    """Feed copy may arrive as HTML (``<p>KYIV (ANP) - …``, ``&amp;``); tag its text."""
+    return html_to_text(value) if _LOOKS_LIKE_HTML.search(value) else value
 
 
 def _tags_json(tags: Tags, dateline: Dateline | None) -> dict[str, Any]:
