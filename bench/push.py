@@ -1,0 +1,430 @@
+"""Benchmark: one broadcast to N chats through the production bot and a loopback Bot API.
+
+Targets (the issue's): the makespan of a broadcast of one message to each of N
+chats is at most 1.1 times the floor the configured global rate sets
+(N / messages_per_second); Telegram's flood limits are never hit (zero 429s);
+command replies sent while the broadcast runs are answered with p95 <= 1 s.
+
+Setup: FakeTelegram with ``enforce_flood_limits=True`` (30/s overall, 1/s per
+private chat), a FeedServer with one NOS feed, and the Application of
+``bot.app.build_application`` with ``push.messages_per_second = 25``, started
+the way ``run_polling`` starts it (long polling with the production timeout).
+N private chats, each following ``country:UA``, are written into the store's
+chat shards before the bot opens it (the store's per-chat API would spend ~6 ms
+per chat). A first poll cycle stores the feed's old item without pushing; then
+one Ukraine item is published and a second cycle plans one message per chat.
+
+Makespan runs from the end of that poll cycle (it kicks the background drain
+as its last step; planning and persisting the outbox come before and are shown
+separately) to the last broadcast sendMessage the fake recorded (``Call.at``,
+``time.monotonic()`` in this process). While the drain runs, a user sends
+``/laatste oekraine`` every 0.5 s; latency is from queueing that update at the
+fake to the fake receiving the bot's reply. The users rotate over a few chats so
+that neither Telegram's 1 message/s per chat nor the bot's own 20 commands per
+minute per chat throttle the probe itself.
+
+    python bench/push.py           # 1,000 chats: floor 40 s, about a minute
+    python bench/push.py --full    # 3,000 chats: floor 120 s, the record run
+    python bench/push.py --chats N
+
+The last line is the verdict; the exit status is 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.app import POLL_TIMEOUT_S, build_application
+from bot.config import (
+    Config,
+    FeedConfig,
+    PushConfig,
+    ScheduleConfig,
+    StorageConfig,
+    TelegramConfig,
+)
+from bot.jobs import run_poll_cycle
+from bot.loopback.feeds import FeedServer
+from bot.loopback.telegram import Call, FakeTelegram
+from bot.model import FollowKey, FollowKind
+from bot.services import SERVICES_KEY, Services
+from bot.store.chats import write_chat_shards
+from bot.store.layout import CHATS_DIR, SCHEMA_VERSION, SHARD_COUNT, Meta, write_meta
+from bot.store.records import DEFAULT_SETTINGS, ChatRecord
+
+TARGET_RATIO = 1.1
+TARGET_429 = 0
+TARGET_REPLY_P95_S = 1.0
+
+RATE = 25.0  # push.messages_per_second, the production default
+DEFAULT_CHATS = 1_000
+FULL_CHATS = 3_000
+FIRST_CHAT = 10_000_001
+# The probing users: a command every 0.5 s spread over 8 chats is one per chat
+# every 4 s, inside both Telegram's per-chat limit and the bot's command limit.
+PROBE_INTERVAL_S = 0.5
+PROBE_CHATS = tuple(range(900_001, 900_009))
+PROBE_COMMAND = "/laatste oekraine"
+# How long to wait for replies still in flight once the broadcast is over.
+REPLY_GRACE_S = 5.0
+
+FEED_PATH = "/nos.xml"
+FEED_DOC = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>NOS Nieuws</title><link>https://nos.nl</link>
+<description>bench feed</description>
+{items}
+</channel></rss>
+"""
+UKRAINE_FOLLOW = FollowKey(FollowKind.COUNTRY, "UA", "Oekraïne")
+
+
+def rss_item(guid: str, title: str, description: str, published: datetime) -> str:
+    stamp = published.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    return (
+        f"<item><title><![CDATA[{title}]]></title><link>https://nos.nl/l/{guid}</link>"
+        f'<guid isPermaLink="false">{guid}</guid><pubDate>{stamp}</pubDate>'
+        f"<description><![CDATA[{description}]]></description></item>"
+    )
+
+
+def old_item(now: datetime) -> str:
+    return rss_item(
+        "nos-1",
+        "Kabinet presenteert plannen voor de woningmarkt",
+        "Het kabinet wil meer betaalbare huizen bouwen.",
+        now - timedelta(hours=1),
+    )
+
+
+def ukraine_item(now: datetime) -> str:
+    return rss_item(
+        "nos-2",
+        "Oekraïne meldt grote drone-aanval op Kyiv",
+        "KYIV (ANP/RTR) - Rusland heeft de Oekraïense hoofdstad Kyiv in de nacht aangevallen "
+        "met tientallen drones. Volgens burgemeester Klitsjko zijn zeker drie doden gevallen.",
+        now,
+    )
+
+
+class ShiftedClock:
+    """Wall time plus an offset, so a poll cycle can be made due without waiting.
+
+    Real time (not frozen) so the bot's per-chat command windows slide as in production.
+    """
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+@dataclass
+class Probe:
+    """Commands sent during the broadcast: chat id and ``time.monotonic()`` at queueing."""
+
+    sent: list[tuple[int, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Figures:
+    chats: int
+    plan_s: float
+    makespan_s: float
+    first_to_last_s: float
+    delivered: int
+    duplicates: int
+    flood_429: int
+    refused_sends: int
+    probed: bool
+    latencies: list[float]
+    unanswered: int
+    pending_after: int
+
+    @property
+    def floor_s(self) -> float:
+        return self.chats / RATE
+
+    @property
+    def ratio(self) -> float:
+        return self.makespan_s / self.floor_s
+
+    @property
+    def rate(self) -> float:
+        return self.delivered / self.makespan_s if self.makespan_s > 0 else 0.0
+
+    @property
+    def errors_429(self) -> int:
+        # The fake counts every flood answer; refused sends also catch a 429
+        # from any other source (none is injected here).
+        return max(self.flood_429, self.refused_sends)
+
+    @property
+    def reply_p95_s(self) -> float:
+        if self.unanswered or not self.latencies:
+            return math.inf
+        return percentile(self.latencies, 0.95)
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def seed_chats(root: Path, chat_ids: Sequence[int], created_at: datetime) -> None:
+    """Write the subscribers into a fresh store directory in one pass per shard."""
+    root.mkdir(parents=True)
+    write_meta(root, Meta(SCHEMA_VERSION, SHARD_COUNT))
+    records = [
+        ChatRecord(
+            chat_id=chat_id,
+            chat_type="private",
+            follows=(UKRAINE_FOLLOW,),
+            settings=DEFAULT_SETTINGS,
+            active=True,
+            deactivated_at=None,
+            created_at=created_at,
+        )
+        for chat_id in chat_ids
+    ]
+    write_chat_shards(root / CHATS_DIR, records, SHARD_COUNT)
+
+
+def make_config(fake: FakeTelegram, feeds: FeedServer, data: Path) -> Config:
+    # No admins: feed alerts would add sends the broadcast figures do not want.
+    return Config(
+        telegram=TelegramConfig(token=fake.token, base_url=fake.base_url, admins=()),
+        storage=StorageConfig(path=str(data)),
+        schedule=ScheduleConfig(poll_interval_seconds=60),
+        push=PushConfig(messages_per_second=RATE),
+        feeds=(FeedConfig(name="NOS algemeen", source="NOS", url=feeds.url(FEED_PATH)),),
+    )
+
+
+async def probe_replies(
+    fake: FakeTelegram, probe: Probe, stop: asyncio.Event, interval_s: float
+) -> None:
+    """Send a command every ``interval_s``, rotating over PROBE_CHATS, until stopped."""
+    turn = 0
+    while interval_s > 0 and not stop.is_set():
+        chat_id = PROBE_CHATS[turn % len(PROBE_CHATS)]
+        probe.sent.append((chat_id, time.monotonic()))
+        fake.send_text(chat_id, PROBE_COMMAND)
+        turn += 1
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)
+
+
+def reply_latencies(probe: Probe, calls: Sequence[Call]) -> tuple[list[float], int]:
+    """Match each command to its chat's next reply, in order; returns (latencies, unanswered)."""
+    replies: dict[int, list[float]] = defaultdict(list)
+    for call in calls:
+        chat_id = call.chat_id
+        if call.method == "sendMessage" and call.ok and chat_id in PROBE_CHATS:
+            assert isinstance(chat_id, int)
+            replies[chat_id].append(call.at)
+    taken: dict[int, int] = defaultdict(int)
+    latencies: list[float] = []
+    unanswered = 0
+    for chat_id, sent_at in probe.sent:
+        answers = replies[chat_id]
+        index = taken[chat_id]
+        while index < len(answers) and answers[index] < sent_at:
+            index += 1  # an answer from before this command belongs to no probe
+        if index < len(answers):
+            latencies.append(answers[index] - sent_at)
+            taken[chat_id] = index + 1
+        else:
+            unanswered += 1
+    return latencies, unanswered
+
+
+async def wait_for_replies(fake: FakeTelegram, probe: Probe, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        _, unanswered = reply_latencies(probe, fake.calls_of("sendMessage"))
+        if not unanswered:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def broadcast(
+    svc: Services,
+    fake: FakeTelegram,
+    feeds: FeedServer,
+    clock: ShiftedClock,
+    chats: Sequence[int],
+    probe_interval_s: float,
+) -> Figures:
+    delivery = svc.delivery
+    assert delivery is not None
+    # Baseline: the first fetch of a feed is stored, never pushed.
+    clock.advance(timedelta(minutes=10))
+    await run_poll_cycle(svc)
+    await delivery.wait_idle()
+    if svc.store.pending_count():
+        raise SystemExit("the baseline cycle planned pushes; the bench setup is wrong")
+
+    feeds.publish_item(FEED_PATH, ukraine_item(clock()))
+    clock.advance(timedelta(minutes=10))
+    began = time.monotonic()
+    await run_poll_cycle(svc)
+    kicked = time.monotonic()  # kick() is the cycle's last step without admins
+
+    probe, stop = Probe(), asyncio.Event()
+    prober = asyncio.create_task(probe_replies(fake, probe, stop, probe_interval_s))
+    await delivery.wait_idle()
+    stop.set()
+    await prober
+    await wait_for_replies(fake, probe, REPLY_GRACE_S)
+
+    calls = fake.calls
+    wanted = set(chats)
+    pushes = [
+        c
+        for c in calls
+        if c.method == "sendMessage" and isinstance(c.chat_id, int) and c.chat_id in wanted
+    ]
+    delivered_to = [c.chat_id for c in pushes if c.ok]
+    latencies, unanswered = reply_latencies(probe, calls)
+    last = max((c.at for c in pushes), default=kicked)
+    first = min((c.at for c in pushes), default=kicked)
+    refused = [c for c in calls if c.method == "sendMessage" and not c.ok]
+    return Figures(
+        chats=len(chats),
+        plan_s=kicked - began,
+        makespan_s=last - kicked,
+        first_to_last_s=last - first,
+        delivered=len(set(delivered_to)),
+        duplicates=len(delivered_to) - len(set(delivered_to)),
+        flood_429=fake.flood_429_count,
+        refused_sends=len(refused),
+        probed=probe_interval_s > 0,
+        latencies=latencies,
+        unanswered=unanswered,
+        pending_after=svc.store.pending_count(),
+    )
+
+
+async def measure(n_chats: int, probe_interval_s: float) -> Figures:
+    clock = ShiftedClock()
+    chats = list(range(FIRST_CHAT, FIRST_CHAT + n_chats))
+    with (
+        tempfile.TemporaryDirectory(prefix="nieuwsbot-bench-push-") as tmp,
+        FakeTelegram(enforce_flood_limits=True) as fake,
+        FeedServer() as feeds,
+    ):
+        data = Path(tmp) / "data"
+        seed_chats(data, chats, clock())
+        body = FEED_DOC.format(items=old_item(clock()))
+        feeds.serve(FEED_PATH, body.encode("utf-8"), "application/rss+xml; charset=utf-8")
+        application: Any = build_application(
+            make_config(fake, feeds, data), clock=clock, schedule=False
+        )
+        # The lifecycle run_polling drives, with the Services reachable in between.
+        async with application:
+            await application.post_init(application)
+            await application.start()
+            await application.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT_S)
+            try:
+                svc: Services = application.bot_data[SERVICES_KEY]
+                if len(svc.index) != n_chats:
+                    raise SystemExit(f"seeded {n_chats} chats, the bot sees {len(svc.index)}")
+                figures = await broadcast(svc, fake, feeds, clock, chats, probe_interval_s)
+            finally:
+                await application.updater.stop()
+                await application.stop()
+                await application.post_stop(application)
+        await application.post_shutdown(application)
+    return figures
+
+
+def report(figures: Figures) -> bool:
+    lat = figures.latencies
+    rows = [
+        ("chats due one message", f"{figures.chats}"),
+        ("plan + persist outbox", f"{figures.plan_s:.2f} s"),
+        ("floor (chats / 25 per s)", f"{figures.floor_s:.1f} s"),
+        ("makespan (kick -> last send)", f"{figures.makespan_s:.2f} s"),
+        ("first -> last send", f"{figures.first_to_last_s:.2f} s"),
+        ("ratio to floor", f"{figures.ratio:.3f}x"),
+        ("achieved rate", f"{figures.rate:.2f} msg/s"),
+        ("delivered (distinct chats)", f"{figures.delivered}/{figures.chats}"),
+        ("duplicate sends", f"{figures.duplicates}"),
+        ("429s counted by the fake", f"{figures.flood_429}"),
+        ("refused sendMessage calls", f"{figures.refused_sends}"),
+        ("outbox pending afterwards", f"{figures.pending_after}"),
+        ("probe commands / unanswered", f"{len(lat) + figures.unanswered} / {figures.unanswered}"),
+    ]
+    if lat:
+        rows += [
+            ("reply latency p50", f"{statistics.median(lat) * 1000:.0f} ms"),
+            ("reply latency p95", f"{percentile(lat, 0.95) * 1000:.0f} ms"),
+            ("reply latency max", f"{max(lat) * 1000:.0f} ms"),
+        ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+    complete = (
+        figures.delivered == figures.chats
+        and figures.duplicates == 0
+        and figures.pending_after == 0
+    )
+    ok = (
+        complete
+        and figures.ratio <= TARGET_RATIO
+        and figures.errors_429 <= TARGET_429
+        and (not figures.probed or figures.reply_p95_s <= TARGET_REPLY_P95_S)
+    )
+    replies = f"reply p95 {figures.reply_p95_s:.2f} s" if figures.probed else "replies not probed"
+    shortfall = "" if complete else f", delivered {figures.delivered}/{figures.chats}"
+    print(
+        f"push: makespan {figures.ratio:.3f}x floor, {figures.errors_429} 429s, "
+        f"{replies}{shortfall} "
+        f"(target <= {TARGET_RATIO}x, {TARGET_429}, <= {TARGET_REPLY_P95_S:g} s) "
+        f"{'ok' if ok else 'MISS'}"
+    )
+    return ok
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--full", action="store_true", help=f"{FULL_CHATS} chats (the record run)")
+    size.add_argument("--chats", type=int, default=DEFAULT_CHATS, help="number of subscribed chats")
+    parser.add_argument(
+        "--probe-interval",
+        type=float,
+        default=PROBE_INTERVAL_S,
+        help="seconds between probe commands; 0: the broadcast alone, no reply verdict",
+    )
+    args = parser.parse_args(argv)
+    n_chats = FULL_CHATS if args.full else args.chats
+    if n_chats < 1:
+        parser.error("--chats must be positive")
+    print(f"broadcast to {n_chats} chats at {RATE:g} msg/s, floor {n_chats / RATE:.0f} s ...")
+    figures = asyncio.run(measure(n_chats, args.probe_interval))
+    return 0 if report(figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
