@@ -60,13 +60,18 @@ HELP = (
 )
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def banner(*, live: bool, items: int, feeds: int) -> str:
     """The greeting once the first poll cycle has filled the bot with news."""
+    messages = "1 bericht" if items == 1 else f"{items} berichten"
     if live:
-        source = f"Live: {items} berichten uit {feeds} feeds van je configuratie."
+        source = f"Live: {messages} uit {_count(feeds, 'feed', 'feeds')} van je configuratie."
     else:
         source = (
-            f"Voorbeeldnieuws: {items} berichten uit {feeds} voorbeeldfeeds "
+            f"Voorbeeldnieuws: {messages} uit {_count(feeds, 'voorbeeldfeed', 'voorbeeldfeeds')} "
             "(geschreven voor nieuwsbot, geen echt nieuws)."
         )
     return (
@@ -252,12 +257,14 @@ def render_keyboard(markup: Mapping[str, Any] | None) -> str:
                 f"[{number}] {label} ({url})" if isinstance(url, str) else f"[{number}] {label}"
             )
         grid.append(cells)
+    # Only cells with a neighbour to their right are padded, so one long link
+    # button on its own row does not push every other column apart.
     widths: dict[int, int] = {}
     for cells in grid:
-        for column, cell in enumerate(cells):
+        for column, cell in enumerate(cells[:-1]):
             widths[column] = max(widths.get(column, 0), len(cell))
     return "\n".join(
-        "  ".join(cell.ljust(widths[column]) for column, cell in enumerate(cells)).rstrip()
+        "  ".join(cell.ljust(widths.get(column, 0)) for column, cell in enumerate(cells)).rstrip()
         for cells in grid
     )
 
