@@ -28,7 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_CONFIG
-    setup_logging(verbose=args.verbose)
+    # A long-running bot logs what it does; one-shot commands only what went wrong.
+    quiet = args.command not in ("run",)
+    setup_logging(verbose=args.verbose, level=logging.WARNING if quiet else None)
     handler: Command = args.handler
     try:
         return handler(args)
@@ -63,7 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", parents=[common], help="validate the configuration and print a summary"
     )
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="also call getMe on the Bot API and fetch every feed once",
+    )
     check.set_defaults(handler=cmd_check)
+
+    console = commands.add_parser(
+        "console",
+        parents=[common],
+        help="chat with the bot in this terminal (no Telegram, no token needed)",
+    )
+    console.add_argument(
+        "--live", action="store_true", help="poll the configured feeds instead of the samples"
+    )
+    console.set_defaults(handler=cmd_console)
 
     fetch = commands.add_parser(
         "fetch",
@@ -109,9 +126,25 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config = _load(args)
+    config = _load(args, need_token=args.online)
     print(describe_config(config))
-    return EXIT_OK
+    if not args.online:
+        return EXIT_OK
+    from bot.online_check import online_check
+
+    print()
+    return asyncio.run(online_check(config, out=sys.stdout))
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    path = resolve_config_path(args.config)
+    if args.config is None and not path.is_file() and not args.live:
+        config = Config()  # the console needs no config file and no token
+    else:
+        config = _load(args)
+    from bot.console import run_console
+
+    return run_console(config, live=args.live, stdin=sys.stdin, stdout=sys.stdout)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -136,7 +169,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     tz = config.schedule.tz
     for result in results:
         if result.error is not None:
-            print(f"nieuwsbot: {result.feed.name}: {result.error}", file=sys.stderr)
+            print(f"nieuwsbot: {result.feed.url}: {result.error}", file=sys.stderr)
             continue
         for item in result.items:
             print(item_to_json(item) if args.json else item_to_text(item, tz) + "\n")

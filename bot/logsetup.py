@@ -42,16 +42,23 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 
 def setup_logging(
-    *, verbose: bool = False, secrets: tuple[str, ...] = (), stream: TextIO | None = None
+    *,
+    verbose: bool = False,
+    level: int | None = None,
+    secrets: tuple[str, ...] = (),
+    stream: TextIO | None = None,
 ) -> logging.Handler:
-    """Install one redacting handler on the root logger and return it."""
+    """Install one redacting handler on the root logger and return it.
+
+    ``verbose`` means DEBUG; otherwise ``level`` (default INFO).
+    """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter(secrets=secrets))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.setLevel(logging.DEBUG if verbose else (level or logging.INFO))
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.captureWarnings(True)

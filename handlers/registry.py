@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from handlers import texts
+from handlers.admin import status
 from handlers.callbacks import on_button
 from handlers.follow import follow, my_follows, unfollow
 from handlers.guards import GUARDS_KEY, Guards, rate_limit
@@ -54,6 +55,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     fresh = filters.UpdateType.MESSAGE
     for names, callback in COMMANDS:
         application.add_handler(CommandHandler(names, callback, filters=fresh))
+    # Admin-only and left out of the menu: others get the usual unknown-command answer.
+    application.add_handler(CommandHandler("status", status, filters=fresh))
     application.add_handler(CallbackQueryHandler(on_button))
     # Anything else in a private chat (text, unknown commands) gets a pointer to
     # /help. Groups stay quiet: there we only see commands meant for someone.

@@ -1,0 +1,27 @@
+"""/status: the bot's health for the configured admins; others see the usual pointer."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.services import services
+from bot.status import collect_status, status_text
+from handlers import texts
+from handlers.replies import reply
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None:
+        return
+    if user.id not in svc.config.telegram.admins:
+        # Not an admin: the same answer as any command the bot does not know.
+        if chat.type == ChatType.PRIVATE:
+            await reply(update, texts.PLAIN_TEXT)
+        return
+    assert svc.delivery is not None
+    await reply(update, status_text(collect_status(svc, svc.delivery.stats)))
