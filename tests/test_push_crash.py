@@ -111,4 +111,3 @@ async def test_killed_mid_broadcast_every_chat_gets_exactly_one_copy(
     assert set(counts) == set(CHATS)
     assert set(counts.values()) == {1}, counts
     assert second.returncode == 0, log.read_text(encoding="utf-8")[-3000:]
-
