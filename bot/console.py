@@ -21,6 +21,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -86,6 +87,14 @@ _WATCH_INTERVAL_S = 0.03
 _SAMPLE_READY_TIMEOUT_S = 15.0
 # Live feeds may each take the fetch deadline; on top of it, parsing and storing.
 _LIVE_READY_MARGIN_S = 15.0
+# How long to wait for the answer to the user's last message, and before
+# stopping the silence after it that says the bot is done (replies to one chat
+# are paced about a second apart, as Telegram requires).
+_ANSWER_MAX_S = 5.0
+_ANSWER_QUIET_S = 1.2
+_ANSWERS = frozenset(
+    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"}
+)
 
 
 def sample_feed_configs(url_of: Callable[[str], str]) -> tuple[FeedConfig, ...]:
@@ -196,8 +205,12 @@ async def _session(
                 await _first_cycle(svc, ready_timeout)
                 screen.say(banner(live=live, items=svc.store.item_count(), feeds=len(feed_configs)))
                 lines = _read_lines(stdin)
-                echo = not _is_terminal(stdin)
-                await _dialogue(lines, screen, fake, _News(svc, screen, feeds), echo=echo)
+                news = _News(svc, screen, feeds)
+                scripted = not _is_terminal(stdin)
+                last_input = await _dialogue(lines, screen, fake, news, scripted=scripted)
+                # Stopping at once would lose the answer to the last line. Someone
+                # at a terminal has read it already, or chose not to wait for it.
+                await _answer(fake, last_input, quiet_s=_ANSWER_QUIET_S if scripted else 0.0)
             finally:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -328,30 +341,58 @@ async def _dialogue(
     fake: FakeTelegram,
     news: _News,
     *,
-    echo: bool,
-) -> None:
+    scripted: bool,
+) -> int | None:
     """Handle typed lines until ``:stop`` or end of input.
 
-    ``echo`` repeats each line: input from a file or pipe is not shown by a
-    terminal, and the transcript should still read as a conversation.
+    Returns the call mark from before the user's last message or button press
+    (None if there was none), so the caller can let the bot answer it.
+    ``scripted`` input (a file or pipe, not a terminal) is echoed, since no
+    terminal shows it, and paced: each line waits for the answer to the one
+    before, as a person would.
     """
+    last_input: int | None = None
     while (line := await lines.get()) is not None:
         screen.drain()  # what the bot said before this line comes before it
-        if echo and line.strip():
+        if scripted and line.strip():
             screen.say(user_line(line.strip()))
         request = parse_line(line)
         if request is ConsoleCommand.STOP:
-            return
+            break
         if request is ConsoleCommand.HELP:
             screen.say(HELP)
         elif request is ConsoleCommand.NEW:
             await news.new_item()
         elif isinstance(request, Say):
+            last_input = fake.mark()
             fake.send_text(CONSOLE_CHAT_ID, request.text, first_name=CONSOLE_FIRST_NAME)
         elif isinstance(request, Pick):
+            last_input = fake.mark()
             _press(request.number, screen, fake)
         elif isinstance(request, Unknown):
             screen.say(unknown_command(request.word))
+        if scripted and last_input is not None:
+            # A script's next line may pick a button of this answer: wait for it.
+            await _answer(fake, last_input, quiet_s=_ANSWER_QUIET_S)
+    return last_input
+
+
+async def _answer(fake: FakeTelegram, since: int | None, *, quiet_s: float) -> None:
+    """Wait (a few seconds at most) until the bot has answered the user's last message.
+
+    Answered means an answer call after mark ``since`` and then ``quiet_s``
+    without another one: a chain of answers (a toast, then the redrawn
+    keyboard) is paced a second apart per chat, and an answer cannot be told
+    from a late one to the message before.
+    """
+    if since is None:
+        return
+    deadline = time.monotonic() + _ANSWER_MAX_S
+    while (now := time.monotonic()) < deadline:
+        answers = [call for call in fake.calls[since:] if call.method in _ANSWERS]
+        if answers and now - answers[-1].at >= quiet_s:
+            return
+        await asyncio.sleep(0.02)
 
 
 def _press(number: int, screen: _Screen, fake: FakeTelegram) -> None:

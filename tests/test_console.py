@@ -67,6 +67,13 @@ class Screen(io.StringIO):
             return len(self.getvalue())
 
 
+class TerminalStdin(io.TextIOWrapper):
+    """A pipe the console takes for a terminal: a person typing, who reads each answer."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 @dataclasses.dataclass
 class Session:
     """A console running in a thread; ``type`` writes a line to its stdin."""
@@ -94,10 +101,15 @@ def start_console() -> Iterator[object]:
     sessions: list[Session] = []
 
     def start(
-        config: Config | None = None, data_dir: Path | None = None, *, live: bool = False
+        config: Config | None = None,
+        data_dir: Path | None = None,
+        *,
+        live: bool = False,
+        terminal: bool = True,
     ) -> Session:
         read_end, write_end = os.pipe()
-        stdin = os.fdopen(read_end, "r", encoding="utf-8")
+        reader = TerminalStdin if terminal else io.TextIOWrapper
+        stdin = reader(os.fdopen(read_end, "rb"), encoding="utf-8")
         keyboard = os.fdopen(write_end, "w", encoding="utf-8")
         screen = Screen()
         result: list[int] = []
@@ -185,10 +197,30 @@ def test_a_newcomer_session(
 
     console.type(":stop")
     assert console.exit_code() == 0
-    transcript = screen.getvalue()
-    assert "\x1b[" not in transcript, "no ANSI codes when stdout is not a terminal"
-    assert "> /volg oekraine" in transcript, "piped input is echoed"
+    assert "\x1b[" not in screen.getvalue(), "no ANSI codes when stdout is not a terminal"
     assert not list(tmp_path.glob("nieuwsbot-*")), "the temporary data directory is removed"
+
+
+def test_a_piped_script_reads_as_a_conversation(start_console: object) -> None:
+    # All lines at once, then end of input: each line waits for the answer to the
+    # one before, and the console answers the last one before it stops.
+    console = start_console(terminal=False)  # type: ignore[operator]
+    console.keyboard.write("/start\n1\n")
+    console.keyboard.close()
+    assert console.exit_code() == 0
+    transcript = console.screen.getvalue()
+    expected_order = [
+        BANNER_HINT,
+        "> /start",
+        "Welkom bij nieuwsbot!",
+        "[1] Binnenland  [2] Buitenland",
+        "> 1",
+        "💬 Je volgt nu Binnenland",
+        "[1] ✓ Binnenland",
+    ]
+    positions = [transcript.find(text) for text in expected_order]
+    assert -1 not in positions, transcript
+    assert positions == sorted(positions), transcript
 
 
 def test_end_of_input_stops_cleanly_and_a_given_data_dir_is_kept(
