@@ -54,7 +54,7 @@ def build_application(
     ``schedule=False`` leaves the JobQueue empty (tests drive cycles by hand).
     """
     stats = DeliveryStats()
-    pacer = Pacer(global_rate=config.push.messages_per_second)
+    limiter = PacedRateLimiter(Pacer(global_rate=config.push.messages_per_second), stats)
     application = (
         ApplicationBuilder()
         .token(config.require_token())
@@ -66,13 +66,15 @@ def build_application(
         .pool_timeout(_REQUEST_TIMEOUT_S)
         .connection_pool_size(_CONNECTION_POOL)
         .get_updates_read_timeout(POLL_TIMEOUT_S + 10)
-        .rate_limiter(PacedRateLimiter(pacer, stats))
+        .rate_limiter(limiter)
         .concurrent_updates(True)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
+    # PTB clears `running` first thing on SIGTERM: broadcasts stop starting then.
+    limiter.accepting = lambda: application.running
     application.bot_data["nieuwsbot.boot"] = _Boot(config, clock, stats, schedule)
     register(application)
     application.add_error_handler(on_error)
@@ -106,6 +108,8 @@ async def _post_init(application: AnyApplication) -> None:
         tz=config.schedule.tz,
         link_previews=config.push.link_previews,
         stats=boot.stats,
+        # PTB clears `running` first thing on SIGTERM: stop starting new chats then.
+        accepting=lambda: application.running,
     )
     boot.http, fetcher = make_fetcher(config.fetch, boot.clock)
     pipeline = IngestPipeline(

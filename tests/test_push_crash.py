@@ -1,4 +1,4 @@
-"""Exactly once across a crash: SIGKILL the bot mid-broadcast, restart it, count copies.
+"""Exactly once across a crash or a stop: signal the bot mid-broadcast, restart, count copies.
 
 The bot runs as a real ``nieuwsbot run`` process against the loopback fake Bot API
 and feed server. It is killed between two sends (pacing at 5 messages/s leaves
@@ -20,6 +20,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from bot.loopback.feeds import FeedServer
 from bot.loopback.telegram import FakeTelegram
@@ -55,9 +57,15 @@ async def wait_until(condition: Callable[[], object], timeout: float, what: str)
         await asyncio.sleep(0.02)
 
 
-async def test_killed_mid_broadcast_every_chat_gets_exactly_one_copy(
-    tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer, bot_token: str
+@pytest.mark.parametrize("stop_signal", [signal.SIGKILL, signal.SIGTERM], ids=["kill", "term"])
+async def test_stopped_mid_broadcast_every_chat_gets_exactly_one_copy(
+    tmp_path: Path,
+    fake_telegram: FakeTelegram,
+    feed_server: FeedServer,
+    bot_token: str,
+    stop_signal: signal.Signals,
 ) -> None:
+    """SIGKILL (a crash) or SIGTERM (a deploy) mid-broadcast: a restart sends the rest."""
     serve_feed(feed_server, "/nos.xml", "NOS", [])
     config = tmp_path / "config.toml"
     config.write_text(
@@ -92,8 +100,10 @@ async def test_killed_mid_broadcast_every_chat_gets_exactly_one_copy(
         )
         # Between two paced sends (200 ms apart): the last one is acknowledged and marked.
         await asyncio.sleep(0.1)
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
+        first.send_signal(stop_signal)
+        first.wait(timeout=30)
+        if stop_signal == signal.SIGTERM:
+            assert first.returncode == 0, log.read_text(encoding="utf-8")[-3000:]
         delivered_before = sum(push_counts(fake_telegram).values())
         assert delivered_before < len(CHATS), "the broadcast finished before the kill"
     finally:

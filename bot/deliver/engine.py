@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,7 +41,7 @@ from bot.deliver.plan import (
     prefs_from_settings,
     quiet_until,
 )
-from bot.deliver.ratelimit import BROADCAST
+from bot.deliver.ratelimit import BROADCAST, ShuttingDown
 from bot.deliver.stats import DeliveryStats
 from bot.match import FollowIndex, Matched
 from bot.model import FollowKey, FollowKind
@@ -93,7 +93,10 @@ class Delivery:
         link_previews: bool = False,
         stats: DeliveryStats | None = None,
         workers: int = SEND_WORKERS,
+        accepting: Callable[[], bool] = lambda: True,
     ) -> None:
+        """``accepting`` turns False when the process begins shutting down (SIGTERM):
+        chats not yet started wait in the outbox for the next run."""
         self._bot = bot
         self._store = store
         self._index = index
@@ -106,6 +109,7 @@ class Delivery:
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self._stopping = False
+        self._accepting = accepting
 
     @property
     def bot(self) -> Bot:
@@ -202,7 +206,7 @@ class Delivery:
     async def _worker(
         self, queue: asyncio.Queue[tuple[int, list[OutboxEntry]]], totals: dict[str, int]
     ) -> None:
-        while not queue.empty() and not self._stopping:
+        while not queue.empty() and not self._stopping and self._accepting():
             chat_id, entries = queue.get_nowait()
             try:
                 await self._deliver_chat(chat_id, entries, totals)
@@ -289,6 +293,8 @@ class Delivery:
                 error: TelegramError | None = None
             except TelegramError as exc:
                 error = exc
+            except ShuttingDown:
+                return chat_id  # still pending: the next run sends it
             outcome = classify(error)
             if outcome.action is Action.SENT:
                 await self._store.mark_sent(ids)

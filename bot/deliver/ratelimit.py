@@ -35,10 +35,16 @@ MAX_REPLY_WAIT_S = 30.0
 _UNPACED = frozenset({"getUpdates", "answerCallbackQuery", "getMe", "setMyCommands"})
 
 
+class ShuttingDown(Exception):
+    """A broadcast send was withheld because the process is stopping; it stays queued."""
+
+
 class PacedRateLimiter(BaseRateLimiter[str]):
     def __init__(self, pacer: Pacer, stats: DeliveryStats | None = None) -> None:
         self.pacer = pacer
         self.stats = stats or DeliveryStats()
+        # Set by the Application once built: False as soon as shutdown begins.
+        self.accepting: Callable[[], bool] = lambda: True
 
     async def initialize(self) -> None:
         """Nothing to set up: the pacer is created with the limiter."""
@@ -60,6 +66,10 @@ class PacedRateLimiter(BaseRateLimiter[str]):
             return await callback(*args, **kwargs)
         broadcast = rate_limit_args == BROADCAST
         await self.pacer.acquire(chat_id, priority=not broadcast)
+        if broadcast and not self.accepting():
+            # A broadcast may have waited for its slot while SIGTERM arrived: leave
+            # it in the outbox rather than start a request the shutdown may cut off.
+            raise ShuttingDown
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as error:
