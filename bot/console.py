@@ -23,9 +23,9 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from bot.app import AnyApplication, build_application
 from bot.clock import Clock, utc_now
@@ -35,6 +35,7 @@ from bot.console_render import (
     HELP,
     NOTHING_PENDING,
     STALE_BUTTON,
+    STARTING,
     Button,
     ConsoleCommand,
     Pick,
@@ -198,6 +199,7 @@ async def _session(
         ready_timeout = (
             config.fetch.timeout_seconds + _LIVE_READY_MARGIN_S if live else _SAMPLE_READY_TIMEOUT_S
         )
+        screen.say(STARTING)
         async with _running(application):
             svc: Services = application.bot_data[SERVICES_KEY]
             watcher = asyncio.create_task(_watch(screen))
@@ -221,7 +223,7 @@ async def _session(
 
 
 @contextlib.asynccontextmanager
-async def _running(application: AnyApplication) -> Any:
+async def _running(application: AnyApplication) -> AsyncIterator[None]:
     """The Application's lifecycle as run_polling drives it, hooks included."""
     async with application:
         if application.post_init is not None:

@@ -22,6 +22,7 @@ __all__ = [
     "HELP",
     "NOTHING_PENDING",
     "STALE_BUTTON",
+    "STARTING",
     "BotOutput",
     "Button",
     "ConsoleCommand",
@@ -47,6 +48,7 @@ __all__ = [
 
 # --- Dutch console texts --------------------------------------------------------
 
+STARTING = "nieuwsbot start en haalt het nieuws op…"
 BANNER_HINT = "Typ /start om te beginnen, :nieuw voor een nieuw bericht, :stop om te stoppen."
 
 HELP = (
