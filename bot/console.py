@@ -450,7 +450,11 @@ class _News:
                 screen.say(NOTHING_PENDING)
                 return
             screen.say(published(item.title))
-        await run_poll_cycle(svc, force=True)
+        try:
+            await run_poll_cycle(svc, force=True)
+        except Exception:  # a bug in a cycle must not end the user's session
+            log.exception("Poll cycle failed")
+            return
         report = svc.last_cycle
         stories = report.new_stories if report is not None else ()
         if self._samples is None:
