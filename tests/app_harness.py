@@ -27,9 +27,12 @@ from bot.jobs import run_poll_cycle
 from bot.loopback.feeds import FeedServer
 from bot.loopback.telegram import FakeTelegram
 from bot.services import SERVICES_KEY, Services
+from tests.chat_harness import Clock
 
 # Thursday 1 October 2026, 15:00 in Amsterdam.
 NOW = datetime(2026, 10, 1, 13, 0, tzinfo=UTC)
+
+__all__ = ["NOW", "Clock", "RunningApp", "is_push", "make_config", "rss_item", "running_app"]
 
 EMPTY_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>{title}</title><link>https://example.nl</link>
@@ -47,17 +50,6 @@ def rss_item(guid: str, title: str, description: str, published: datetime, link:
         f'<guid isPermaLink="false">{guid}</guid><pubDate>{stamp}</pubDate>'
         f"<description><![CDATA[{description}]]></description></item>"
     )
-
-
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.loopback.feeds import FeedServer
 from bot.loopback.telegram import FakeTelegram
 from handlers import texts
-from tests.app_harness import Clock, make_config, running_app, serve_feed
+from tests.app_harness import NOW, Clock, make_config, running_app, serve_feed
 
 ADMIN = 9001  # make_config's admin id
 
@@ -23,7 +23,7 @@ async def test_status_for_admins_only(
         tmp_path / "data",
         {"/nos.xml": ("NOS", ()), "/broken.xml": ("AD", ())},
     )
-    async with running_app(config, fake_telegram, feed_server, Clock()) as app:
+    async with running_app(config, fake_telegram, feed_server, Clock(NOW)) as app:
         await fake_telegram.send_and_wait(1234, "/volg oekraine")
         await app.cycle()
         answer = await fake_telegram.send_and_wait(ADMIN, "/status")

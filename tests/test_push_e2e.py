@@ -63,7 +63,7 @@ async def start_with_baseline(
 async def test_ukraine_item_reaches_its_follower_once_and_not_the_sport_fan(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await follow(fake_telegram, SPORT_FAN, "sport")
@@ -92,7 +92,7 @@ async def test_ukraine_item_reaches_its_follower_once_and_not_the_sport_fan(
 async def test_same_wire_story_from_two_outlets_is_one_push(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
@@ -119,7 +119,7 @@ async def test_same_wire_story_from_two_outlets_is_one_push(
 async def test_retry_after_is_waited_out_and_nothing_is_lost(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await follow(fake_telegram, SPORT_FAN, "oekraine")
@@ -146,7 +146,7 @@ async def test_retry_after_is_waited_out_and_nothing_is_lost(
 async def test_blocked_chat_is_deactivated_and_others_still_get_news(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await follow(fake_telegram, SPORT_FAN, "oekraine")
@@ -169,7 +169,7 @@ async def test_blocked_chat_is_deactivated_and_others_still_get_news(
 async def test_migrated_group_gets_the_message_at_its_new_id(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     group, supergroup, admin = -4001, -1004001, 77
     fake_telegram.set_admins(group, [admin])
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
@@ -224,7 +224,7 @@ async def test_quiet_hours_hold_pushes_and_deliver_one_message_when_they_end(
 async def test_digest_mode_sends_one_daily_message(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock()  # 15:00 local
+    clock = Clock(NOW)  # 15:00 local
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine, sport")
         reply = await fake_telegram.send_and_wait(FOLLOWER, "/samenvatting 08:00")
@@ -252,7 +252,7 @@ async def test_digest_mode_sends_one_daily_message(
 async def test_backlog_after_downtime_is_counted_not_pushed(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
@@ -275,7 +275,7 @@ async def test_backlog_after_downtime_is_counted_not_pushed(
 async def test_a_hanging_feed_does_not_delay_the_others(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock()
+    clock = Clock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()

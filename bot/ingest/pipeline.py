@@ -137,6 +137,8 @@ class IngestPipeline:
     summary_max_chars: int = 300
     rng: random.Random = field(default_factory=random.Random)
     stories: StoryIndex = field(default_factory=StoryIndex)
+    # Cycles never overlap (the console's ":nieuw" polls outside the JobQueue).
+    _cycle_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     def seed_stories(self) -> None:
         """Rebuild the near-duplicate index from stored items (start-up)."""
@@ -155,6 +157,10 @@ class IngestPipeline:
         the next cycle fetches the same items again, and the outbox ignores what
         it already holds.
         """
+        async with self._cycle_lock:
+            return await self._run_cycle(force, on_new_stories)
+
+    async def _run_cycle(self, force: bool, on_new_stories: NewStoriesHook | None) -> CycleReport:
         now = self.clock()
         states = {feed.url: self._state(feed) for feed in self.feeds}
         due = [feed for feed in self.feeds if force or is_due(states[feed.url], now)]
