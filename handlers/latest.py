@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.deliver.format import format_item_list
+from bot.deliver.format import format_item_list, laatste_command
 from bot.model import FollowKey, FollowKind, NewsItem
 from bot.services import Services, services
 from bot.store import DEFAULT_SETTINGS
@@ -25,11 +25,17 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ArgError as error:
         await reply(update, str(error))
         return
-    key = _topic_key(args.topic) if args.topic else None
+    outcome = topics.interpret(Term(args.topic)) if args.topic else None
+    key = _topic_key(outcome, args.topic) if args.topic else None
     items = _recent(svc, key, args.count)
     label = texts.label_of(key) if key is not None else None
     if not items:
-        await reply(update, texts.no_news(label, svc.config.news.retention_days))
+        answer = texts.no_news(label, svc.config.news.retention_days)
+        if isinstance(outcome, topics.Choice):
+            # A near miss ("oekrane") found nothing as a keyword: offer what was meant.
+            meant = [k for k in outcome.options if k.kind is not FollowKind.KEYWORD]
+            answer += texts.latest_did_you_mean([laatste_command(k) for k in meant])
+        await reply(update, answer)
         return
     header = texts.latest_header(label)
     footer = texts.latest_clamped(args.count) if args.clamped else ""
@@ -53,9 +59,8 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, _compose(svc, update, texts.search_header(query), items, ""))
 
 
-def _topic_key(topic: str) -> FollowKey:
+def _topic_key(outcome: topics.Outcome | None, topic: str) -> FollowKey:
     """What ``/laatste <topic>`` is about; anything unknown is searched as a keyword."""
-    outcome = topics.interpret(Term(topic))
     if isinstance(outcome, topics.Resolved):
         return outcome.key
     return topics.keyword_key(topic)

@@ -262,6 +262,13 @@ def no_news(topic: str | None, days: int) -> str:
     return f"Er is nog geen nieuws binnen uit de afgelopen {period}. Probeer het straks nog eens."
 
 
+def latest_did_you_mean(commands: Sequence[str]) -> str:
+    """ "Bedoel je /laatste oekraine?" after a near miss; empty when nothing fits."""
+    if not commands:
+        return ""
+    return "\nBedoel je " + " of ".join(escape(c) for c in commands) + "?"
+
+
 SEARCH_EMPTY = (
     "Waar wil je naar zoeken? Voorbeeld: <code>/zoek stikstof</code> of "
     "<code>/zoek formatie kabinet</code>."

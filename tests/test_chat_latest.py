@@ -80,6 +80,15 @@ async def test_latest_nothing_found_is_helpful(fake_telegram: FakeTelegram, tmp_
         assert "nog geen nieuws" in text
 
 
+async def test_latest_near_miss_suggests_what_was_meant(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_bot(fake_telegram, tmp_path, items=seed_items()) as bot:
+        text = (await bot.say(PRIVATE, "/laatste oekrane"))["text"]
+        assert text.startswith("Geen nieuws over oekrane")
+        assert text.endswith("Bedoel je /laatste oekraine?")
+
+
 async def test_search_folds_accents_and_needs_all_words(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:

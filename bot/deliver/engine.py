@@ -29,6 +29,7 @@ from bot.deliver.format import (
     format_digest,
     format_push,
     group_by_follow,
+    laatste_command,
     to_plain_text,
 )
 from bot.deliver.outcome import Action, classify
@@ -44,10 +45,9 @@ from bot.deliver.plan import (
 from bot.deliver.ratelimit import BROADCAST, ShuttingDown
 from bot.deliver.stats import DeliveryStats
 from bot.match import FollowIndex, Matched
-from bot.model import FollowKey, FollowKind
+from bot.model import FollowKey
 from bot.store import Store
 from bot.store.records import OutboxEntry
-from bot.tagging import country
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +68,6 @@ class DrainReport:
     sent: int = 0
     requeued: int = 0
     deactivated: int = 0
-
-
-def laatste_command(key: FollowKey) -> str:
-    """The /laatste command that shows more of one follow."""
-    if key.kind is FollowKind.COUNTRY:
-        return f"/laatste {country(key.value).slug}"
-    if key.kind is FollowKind.KEYWORD:
-        return f'/laatste "{key.label or key.value}"'
-    return f"/laatste {key.value}"
 
 
 class Delivery:

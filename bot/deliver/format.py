@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from bot.ingest.dateline import display_city
 from bot.match import Matched
-from bot.model import FollowKey, NewsItem
+from bot.model import FollowKey, FollowKind, NewsItem
+from bot.tagging import country
 
 TELEGRAM_LIMIT = 4096
 # Caps per field, in escaped UTF-16 units, so that one item always fits with
@@ -251,6 +252,15 @@ def _fit_list(header: str, entries: list[str], total: int, more_command: str | N
         if utf16_len(text) <= TELEGRAM_LIMIT or len(entries) <= 1:
             return text
         entries = entries[:-1]
+
+
+def laatste_command(key: FollowKey) -> str:
+    """The /laatste command that shows more of one follow."""
+    if key.kind is FollowKind.COUNTRY:
+        return f"/laatste {country(key.value).slug}"
+    if key.kind is FollowKind.KEYWORD:
+        return f'/laatste "{key.label or key.value}"'
+    return f"/laatste {key.value}"
 
 
 def format_away_line(count: int, label: str, command: str | None) -> str:
