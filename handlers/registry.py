@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Bot, BotCommand, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -26,6 +28,8 @@ from handlers.guards import GUARDS_KEY, Guards, rate_limit
 from handlers.latest import latest, search
 from handlers.settings import digest, quiet_hours, stop
 from handlers.start import help_command, list_topics, plain_text, start
+
+log = logging.getLogger(__name__)
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -57,6 +61,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.add_handler(CommandHandler(names, callback, filters=fresh))
     # Admin-only and left out of the menu: others get the usual unknown-command answer.
     application.add_handler(CommandHandler("status", status, filters=fresh))
+    # A client that sends "/volg x" without the bot_command entity Telegram adds
+    # (some Bot API emulators do) still reaches the command.
+    application.add_handler(
+        MessageHandler(fresh & filters.Regex(r"^/[A-Za-z]") & ~filters.COMMAND, _bare_command)
+    )
     application.add_handler(CallbackQueryHandler(on_button))
     # Anything else in a private chat (text, unknown commands) gets a pointer to
     # /help. Groups stay quiet: there we only see commands meant for someone.
@@ -68,8 +77,33 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def setup_bot_commands(bot: Bot) -> None:
     """The command menu with Dutch descriptions, for Dutch clients and as default."""
     commands = [BotCommand(command, description) for command, description in texts.COMMANDS]
-    await bot.set_my_commands(commands)
-    await bot.set_my_commands(commands, language_code="nl")
+    try:
+        await bot.set_my_commands(commands)
+        await bot.set_my_commands(commands, language_code="nl")
+    except TelegramError as error:
+        # The menu is a convenience: a Bot API server that refuses it must not
+        # keep the bot from starting.
+        log.warning("Could not set the command menu: %s", error)
+
+
+_CALLBACKS: dict[str, Callback] = {
+    name: callback for names, callback in (*COMMANDS, (("status",), status)) for name in names
+}
+
+
+async def _bare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Dispatch a command that arrived without its entity, as Telegram would have."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    name, _, addressee = message.text.split(maxsplit=1)[0][1:].partition("@")
+    if addressee and addressee.casefold() != context.bot.username.casefold():
+        return  # meant for another bot in the group
+    callback = _CALLBACKS.get(name.casefold())
+    if callback is not None:
+        await callback(update, context)
+    elif message.chat.type == ChatType.PRIVATE:
+        await plain_text(update, context)
 
 
 async def _limit_rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
