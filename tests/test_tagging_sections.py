@@ -141,3 +141,21 @@ def test_unknown_dateline_asserts_no_home_or_abroad() -> None:
 )
 def test_text_decides_for_general_feeds(title: str, text: str, section_slug: str) -> None:
     assert section_slug in tag(title, text, feed_sections=("algemeen",)).sections
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "section"),
+    [
+        # A bare stem word counts ("voetbal" for "voetbal*", "debat" for "debat*").
+        ("Kamer wil debat over asiel", "De Tweede Kamer wil snel een debat.", "politiek"),
+        ("Oranje verliest", "Het Nederlands elftal verloor in Amsterdam met 1-2.", "sport"),
+        ("Voetbal op zondag", "Het voetbal begint dit seizoen later.", "sport"),
+    ],
+)
+def test_short_items_get_a_topical_section(title: str, text: str, section: str) -> None:
+    assert section in tag(title, text).sections
+
+
+def test_a_repeated_word_in_a_short_item_is_not_a_topic() -> None:
+    tags = tag("De president spreekt", "De president sprak met de president van de bank.")
+    assert "politiek" not in tags.sections

@@ -22,8 +22,12 @@ from bot.tagging.countries import lower_same_length, trie_regex
 from bot.text import fold
 
 # A topical section needs this many word hits in a general item's text before
-# it is assigned; two stray words ("euro", "film") are not a topic.
+# it is assigned; two stray words ("euro", "film") in an article are not a topic.
 MIN_TEXT_HITS = 3
+# ... but a short item (a title and a one-paragraph lead, as NU.nl and regional
+# feeds publish) has room for only a few words: two hits there are a topic.
+SHORT_TEXT_CHARS = 400
+MIN_TEXT_HITS_SHORT = 2
 # A second topical section is kept when it scores at least this share of the best.
 SECOND_SECTION_SHARE = 0.8
 # Sections that describe where a story is set rather than what it is about.
@@ -134,27 +138,34 @@ def sections_from_text(title: str, text: str) -> list[str]:
     """
     vocabulary = _vocabulary()
     votes: Counter[str] = Counter()
+    distinct: dict[str, set[str]] = {}
     lowered = lower_same_length(f"{title}\n{text}")
     for match in vocabulary.word_pattern.finditer(lowered):
         slug = _slug_of_word(match.group(), vocabulary)
         if slug is not None:
             votes[slug] += 1
+            distinct.setdefault(slug, set()).add(match.group())
+    if len(lowered) < SHORT_TEXT_CHARS:
+        # In a short item a repeated word is style, not topic: count distinct words.
+        votes = Counter({slug: len(words) for slug, words in distinct.items()})
+        needed = MIN_TEXT_HITS_SHORT
+    else:
+        needed = MIN_TEXT_HITS
     ranked = votes.most_common()
-    if not ranked or ranked[0][1] < MIN_TEXT_HITS:
+    if not ranked or ranked[0][1] < needed:
         return []
     best = ranked[0][1]
     return [
-        slug
-        for slug, hits in ranked[:2]
-        if hits >= MIN_TEXT_HITS and hits >= best * SECOND_SECTION_SHARE
+        slug for slug, hits in ranked[:2] if hits >= needed and hits >= best * SECOND_SECTION_SHARE
     ]
 
 
 def _slug_of_word(word: str, vocabulary: _Vocabulary) -> str | None:
     if word in vocabulary.words:
         return vocabulary.words[word]
-    # The regex matched a stem plus an ending: the longest known prefix is the stem.
-    for length in range(len(word) - 1, 0, -1):
+    # The regex matched a stem, possibly plus an ending: the longest known prefix
+    # (the whole word included: "voetbal" for "voetbal*") is the stem.
+    for length in range(len(word), 0, -1):
         slug = vocabulary.stems.get(word[:length])
         if slug is not None:
             return slug
