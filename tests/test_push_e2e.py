@@ -293,3 +293,51 @@ async def test_a_hanging_feed_does_not_delay_the_others(
         assert app.services.last_cycle is not None
         failed = {o.feed for o in app.services.last_cycle.failed}
         assert failed == {"NU.nl nu.xml"}
+
+
+async def test_rejected_html_is_resent_once_as_plain_text(
+    tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    clock = Clock(NOW)
+    async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
+        await follow(fake_telegram, FOLLOWER, "oekraine")
+        await app.cycle()
+        fake_telegram.fail("sendMessage", chat_id=FOLLOWER, kind="bad_html")
+        feed_server.publish_item(
+            "/nos.xml",
+            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
+        )
+        await app.cycle()
+        sends = fake_telegram.calls_of("sendMessage", FOLLOWER)[-2:]
+        assert [call.http_status for call in sends] == [400, 200]
+        assert sends[0].params["parse_mode"] == "HTML"
+        assert "parse_mode" not in sends[1].params
+        assert UKRAINE_TITLE in sends[1].params["text"]
+        assert "<b>" not in sends[1].params["text"]
+        assert app.services.store.pending_count() == 0
+
+
+async def test_server_errors_are_retried_then_kept_for_a_later_drain(
+    tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    clock = Clock(NOW)
+    async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
+        await follow(fake_telegram, FOLLOWER, "oekraine")
+        await app.cycle()
+        # More failures than the quick retries: the message must wait, not vanish.
+        fake_telegram.fail("sendMessage", chat_id=FOLLOWER, kind="server_error", times=4)
+        feed_server.publish_item(
+            "/nos.xml",
+            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
+        )
+        await app.cycle()
+        failed = [c for c in fake_telegram.calls_of("sendMessage", FOLLOWER) if not c.ok]
+        assert len(failed) == 3
+        assert app.pushes(FOLLOWER) == []
+        assert app.services.store.pending_count() == 1
+        await app.drain()  # not due yet: the entry waits for its backoff
+        assert app.pushes(FOLLOWER) == []
+        clock.advance(timedelta(minutes=1))
+        await app.drain()  # the fourth failure: quick retry, then delivered
+        assert len(app.pushes(FOLLOWER)) == 1
+        assert app.services.store.pending_count() == 0
