@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -69,7 +70,7 @@ class FeedAlerts:
 
     async def notify(
         self,
-        bot: object,
+        bot: Bot,
         admins: tuple[int, ...],
         states: Mapping[str, FeedState | None],
         *,
@@ -82,7 +83,7 @@ class FeedAlerts:
         for name, text in messages:
             for admin in admins:
                 try:
-                    await bot.send_message(admin, text, parse_mode=ParseMode.HTML)  # type: ignore[attr-defined]
+                    await bot.send_message(admin, text, parse_mode=ParseMode.HTML)
                 except TelegramError as exc:
                     log.warning("Could not alert admin %s about feed %s: %s", admin, name, exc)
         self.alerted.update(decision.down)
