@@ -47,6 +47,7 @@ from bot.deliver.stats import DeliveryStats
 from bot.match import FollowIndex, Matched
 from bot.model import FollowKey
 from bot.store import Store
+from bot.store.outbox import migrated_id
 from bot.store.records import OutboxEntry
 
 log = logging.getLogger(__name__)
@@ -228,8 +229,11 @@ class Delivery:
             if text is None:
                 await self._store.drop([e.id for e in group])
                 continue
-            chat_id = await self._send(chat_id, text, group, totals)
-            if chat_id == 0:
+            sent_to = await self._send(chat_id, text, group, totals)
+            if sent_to != chat_id:
+                # Deactivated (0), or migrated: the store rewrote the remaining
+                # entries' ids, so the next drain picks them up under the new id.
+                self._again = sent_to != 0
                 return
 
     def _render(self, kind: str, entries: Sequence[OutboxEntry], now: datetime) -> str | None:
@@ -303,7 +307,7 @@ class Delivery:
                 await self._store.migrate_chat(chat_id, outcome.new_chat_id)
                 self._index.rename_chat(chat_id, outcome.new_chat_id)
                 chat_id = outcome.new_chat_id
-                ids = [_migrated(i, entries[0].chat_id, chat_id) for i in ids]
+                ids = [migrated_id(i, entries[0].chat_id, chat_id) for i in ids]
                 continue
             if outcome.action is Action.RESEND_PLAIN and parse_mode is not None:
                 log.warning("Chat %s rejected our HTML (%s); sending plain text", chat_id, error)
@@ -343,8 +347,3 @@ class Delivery:
         log.info("Chat %s is gone (%s); deactivating it", chat_id, reason)
         await self._store.deactivate(chat_id, reason, self._clock())
         self._index.drop_chat(chat_id)
-
-
-def _migrated(entry_id: str, old: int, new: int) -> str:
-    prefix = f"{old}:"
-    return f"{new}:{entry_id[len(prefix) :]}" if entry_id.startswith(prefix) else entry_id
