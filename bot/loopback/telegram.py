@@ -11,22 +11,28 @@ HTTP/1.1 with keep-alive. All state sits behind one re-entrant lock; long
 polling and the blocking waiters use conditions on that lock, so ``stop()``
 wakes every waiter at once and shutdown is quick.
 
-Layout of this module: request decoding, Telegram's HTML subset, payload
-validation, then :class:`FakeTelegram` (lifecycle, Bot API methods, user
-simulation, waiters, fault injection, webhook delivery) and the HTTP handler.
+This module holds :class:`FakeTelegram` (lifecycle, Bot API methods, user
+simulation, waiters, fault injection, webhook delivery) and its chat state.
+The rest lives next to it, and the public names are re-exported from here:
+
+* :mod:`bot.loopback.telegram_params`: request decoding (:func:`decode_params`);
+* :mod:`bot.loopback.telegram_html`: Telegram's HTML subset
+  (:func:`parse_telegram_html`, :func:`command_entities`, :func:`utf16_len`);
+* :mod:`bot.loopback.telegram_payloads`: checks on message text, inline
+  keyboards and other method arguments;
+* :mod:`bot.loopback.telegram_errors`: :class:`ApiError`, its constructors and
+  the errors injected faults produce;
+* :mod:`bot.loopback.telegram_records`: :class:`Call`, :class:`WebhookDelivery`
+  and the views tests assert on;
+* :mod:`bot.loopback.telegram_http`: the HTTP server and the webhook client;
+* :mod:`bot.loopback.telegram_limits`: the flood limiter.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import email.parser
-import email.policy
-import http.client
 import json
-import logging
 import re
-import socket
 import threading
 import time
 from collections import deque
@@ -34,12 +40,48 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Literal, get_args
-from urllib.parse import parse_qsl, unquote, urlsplit
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 
+from bot.loopback.telegram_errors import (
+    FAULT_KINDS,
+    NOT_MODIFIED,
+    ApiError,
+    Fault,
+    FaultKind,
+    bad_request,
+    fault_error,
+    too_many_requests,
+)
+from bot.loopback.telegram_html import (
+    HtmlParseError,
+    command_entities,
+    parse_telegram_html,
+    utf16_len,
+)
+from bot.loopback.telegram_http import Server, post_update
 from bot.loopback.telegram_limits import FloodLimiter, FloodPolicy
+from bot.loopback.telegram_params import decode_params
+from bot.loopback.telegram_payloads import (
+    CHAT_ACTIONS,
+    COMMAND_NAME_RE,
+    SECRET_TOKEN_RE,
+    callback_datas,
+    check_reply_markup,
+    render_text,
+)
+from bot.loopback.telegram_payloads import MAX_CALLBACK_DATA_BYTES as MAX_CALLBACK_DATA_BYTES
+from bot.loopback.telegram_payloads import MAX_MESSAGE_UTF16 as MAX_MESSAGE_UTF16
+from bot.loopback.telegram_records import (
+    Call,
+    CallPredicate,
+    WebhookDelivery,
+    call_matcher,
+    message_view,
+    sent_view,
+    succeeded,
+)
 
 __all__ = [
     "Call",
@@ -53,26 +95,9 @@ __all__ = [
     "utf16_len",
 ]
 
-_LOG = logging.getLogger(__name__)
-
 JsonDict = dict[str, Any]
 ChatType = Literal["private", "group", "supergroup", "channel"]
-FaultKind = Literal[
-    "retry_after",
-    "blocked",
-    "kicked",
-    "deactivated",
-    "bad_html",
-    "chat_not_found",
-    "migrate",
-    "server_error",
-    "slow",
-    "timeout",
-]
-_FAULT_KINDS = frozenset(get_args(FaultKind))
 
-MAX_MESSAGE_UTF16 = 4096
-MAX_CALLBACK_DATA_BYTES = 64
 # Who writes in a group chat when a test does not say.
 DEFAULT_GROUP_USER_ID = 1000
 # How long a "timeout" fault holds the answer when no delay is given: longer than
@@ -81,597 +106,8 @@ DEFAULT_TIMEOUT_HOLD_S = 30.0
 # Update types Telegram delivers when allowed_updates is empty or never set.
 _OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup "
-    "are exactly the same as a current content and reply markup of the message"
-)
-
-
-# --------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One Bot API request as the fake saw and answered it.
-
-    ``at`` is ``time.monotonic()`` when the request arrived, so benchmarks can
-    measure send rates; ``response`` is the JSON envelope that was returned.
-    """
-
-    method: str
-    params: JsonDict
-    at: float
-    response: JsonDict
-    http_status: int
-
-    @property
-    def ok(self) -> bool:
-        return self.http_status == HTTPStatus.OK
-
-    @property
-    def result(self) -> Any:
-        return self.response.get("result")
-
-    @property
-    def chat_id(self) -> int | str | None:
-        value = self.params.get("chat_id")
-        return value if isinstance(value, int | str) else None
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookDelivery:
-    """One attempt to POST an update to the configured webhook."""
-
-    update_id: int
-    url: str
-    status: int | None
-    error: str | None
-    at: float
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-
-class ApiError(Exception):
-    """A Bot API error answer; raised inside method handlers."""
-
-    def __init__(self, code: int, description: str, parameters: JsonDict | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
-
-    def envelope(self) -> JsonDict:
-        body: JsonDict = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return body
-
-
-def _bad_request(reason: str) -> ApiError:
-    return ApiError(HTTPStatus.BAD_REQUEST, f"Bad Request: {reason}")
-
-
-# ------------------------------------------------------------------ request decoding
-
-# PTB sends form fields with every non-string value JSON-encoded, so "123" may be
-# a chat id or a text. The field name decides how a value is read back.
-_INT_PARAMS = frozenset(
-    {
-        "chat_id",
-        "from_chat_id",
-        "message_id",
-        "user_id",
-        "offset",
-        "limit",
-        "timeout",
-        "message_thread_id",
-        "reply_to_message_id",
-        "cache_time",
-        "max_connections",
-        "until_date",
-    }
-)
-_BOOL_PARAMS = frozenset(
-    {
-        "disable_notification",
-        "protect_content",
-        "show_alert",
-        "drop_pending_updates",
-        "disable_web_page_preview",
-        "allow_sending_without_reply",
-        "allow_paid_broadcast",
-        "only_if_banned",
-    }
-)
-_JSON_PARAMS = frozenset(
-    {
-        "reply_markup",
-        "allowed_updates",
-        "link_preview_options",
-        "entities",
-        "caption_entities",
-        "commands",
-        "scope",
-        "reply_parameters",
-        "menu_button",
-        "rights",
-    }
-)
-_TEXT_PARAMS = frozenset(
-    {
-        "text",
-        "caption",
-        "parse_mode",
-        "url",
-        "secret_token",
-        "callback_query_id",
-        "inline_message_id",
-        "action",
-        "language_code",
-        "ip_address",
-        "data",
-    }
-)
-_INT_RE = re.compile(r"-?\d+")
-
-
-def _normalise_value(name: str, value: Any) -> Any:
-    if name in _TEXT_PARAMS:
-        return value
-    if name in _INT_PARAMS:
-        return _as_number(value)
-    if name in _BOOL_PARAMS:
-        if isinstance(value, str) and value.lower() in {"true", "false", "1", "0"}:
-            return value.lower() in {"true", "1"}
-        return value
-    if isinstance(value, str) and (name in _JSON_PARAMS or value[:1] in {"{", "["}):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _as_number(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if _INT_RE.fullmatch(text):
-        return int(text)
-    try:
-        number = float(text)
-    except ValueError:
-        return value  # e.g. "@channelname" as chat_id
-    return int(number) if number.is_integer() else number
-
-
-def decode_params(content_type: str, body: bytes, query: str = "") -> JsonDict:
-    """Read Bot API parameters from a query string plus a form, multipart or JSON body.
-
-    Values are typed by field name (ids and limits become ints, flags bools,
-    markup and lists decoded JSON) so handlers see the same data whichever way a
-    client encoded it. Raises ``ValueError`` for an unreadable body.
-    """
-    raw: JsonDict = dict(parse_qsl(query, keep_blank_values=True))
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if body:
-        if media_type == "application/json":
-            decoded = json.loads(body.decode("utf-8"))
-            if not isinstance(decoded, dict):
-                raise ValueError("JSON body must be an object")
-            raw.update(decoded)
-        elif media_type == "multipart/form-data":
-            raw.update(_multipart_fields(content_type, body))
-        else:
-            raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-    return {name: _normalise_value(name, value) for name, value in raw.items()}
-
-
-def _multipart_fields(content_type: str, body: bytes) -> JsonDict:
-    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    fields: JsonDict = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        decoded = part.get_payload(decode=True)
-        payload = decoded if isinstance(decoded, bytes) else b""
-        filename = part.get_filename()
-        # Uploads are not kept: the project never sends files, the size is enough
-        # to assert on.
-        fields[name] = (
-            {"filename": filename, "size": len(payload)} if filename else payload.decode("utf-8")
-        )
-    return fields
-
-
-# ------------------------------------------------------------- Telegram's HTML subset
-
-
-class HtmlParseError(ValueError):
-    """Markup Telegram would reject with "can't parse entities"."""
-
-
-_TAG_ENTITY_TYPES = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "span": "spoiler",
-    "tg-spoiler": "spoiler",
-    "blockquote": "blockquote",
-    "tg-emoji": "custom_emoji",
-}
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_ENTITY_RE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8}));")
-_SPECIAL_RE = re.compile(r"[<&]")
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram's entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _byte_offset(markup: str, index: int) -> int:
-    return len(markup[:index].encode("utf-8"))
-
-
-def _decode_entity(markup: str, index: int) -> tuple[str, int] | None:
-    match = _ENTITY_RE.match(markup, index)
-    if match is None:
-        return None
-    named, decimal, hexadecimal = match.groups()
-    if named:
-        return _NAMED_ENTITIES[named], match.end()
-    code_point = int(decimal, 10) if decimal else int(hexadecimal, 16)
-    if code_point == 0 or code_point > 0x10FFFF or 0xD800 <= code_point <= 0xDFFF:
-        return None
-    return chr(code_point), match.end()
-
-
-def _unescape_attribute(value: str) -> str:
-    # Attribute values are decoded leniently (as TDLib does); only text is strict.
-    out: list[str] = []
-    index = 0
-    while (amp := value.find("&", index)) >= 0:
-        out.append(value[index:amp])
-        decoded = _decode_entity(value, amp)
-        if decoded is None:
-            out.append("&")
-            index = amp + 1
-        else:
-            out.append(decoded[0])
-            index = decoded[1]
-    out.append(value[index:])
-    return "".join(out)
-
-
-@dataclass(slots=True)
-class _OpenTag:
-    name: str
-    offset16: int
-    offset_chars: int
-    attributes: dict[str, str]
-    language: str | None = None
-
-
-class _HtmlParser:
-    """Single pass over the markup, producing plain text and entities like TDLib."""
-
-    def __init__(self, markup: str) -> None:
-        self.markup = markup
-        self.pieces: list[str] = []
-        self.length16 = 0
-        self.length_chars = 0
-        self.stack: list[_OpenTag] = []
-        self.entities: list[JsonDict] = []
-
-    def run(self) -> tuple[str, list[JsonDict]]:
-        markup, index = self.markup, 0
-        while index < len(markup):
-            special = _SPECIAL_RE.search(markup, index)
-            stop = special.start() if special else len(markup)
-            if stop > index:
-                self._append(markup[index:stop])
-            if special is None:
-                break
-            if markup[stop] == "&":
-                index = self._entity(stop)
-            elif markup.startswith("</", stop):
-                index = self._end_tag(stop)
-            else:
-                index = self._start_tag(stop)
-        if self.stack:
-            raise HtmlParseError(
-                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'
-            )
-        self.entities.sort(key=lambda entity: (entity["offset"], -entity["length"]))
-        return "".join(self.pieces), self.entities
-
-    def _append(self, text: str) -> None:
-        self.pieces.append(text)
-        self.length16 += utf16_len(text)
-        self.length_chars += len(text)
-
-    def _error(self, what: str, index: int) -> HtmlParseError:
-        return HtmlParseError(f"{what} at byte offset {_byte_offset(self.markup, index)}")
-
-    def _entity(self, index: int) -> int:
-        decoded = _decode_entity(self.markup, index)
-        if decoded is None:
-            # Stricter than Telegram, which keeps a stray "&" literally: an
-            # unescaped "&" in our output is always an escaping bug.
-            raise HtmlParseError(
-                f'Unescaped "&" at byte offset {_byte_offset(self.markup, index)}: '
-                "write &amp;, &lt;, &gt;, &quot; or &#N;"
-            )
-        self._append(decoded[0])
-        return decoded[1]
-
-    def _skip_space(self, index: int) -> int:
-        markup = self.markup
-        while index < len(markup) and markup[index].isspace():
-            index += 1
-        return index
-
-    def _read_name(self, index: int, stops: str) -> int:
-        markup = self.markup
-        while index < len(markup) and not markup[index].isspace() and markup[index] not in stops:
-            index += 1
-        return index
-
-    def _start_tag(self, begin: int) -> int:
-        markup = self.markup
-        name_end = self._read_name(begin + 1, ">")
-        name = markup[begin + 1 : name_end].lower()
-        if name not in _TAG_ENTITY_TYPES:
-            if name_end >= len(markup):
-                raise self._error("Unclosed start tag", begin)
-            raise self._error(f'Unsupported start tag "{name}"', begin)
-        attributes: dict[str, str] = {}
-        index = name_end
-        while True:
-            index = self._skip_space(index)
-            if index >= len(markup):
-                raise self._error("Unclosed start tag", begin)
-            if markup[index] == ">":
-                index += 1
-                break
-            attr_end = self._read_name(index, "=>")
-            attr_name = markup[index:attr_end].lower()
-            if not attr_name:
-                raise self._error(f'Empty attribute name in the tag "{name}"', begin)
-            index, value = self._attribute_value(self._skip_space(attr_end), begin)
-            attributes[attr_name] = value
-        self._check_attributes(name, attributes, begin)
-        self.stack.append(_OpenTag(name, self.length16, self.length_chars, attributes))
-        return index
-
-    def _attribute_value(self, index: int, begin: int) -> tuple[int, str]:
-        markup = self.markup
-        if index >= len(markup) or markup[index] != "=":
-            return index, ""
-        index = self._skip_space(index + 1)
-        if index >= len(markup):
-            raise self._error("Unclosed start tag", begin)
-        quote = markup[index]
-        if quote in "\"'":
-            close = markup.find(quote, index + 1)
-            if close < 0:
-                raise self._error("Unclosed start tag", begin)
-            return close + 1, _unescape_attribute(markup[index + 1 : close])
-        value_end = self._read_name(index, ">")
-        return value_end, _unescape_attribute(markup[index:value_end])
-
-    def _check_attributes(self, name: str, attributes: dict[str, str], begin: int) -> None:
-        if name == "span" and attributes.get("class") != "tg-spoiler":
-            raise self._error('Tag "span" must have class "tg-spoiler"', begin)
-        if name == "tg-emoji" and not attributes.get("emoji-id"):
-            raise self._error('Tag "tg-emoji" must have attribute "emoji-id"', begin)
-
-    def _end_tag(self, begin: int) -> int:
-        markup = self.markup
-        name_end = self._read_name(begin + 2, ">")
-        name = markup[begin + 2 : name_end].lower()
-        index = self._skip_space(name_end)
-        if index >= len(markup) or markup[index] != ">":
-            raise self._error("Unclosed end tag", begin)
-        if not self.stack:
-            raise self._error("Unexpected end tag", begin)
-        opened = self.stack.pop()
-        if name and name != opened.name:
-            raise HtmlParseError(
-                f"Unmatched end tag at byte offset {_byte_offset(self.markup, begin)}, "
-                f'expected "</{opened.name}>", found "</{name}>"'
-            )
-        self._close(opened)
-        return index + 1
-
-    def _close(self, opened: _OpenTag) -> None:
-        language = opened.attributes.get("class", "")
-        inside_pre = bool(self.stack) and self.stack[-1].name == "pre"
-        if opened.name == "code" and inside_pre and language.startswith("language-"):
-            # <pre><code class="language-x"> is one pre entity with a language.
-            self.stack[-1].language = language.removeprefix("language-")
-            return
-        length = self.length16 - opened.offset16
-        if length <= 0:
-            return
-        entity: JsonDict = {
-            "type": _TAG_ENTITY_TYPES[opened.name],
-            "offset": opened.offset16,
-            "length": length,
-        }
-        if opened.name == "a":
-            inner = "".join(self.pieces)[opened.offset_chars :]
-            entity["url"] = opened.attributes.get("href") or inner
-        elif opened.name == "pre" and opened.language:
-            entity["language"] = opened.language
-        elif opened.name == "blockquote" and "expandable" in opened.attributes:
-            entity["type"] = "expandable_blockquote"
-        elif opened.name == "tg-emoji":
-            entity["custom_emoji_id"] = opened.attributes["emoji-id"]
-        self.entities.append(entity)
-
-
-def parse_telegram_html(markup: str) -> tuple[str, list[JsonDict]]:
-    """Parse Telegram's HTML parse mode into plain text and message entities.
-
-    Raises :class:`HtmlParseError` with a Telegram-style reason (byte offsets,
-    tag names) for unknown, unclosed or mismatched tags and for ``<`` or ``&``
-    that are not escaped.
-    """
-    return _HtmlParser(markup).run()
-
-
-_COMMAND_RE = re.compile(r"(?<![^\s])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_])")
-
-
-def command_entities(text: str) -> list[JsonDict]:
-    """``bot_command`` entities as Telegram attaches them to a user's message."""
-    return [
-        {
-            "type": "bot_command",
-            "offset": utf16_len(text[: match.start()]),
-            "length": utf16_len(match.group()),
-        }
-        for match in _COMMAND_RE.finditer(text)
-    ]
-
-
-# ------------------------------------------------------------------ payload checks
-
-_BUTTON_ACTIONS = (
-    "url",
-    "callback_data",
-    "web_app",
-    "login_url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "copy_text",
-    "callback_game",
-    "pay",
-)
-_URL_SCHEMES = ("http://", "https://", "tg://")
-_CHAT_ACTIONS = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
-)
-_COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
-_SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-def _check_reply_markup(markup: Any) -> JsonDict | None:
-    """Validate ``reply_markup``; return it when it is an inline keyboard."""
-    if markup is None:
-        return None
-    if not isinstance(markup, dict):
-        raise _bad_request("can't parse reply keyboard markup JSON object")
-    rows = markup.get("inline_keyboard")
-    if rows is None:
-        return None  # reply keyboards, remove_keyboard, force_reply: not stored
-    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise _bad_request("can't parse inline keyboard: expected an Array of Arrays")
-    for row in rows:
-        for button in row:
-            _check_button(button)
-    return markup
-
-
-def _check_button(button: Any) -> None:
-    if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-        raise _bad_request(
-            'can\'t parse inline keyboard button: Field "text" must be of type String'
-        )
-    actions = [name for name in _BUTTON_ACTIONS if name in button]
-    if not actions:
-        raise _bad_request(
-            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-        )
-    data = button.get("callback_data")
-    if "callback_data" in button and (
-        not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES
-    ):
-        raise _bad_request("BUTTON_DATA_INVALID")
-    url = button.get("url")
-    if "url" in button and (not isinstance(url, str) or not url.startswith(_URL_SCHEMES)):
-        raise _bad_request(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
-
-
-def _callback_datas(markup: JsonDict | None) -> set[str]:
-    if not markup:
-        return set()
-    return {
-        button["callback_data"]
-        for row in markup.get("inline_keyboard", [])
-        for button in row
-        if "callback_data" in button
-    }
-
-
-def _render_text(params: JsonDict) -> tuple[str, list[JsonDict]]:
-    """The text and entities Telegram would store for a send or edit."""
-    text = params.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise _bad_request("message text is empty")
-    parse_mode = params.get("parse_mode")
-    if isinstance(parse_mode, str) and parse_mode.upper() == "HTML":
-        try:
-            plain, entities = parse_telegram_html(text)
-        except HtmlParseError as exc:
-            raise _bad_request(f"can't parse entities: {exc}") from exc
-    else:
-        # Markdown modes are passed through unparsed; the project uses HTML.
-        given = params.get("entities")
-        plain, entities = text, list(given) if isinstance(given, list) else []
-    if not plain.strip():
-        raise _bad_request("message text is empty")
-    if utf16_len(plain) > MAX_MESSAGE_UTF16:
-        raise _bad_request("message is too long")
-    return plain, entities
-
 
 # -------------------------------------------------------------------------- state
-
-
-@dataclass(slots=True)
-class _Fault:
-    method: str  # lower-cased method name, "*" for any
-    chat_id: int | None
-    kind: FaultKind
-    remaining: int | None
-    retry_after: int
-    migrate_to: int | None
-    delay_s: float
-    status: int
-
-    def matches(self, method: str, params: JsonDict) -> bool:
-        if self.method not in {"*", method.lower()}:
-            return False
-        return self.chat_id is None or params.get("chat_id") == self.chat_id
 
 
 @dataclass(slots=True)
@@ -712,7 +148,6 @@ def _utc_now() -> datetime:
 
 
 MethodHandler = Callable[[JsonDict], Any]
-CallPredicate = Callable[[Call], bool]
 
 
 class FakeTelegram:
@@ -761,7 +196,7 @@ class FakeTelegram:
         self._poll_generation = 0
         self._allowed_updates: list[str] = []
         self._callbacks: dict[str, _CallbackQuery] = {}
-        self._faults: list[_Fault] = []
+        self._faults: list[Fault] = []
         self._commands: dict[str, list[JsonDict]] = {}
         self._limiter = FloodLimiter(flood_policy)
         self.flood_429_count = 0
@@ -770,7 +205,7 @@ class FakeTelegram:
         self._webhook_queue: deque[JsonDict] = deque()
         self._webhook_deliveries: list[WebhookDelivery] = []
         self._webhook_last_error: tuple[int, str] | None = None
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._threads: list[threading.Thread] = []
         self._methods: dict[str, tuple[str, MethodHandler]] = {
             name.lower(): (name, handler)
@@ -817,7 +252,7 @@ class FakeTelegram:
         if self._server is not None:
             raise RuntimeError("FakeTelegram already started")
         self._stopping.clear()
-        self._server = _Server(self)
+        self._server = Server(self)
         self._threads = [
             threading.Thread(
                 target=self._server.serve_forever,
@@ -980,13 +415,13 @@ class FakeTelegram:
             for known in self._chats.values():
                 if str(known.info.get("username", "")).lower() == wanted:
                     return known
-            raise _bad_request("chat not found")
+            raise bad_request("chat not found")
         if not isinstance(chat_id, int) or isinstance(chat_id, bool) or chat_id == 0:
-            raise _bad_request("chat not found" if chat_id else "chat_id is empty")
+            raise bad_request("chat not found" if chat_id else "chat_id is empty")
         chat = self._chats.get(chat_id)
         if chat is None:
             if not create:
-                raise _bad_request("chat not found")
+                raise bad_request("chat not found")
             # Lenient on purpose: subscribers restored from storage are messaged
             # without a test having to introduce every chat first.
             chat = self._ensure_chat(chat_id, None)
@@ -1075,7 +510,7 @@ class FakeTelegram:
             stored = chat.messages.get(message_id) if chat else None
             if chat is None or stored is None or not stored.from_bot:
                 raise ValueError(f"no bot message {message_id} in chat {chat_id}")
-            buttons = _callback_datas(stored.message.get("reply_markup"))
+            buttons = callback_datas(stored.message.get("reply_markup"))
             if strict and data not in buttons:
                 raise ValueError(f"message {message_id} has no button {data!r}; has {buttons}")
             sender = self._ensure_user(self._sender_id(chat, user_id))
@@ -1117,7 +552,7 @@ class FakeTelegram:
 
         Polls without blocking the event loop, so the bot under test keeps running.
         """
-        matcher = _call_matcher(method, chat_id, predicate)
+        matcher = call_matcher(method, chat_id, predicate)
         deadline = time.monotonic() + timeout
         index = after or 0
         while True:
@@ -1141,7 +576,7 @@ class FakeTelegram:
         after: int | None = None,
     ) -> Call:
         """Like :meth:`wait_for_call`, for threads other than the bot's event loop."""
-        matcher = _call_matcher(method, chat_id, predicate)
+        matcher = call_matcher(method, chat_id, predicate)
         deadline = time.monotonic() + timeout
         index = after or 0
         with self._calls_cond:
@@ -1165,9 +600,9 @@ class FakeTelegram:
     ) -> JsonDict:
         """Await the bot's next successful message (or edit) to ``chat_id``."""
         call = await self.wait_for_call(
-            methods, chat_id=chat_id, predicate=_succeeded, timeout=timeout, after=after
+            methods, chat_id=chat_id, predicate=succeeded, timeout=timeout, after=after
         )
-        return _message_view(call)
+        return message_view(call)
 
     def wait_for_message_blocking(
         self,
@@ -1178,9 +613,9 @@ class FakeTelegram:
         methods: tuple[str, ...] = ("sendMessage", "editMessageText"),
     ) -> JsonDict:
         call = self.wait_for_call_blocking(
-            methods, chat_id=chat_id, predicate=_succeeded, timeout=timeout, after=after
+            methods, chat_id=chat_id, predicate=succeeded, timeout=timeout, after=after
         )
-        return _message_view(call)
+        return message_view(call)
 
     def mark(self) -> int:
         """The current number of calls: pass as ``after`` to wait for the next one."""
@@ -1274,7 +709,7 @@ class FakeTelegram:
         ``timeout`` performs the call but holds the answer for ``delay_s``
         (default 30 s), like a reply lost to a client read timeout.
         """
-        if kind not in _FAULT_KINDS:
+        if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
         if method != "*" and method.lower() not in self._methods:
             raise ValueError(f"unknown Bot API method {method!r}")
@@ -1282,7 +717,7 @@ class FakeTelegram:
             raise ValueError("server_error status must be 500, 502, 503 or 504")
         with self._lock:
             self._faults.append(
-                _Fault(
+                Fault(
                     method=method.lower(),
                     chat_id=chat_id,
                     kind=kind,
@@ -1298,7 +733,7 @@ class FakeTelegram:
         with self._lock:
             self._faults.clear()
 
-    def _take_fault(self, method: str, params: JsonDict) -> _Fault | None:
+    def _take_fault(self, method: str, params: JsonDict) -> Fault | None:
         with self._lock:
             for fault in self._faults:
                 if fault.matches(method, params):
@@ -1326,7 +761,7 @@ class FakeTelegram:
         try:
             params = decode_params(content_type, body, parts.query)
         except (ValueError, UnicodeDecodeError):
-            params, error = {}, _bad_request("can't parse request body")
+            params, error = {}, bad_request("can't parse request body")
             status, envelope = error.code, error.envelope()
         else:
             status, envelope = self._answer(token, method_name, params)
@@ -1348,7 +783,7 @@ class FakeTelegram:
         if fault is not None and fault.kind == "slow":
             self._stopping.wait(fault.delay_s)
         elif fault is not None and fault.kind != "timeout":
-            error = self._fault_error(fault, params)
+            error = fault_error(fault, params)
             return error.code, error.envelope()
         try:
             with self._lock:
@@ -1369,34 +804,7 @@ class FakeTelegram:
         wait = self._limiter.admit(chat_id, time.monotonic())
         if wait is not None:
             self.flood_429_count += 1
-            raise _retry_after(wait)
-
-    def _fault_error(self, fault: _Fault, params: JsonDict) -> ApiError:
-        chat_id = params.get("chat_id")
-        if fault.kind == "retry_after":
-            return _retry_after(fault.retry_after)
-        if fault.kind == "blocked":
-            return ApiError(403, "Forbidden: bot was blocked by the user")
-        if fault.kind == "kicked":
-            return ApiError(403, "Forbidden: bot was kicked from the group chat")
-        if fault.kind == "deactivated":
-            return ApiError(403, "Forbidden: user is deactivated")
-        if fault.kind == "bad_html":
-            return _bad_request(
-                "can't parse entities: Can't find end tag corresponding to start tag \"b\""
-            )
-        if fault.kind == "chat_not_found":
-            return _bad_request("chat not found")
-        if fault.kind == "migrate":
-            target = fault.migrate_to
-            if target is None:
-                target = int(f"-100{abs(chat_id)}") if isinstance(chat_id, int) else -1001
-            return ApiError(
-                400,
-                "Bad Request: group chat was upgraded to a supergroup chat",
-                {"migrate_to_chat_id": target},
-            )
-        return ApiError(fault.status, HTTPStatus(fault.status).phrase)
+            raise too_many_requests(wait)
 
     # --------------------------------------------------------------- Bot API methods
 
@@ -1471,8 +879,8 @@ class FakeTelegram:
 
     def _send_message(self, params: JsonDict) -> JsonDict:
         chat = self._resolve_chat(params, create=True)
-        plain, entities = _render_text(params)
-        markup = _check_reply_markup(params.get("reply_markup"))
+        plain, entities = render_text(params)
+        markup = check_reply_markup(params.get("reply_markup"))
         fields: JsonDict = {"text": plain}
         if entities:
             fields["entities"] = entities
@@ -1482,7 +890,7 @@ class FakeTelegram:
         if reply is not None:
             fields["reply_to_message"] = reply
         message = self._store(chat, self.bot_user, fields, from_bot=True)
-        self._sent.append(_sent_view("sendMessage", params, message))
+        self._sent.append(sent_view("sendMessage", params, message))
         return message
 
     def _reply_target(self, chat: _Chat, params: JsonDict) -> JsonDict | None:
@@ -1499,26 +907,26 @@ class FakeTelegram:
         )
         if tolerant:
             return None
-        raise _bad_request("message to be replied not found")
+        raise bad_request("message to be replied not found")
 
     def _editable(self, params: JsonDict) -> _Stored:
         chat = self._resolve_chat(params, create=False)
         message_id = params.get("message_id")
         stored = chat.messages.get(message_id) if isinstance(message_id, int) else None
         if stored is None:
-            raise _bad_request("message to edit not found")
+            raise bad_request("message to edit not found")
         if not stored.from_bot:
-            raise _bad_request("message can't be edited")
+            raise bad_request("message can't be edited")
         return stored
 
     def _edit_message_text(self, params: JsonDict) -> JsonDict | bool:
         if params.get("inline_message_id"):
-            _render_text(params)
-            _check_reply_markup(params.get("reply_markup"))
+            render_text(params)
+            check_reply_markup(params.get("reply_markup"))
             return True
         stored = self._editable(params)
-        plain, entities = _render_text(params)
-        markup = _check_reply_markup(params.get("reply_markup"))
+        plain, entities = render_text(params)
+        markup = check_reply_markup(params.get("reply_markup"))
         message = stored.message
         unchanged = (
             message.get("text") == plain
@@ -1526,7 +934,7 @@ class FakeTelegram:
             and message.get("reply_markup") == markup
         )
         if unchanged:
-            raise _bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
+            raise bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
         message["text"] = plain
         _set_or_drop(message, "entities", entities or None)
         _set_or_drop(message, "reply_markup", markup)
@@ -1535,12 +943,12 @@ class FakeTelegram:
 
     def _edit_message_reply_markup(self, params: JsonDict) -> JsonDict | bool:
         if params.get("inline_message_id"):
-            _check_reply_markup(params.get("reply_markup"))
+            check_reply_markup(params.get("reply_markup"))
             return True
         stored = self._editable(params)
-        markup = _check_reply_markup(params.get("reply_markup"))
+        markup = check_reply_markup(params.get("reply_markup"))
         if stored.message.get("reply_markup") == markup:
-            raise _bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
+            raise bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
         _set_or_drop(stored.message, "reply_markup", markup)
         stored.message["edit_date"] = int(self._clock().timestamp())
         return dict(stored.message)
@@ -1548,13 +956,13 @@ class FakeTelegram:
     def _delete_message(self, params: JsonDict) -> bool:
         chat = self._resolve_chat(params, create=False)
         if chat.messages.pop(params.get("message_id"), None) is None:  # type: ignore[arg-type]
-            raise _bad_request("message to delete not found")
+            raise bad_request("message to delete not found")
         return True
 
     def _answer_callback_query(self, params: JsonDict) -> bool:
         query = self._callbacks.get(str(params.get("callback_query_id")))
         if query is None or query.answer is not None:
-            raise _bad_request(
+            raise bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )
         query.answer = {
@@ -1565,14 +973,14 @@ class FakeTelegram:
     def _set_my_commands(self, params: JsonDict) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
-            raise _bad_request("can't parse commands JSON object")
+            raise bad_request("can't parse commands JSON object")
         for command in commands:
-            if not isinstance(command, dict) or not _COMMAND_NAME_RE.fullmatch(
+            if not isinstance(command, dict) or not COMMAND_NAME_RE.fullmatch(
                 str(command.get("command", ""))
             ):
-                raise _bad_request("BOT_COMMAND_INVALID")
+                raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
-                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         key = _commands_key(params.get("scope"), str(params.get("language_code", "")))
         self._commands[key] = [
             {"command": c["command"], "description": c["description"]} for c in commands
@@ -1593,10 +1001,10 @@ class FakeTelegram:
         if not url:
             return self._delete_webhook(params)
         if not url.startswith(("http://", "https://")):
-            raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         secret = params.get("secret_token")
-        if secret is not None and not _SECRET_TOKEN_RE.fullmatch(str(secret)):
-            raise _bad_request("secret token contains unallowed characters")
+        if secret is not None and not SECRET_TOKEN_RE.fullmatch(str(secret)):
+            raise bad_request("secret token contains unallowed characters")
         allowed = params.get("allowed_updates")
         if isinstance(allowed, list):
             self._allowed_updates = [str(kind) for kind in allowed]
@@ -1658,7 +1066,7 @@ class FakeTelegram:
         elif isinstance(user_id, int) and user_id in self._users:
             user = dict(self._users[user_id])
         else:
-            raise _bad_request("user not found")
+            raise bad_request("user not found")
         if chat.info["type"] != "private" and user_id == chat.creator:
             return {"status": "creator", "user": user, "is_anonymous": False}
         if chat.info["type"] != "private" and user_id in chat.admins:
@@ -1667,8 +1075,8 @@ class FakeTelegram:
 
     def _send_chat_action(self, params: JsonDict) -> bool:
         self._resolve_chat(params, create=True)
-        if params.get("action") not in _CHAT_ACTIONS:
-            raise _bad_request("wrong parameter action in request")
+        if params.get("action") not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
         return True
 
     # ------------------------------------------------------------ webhook delivery
@@ -1688,7 +1096,7 @@ class FakeTelegram:
                     self._webhook_url,
                     self._webhook_secret,
                 )
-            status, error = _post_update(url, update, secret)
+            status, error = post_update(url, update, secret)
             delivery = WebhookDelivery(
                 int(update["update_id"]), url, status, error, time.monotonic()
             )
@@ -1727,10 +1135,6 @@ _ADMIN_RIGHTS: JsonDict = {
 }
 
 
-def _retry_after(seconds: int) -> ApiError:
-    return ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
-
-
 def _commands_key(scope: Any, language_code: str) -> str:
     scope = scope if isinstance(scope, dict) else {"type": "default"}
     return f"{json.dumps(scope, sort_keys=True)}|{language_code}"
@@ -1741,189 +1145,3 @@ def _set_or_drop(message: JsonDict, key: str, value: Any) -> None:
         message.pop(key, None)
     else:
         message[key] = value
-
-
-def _succeeded(call: Call) -> bool:
-    return call.ok
-
-
-def _call_matcher(
-    method: str | tuple[str, ...], chat_id: int | None, predicate: CallPredicate | None
-) -> CallPredicate:
-    methods = (method,) if isinstance(method, str) else method
-
-    def matches(call: Call) -> bool:
-        if call.method not in methods:
-            return False
-        if chat_id is not None and _call_chat_id(call) != chat_id:
-            return False
-        return predicate is None or predicate(call)
-
-    return matches
-
-
-def _call_chat_id(call: Call) -> int | str | None:
-    # "@username" targets resolve through the answer's chat.
-    result = call.result
-    if isinstance(result, dict) and isinstance(result.get("chat"), dict):
-        return result["chat"].get("id")  # type: ignore[no-any-return]
-    return call.chat_id
-
-
-def _sent_view(method: str, params: JsonDict, message: JsonDict) -> JsonDict:
-    return {
-        "method": method,
-        "chat_id": message["chat"]["id"],
-        "message_id": message["message_id"],
-        "text": params.get("text"),
-        "plain_text": message.get("text"),
-        "entities": message.get("entities", []),
-        "parse_mode": params.get("parse_mode"),
-        "reply_markup": params.get("reply_markup"),
-        "link_preview_options": params.get("link_preview_options"),
-        "disable_web_page_preview": params.get("disable_web_page_preview"),
-    }
-
-
-def _message_view(call: Call) -> JsonDict:
-    """What a test asserts on for a send or an edit: the request plus ids."""
-    result = call.result
-    if isinstance(result, dict):
-        return _sent_view(call.method, call.params, result)
-    return {
-        "method": call.method,
-        "chat_id": call.chat_id,
-        "message_id": call.params.get("message_id"),
-        "text": call.params.get("text"),
-        "plain_text": None,
-        "entities": [],
-        "parse_mode": call.params.get("parse_mode"),
-        "reply_markup": call.params.get("reply_markup"),
-        "link_preview_options": call.params.get("link_preview_options"),
-        "disable_web_page_preview": call.params.get("disable_web_page_preview"),
-    }
-
-
-def _post_update(url: str, update: JsonDict, secret: str | None) -> tuple[int | None, str | None]:
-    """POST one update to a webhook; returns (HTTP status, error text)."""
-    parts = urlsplit(url)
-    connection_class = (
-        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    )
-    connection = connection_class(parts.hostname or "127.0.0.1", parts.port, timeout=10)
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        connection.request("POST", target, json.dumps(update).encode("utf-8"), headers)
-        response = connection.getresponse()
-        response.read()
-    except OSError as exc:
-        return None, f"Connection failed: {exc}"
-    finally:
-        connection.close()
-    if 200 <= response.status < 300:
-        return response.status, None
-    return response.status, f"Wrong response from the webhook: {response.status} {response.reason}"
-
-
-# ------------------------------------------------------------------------ HTTP layer
-
-_BAD_GATEWAY_HTML = (
-    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-    b"</body>\r\n</html>\r\n"
-)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, fake: FakeTelegram) -> None:
-        self.fake = fake
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def track(self, connection: socket.socket, *, open_: bool) -> None:
-        with self._connections_lock:
-            if open_:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
-
-    def drop_connections(self) -> None:
-        """End idle keep-alive connections so their handler threads exit."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):  # already closed by the client
-                connection.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "FakeTelegram/1.0"
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        # One write per response and no Nagle delay: keep-alive round trips stay
-        # sub-millisecond, which the 25 msg/s benchmarks rely on.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.track(self.connection, open_=True)
-
-    def finish(self) -> None:
-        self.server.track(self.connection, open_=False)
-        with contextlib.suppress(OSError):  # client went away mid-answer
-            super().finish()
-
-    def do_GET(self) -> None:
-        self._serve(b"")
-
-    def do_POST(self) -> None:
-        self._serve(self._read_body())
-
-    def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _serve(self, body: bytes) -> None:
-        try:
-            status, envelope = self.server.fake.handle_request(
-                self.path, self.headers.get("Content-Type", ""), body
-            )
-        except Exception:
-            _LOG.exception("fake Telegram failed on %s", self.path)
-            status = HTTPStatus.INTERNAL_SERVER_ERROR
-            envelope = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
-        if status == HTTPStatus.BAD_GATEWAY:
-            payload, content_type = _BAD_GATEWAY_HTML, "text/html"
-        else:
-            payload = json.dumps(envelope, ensure_ascii=False).encode("utf-8")
-            content_type = "application/json"
-        connection = "close" if self.close_connection else "keep-alive"
-        head = (
-            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
-            f"Server: {self.server_version}\r\n"
-            f"Content-Type: {content_type}\r\n"
-            f"Content-Length: {len(payload)}\r\n"
-            f"Connection: {connection}\r\n\r\n"
-        )
-        try:
-            self.wfile.write(head.encode("latin-1") + payload)
-        except OSError:
-            self.close_connection = True  # the client gave up (timeout, cancelled poll)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        _LOG.debug("fake Telegram: " + format, *args)
