@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
@@ -19,6 +20,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("Update %s: the chat blocked the bot", _update_id(update))
         return
     log.error("Update %s failed", _update_id(update), exc_info=error)
+    if isinstance(update, Update) and update.callback_query is not None:
+        # Stop the button's spinner even when its handler failed.
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
     if isinstance(update, Update) and update.effective_message and update.effective_chat:
         try:
             await update.effective_message.reply_text(texts.GENERIC_ERROR)

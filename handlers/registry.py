@@ -26,6 +26,7 @@ from handlers.callbacks import on_button
 from handlers.follow import follow, my_follows, unfollow
 from handlers.guards import GUARDS_KEY, Guards, rate_limit
 from handlers.latest import latest, search
+from handlers.membership import on_migrate, reactivate_if_back
 from handlers.settings import digest, quiet_hours, stop
 from handlers.start import help_command, list_topics, plain_text, start
 
@@ -47,13 +48,20 @@ COMMANDS: tuple[tuple[tuple[str, ...], Callback], ...] = (
     (("stop",), stop),
 )
 
-# Runs before every other handler (lower groups go first).
+# Run before every other handler (lower groups go first; one handler per group):
+# follow a group's upgrade, bring a returning chat back, then the rate limit.
+_MIGRATE_GROUP = -3
+_REVIVE_GROUP = -2
 _GUARD_GROUP = -1
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every chat handler (and the per-chat rate limit in front of them)."""
     application.bot_data[GUARDS_KEY] = Guards()
+    application.add_handler(
+        MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), group=_MIGRATE_GROUP
+    )
+    application.add_handler(TypeHandler(Update, reactivate_if_back), group=_REVIVE_GROUP)
     application.add_handler(TypeHandler(Update, _limit_rate), group=_GUARD_GROUP)
     # Only new messages: an edited "/volg" must not follow a second time.
     fresh = filters.UpdateType.MESSAGE

@@ -9,8 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from bot.deliver.format import clip_html
 from bot.model import FollowKey, FollowKind
 from bot.tagging.resolve import KEYWORD_MAX_CHARS, KEYWORD_MIN_CHARS, RejectReason
+
+# User input echoed in a reply is cut to this many UTF-16 units (escaped), so a
+# 1,000-character argument full of "&" can never push a reply past 4096.
+ECHO_UNITS = 80
+# A follow's label in /mijn: 50 follows must fit one message with the settings.
+LABEL_UNITS = 60
+# The tagging core's question for an ambiguous word repeats that word.
+QUESTION_UNITS = 300
+
+
+def _echo(text: str, units: int = ECHO_UNITS) -> str:
+    """User-provided text for an HTML reply: escaped and clipped."""
+    return clip_html(text, units)
+
 
 WELCOME = (
     "👋 <b>Welkom bij nieuwsbot!</b>\n"
@@ -93,7 +108,7 @@ def label_of(key: FollowKey) -> str:
 
 def described(key: FollowKey) -> str:
     """``Oekraïne (land)``, escaped."""
-    return f"{escape(label_of(key))} ({_KIND_NAMES[key.kind]})"
+    return f"{_echo(label_of(key))} ({_KIND_NAMES[key.kind]})"
 
 
 def described_plain(key: FollowKey) -> str:
@@ -138,22 +153,22 @@ def follow_limit_short(max_follows: int) -> str:
 
 
 def follow_limit_partial(skipped: Sequence[str], max_follows: int) -> str:
-    names = ", ".join(escape(name) for name in skipped)
+    names = ", ".join(_echo(name) for name in skipped)
     return f"Niet gevolgd, want je zit aan het maximum van {max_follows}: {names}"
 
 
 def suggestions(term: str) -> str:
-    return f"Ik ken „{escape(term)}” niet precies. Bedoel je een van deze?"
+    return f"Ik ken „{_echo(term)}” niet precies. Bedoel je een van deze?"
 
 
 def ask(question: str) -> str:
     """``question`` comes from the tagging core and is plain text."""
-    return escape(question)
+    return clip_html(question, QUESTION_UNITS)
 
 
 def not_understood(term: str) -> str:
     return (
-        f"Ik kan „{escape(term)}” niet volgen. Probeer een land (<code>/volg japan</code>), "
+        f"Ik kan „{_echo(term)}” niet volgen. Probeer een land (<code>/volg japan</code>), "
         "een rubriek (/onderwerpen) of een trefwoord (<code>/volg stikstof</code>)."
     )
 
@@ -169,7 +184,7 @@ _REJECTIONS = {
 
 def rejected(term: str, reason: RejectReason) -> str:
     why = _REJECTIONS[reason].format(min=KEYWORD_MIN_CHARS, max=KEYWORD_MAX_CHARS)
-    shown = escape(term) if term.strip() else "dat"
+    shown = _echo(term) if term.strip() else "dat"
     return (
         f"„{shown}” kan ik niet volgen: {why}. Probeer bijvoorbeeld "
         "<code>/volg oekraine</code> of <code>/volg stikstof</code>."
@@ -200,7 +215,7 @@ def unfollowed(keys: Sequence[FollowKey]) -> str:
 
 
 def not_following(term: str) -> str:
-    return f"Je volgde „{escape(term)}” niet. Bekijk wat je volgt met /mijn."
+    return f"Je volgde „{_echo(term)}” niet. Bekijk wat je volgt met /mijn."
 
 
 # --- /mijn ------------------------------------------------------------------------
@@ -218,7 +233,8 @@ def my_follows(
         lines.append(f"<b>Je volgt</b> ({len(follows)} van {max_follows})")
         for kind in (FollowKind.SECTION, FollowKind.COUNTRY, FollowKind.KEYWORD):
             names = sorted(
-                (escape(label_of(key)) for key in follows if key.kind is kind), key=str.casefold
+                (_echo(label_of(key), LABEL_UNITS) for key in follows if key.kind is kind),
+                key=str.casefold,
             )
             if names:
                 lines.append(f"{_KIND_HEADINGS[kind]}: {', '.join(names)}")
@@ -241,7 +257,7 @@ def my_follows(
 
 
 def latest_header(topic: str | None) -> str:
-    return f"🗞 <b>Laatste nieuws over {escape(topic)}</b>" if topic else "🗞 <b>Laatste nieuws</b>"
+    return f"🗞 <b>Laatste nieuws over {_echo(topic)}</b>" if topic else "🗞 <b>Laatste nieuws</b>"
 
 
 def latest_clamped(max_items: int) -> str:
@@ -256,7 +272,7 @@ def no_news(topic: str | None, days: int) -> str:
     period = _days(days)
     if topic:
         return (
-            f"Geen nieuws over {escape(topic)} in de afgelopen {period}. "
+            f"Geen nieuws over {_echo(topic)} in de afgelopen {period}. "
             "Probeer een ander onderwerp of gewoon /laatste."
         )
     return f"Er is nog geen nieuws binnen uit de afgelopen {period}. Probeer het straks nog eens."
@@ -276,12 +292,12 @@ SEARCH_EMPTY = (
 
 
 def search_header(query: str) -> str:
-    return f"🔎 <b>Gevonden voor „{escape(query)}”</b>"
+    return f"🔎 <b>Gevonden voor „{_echo(query)}”</b>"
 
 
 def search_nothing(query: str, days: int) -> str:
     return (
-        f"Niets gevonden voor „{escape(query)}” in de afgelopen {_days(days)}. "
+        f"Niets gevonden voor „{_echo(query)}” in de afgelopen {_days(days)}. "
         "Probeer minder of andere woorden."
     )
 
@@ -302,14 +318,14 @@ DIGEST_OFF = "De dagelijkse samenvatting staat uit: je krijgt nieuws weer direct
 
 def clock_invalid(text: str) -> str:
     return (
-        f"„{escape(text)}” is geen geldige tijd. Gebruik uu:mm van 00:00 tot 23:59, "
+        f"„{_echo(text)}” is geen geldige tijd. Gebruik uu:mm van 00:00 tot 23:59, "
         "bijvoorbeeld <code>07:30</code>."
     )
 
 
 def quiet_range_invalid(text: str) -> str:
     return (
-        f"„{escape(text)}” begrijp ik niet. Geef begin en einde, bijvoorbeeld "
+        f"„{_echo(text)}” begrijp ik niet. Geef begin en einde, bijvoorbeeld "
         "<code>/stil 23:00-07:00</code>, of zet het uit met <code>/stil uit</code>."
     )
 
@@ -371,12 +387,24 @@ def topics(sections: Sequence[tuple[str, str]]) -> str:
 # --- Button toasts ----------------------------------------------------------------------
 
 
+# Telegram refuses a button pop-up (answerCallbackQuery text) over 200 characters.
+TOAST_CHARS = 200
+_TOAST_LABEL_CHARS = 60
+
+
+def _toast_label(key: FollowKey) -> str:
+    label = label_of(key)
+    return label if len(label) <= _TOAST_LABEL_CHARS else label[: _TOAST_LABEL_CHARS - 1] + "…"
+
+
 def toggled_on(key: FollowKey) -> str:
-    return f"Je volgt nu {label_of(key)}"
+    """Plain text, for a button's pop-up (at most ``TOAST_CHARS``)."""
+    return f"Je volgt nu {_toast_label(key)}"
 
 
 def toggled_off(key: FollowKey) -> str:
-    return f"Je volgt {label_of(key)} niet meer"
+    """Plain text, for a button's pop-up (at most ``TOAST_CHARS``)."""
+    return f"Je volgt {_toast_label(key)} niet meer"
 
 
 # --- Bot menu (plain text, no HTML) -----------------------------------------------------

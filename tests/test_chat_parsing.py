@@ -230,3 +230,14 @@ def test_admin_cache_expires() -> None:
     assert cache.get(-100, 7, T0 + timedelta(minutes=4)) is True
     assert cache.get(-100, 8, T0 + timedelta(minutes=4)) is False
     assert cache.get(-100, 7, T0 + timedelta(minutes=5)) is None
+
+
+def test_pop_up_texts_fit_telegrams_limit() -> None:
+    """A keyword whose label folds short can still be long (combining marks)."""
+    from bot.model import FollowKey, FollowKind
+    from handlers import texts
+
+    label = "ب" * 40 + "\u064e\u064f\u0650\u0651" * 40
+    key = FollowKey(FollowKind.KEYWORD, "ب" * 40, label)
+    for toast in (texts.toggled_on(key), texts.toggled_off(key)):
+        assert len(toast) <= texts.TOAST_CHARS

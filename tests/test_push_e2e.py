@@ -6,6 +6,7 @@ server; the push engine sends through python-telegram-bot to the fake Bot API.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -341,3 +342,82 @@ async def test_server_errors_are_retried_then_kept_for_a_later_drain(
         await app.drain()  # the fourth failure: quick retry, then delivered
         assert len(app.pushes(FOLLOWER)) == 1
         assert app.services.store.pending_count() == 0
+
+
+async def test_a_chat_that_comes_back_gets_pushes_again(
+    tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    clock = Clock(NOW)
+    async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
+        await follow(fake_telegram, FOLLOWER, "oekraine")
+        await app.cycle()
+        fake_telegram.fail("sendMessage", chat_id=FOLLOWER, kind="blocked")
+        feed_server.publish_item(
+            "/nos.xml",
+            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
+        )
+        await app.cycle()
+        record = app.services.store.get_chat(FOLLOWER)
+        assert record is not None
+        assert not record.active
+        # The user unblocks the bot and follows something: no /start needed.
+        await follow(fake_telegram, FOLLOWER, "sport")
+        record = app.services.store.get_chat(FOLLOWER)
+        assert record is not None
+        assert record.active
+        feed_server.publish_item(
+            "/nos.xml",
+            rss_item(
+                "nos-3",
+                "Nieuwe aanval op Kyiv",
+                UKRAINE_LEAD + " Opnieuw.",
+                clock.now,
+                "https://nos.nl/l/3",
+            ),
+        )
+        await app.cycle()
+        assert any("Nieuwe aanval op Kyiv" in text for text in app.pushes(FOLLOWER))
+
+
+async def test_group_upgrade_message_moves_the_follows_at_once(
+    tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    clock = Clock(NOW)
+    group, supergroup, admin = -5001, -1005001, 88
+    fake_telegram.set_admins(group, [admin])
+    fake_telegram.set_admins(supergroup, [admin])
+    async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
+        reply = await fake_telegram.send_and_wait(group, "/volg oekraine", user_id=admin)
+        assert reply["text"].startswith("✅")
+        await app.cycle()
+        after = fake_telegram.mark()
+        fake_telegram.add_update(
+            {
+                "message": {
+                    "message_id": 900,
+                    "date": int(clock.now.timestamp()),
+                    "chat": {"id": group, "type": "group", "title": "Nieuws"},
+                    "from": {"id": admin, "is_bot": False, "first_name": "Beheer"},
+                    "migrate_to_chat_id": supergroup,
+                }
+            }
+        )
+        await fake_telegram.wait_for_call(
+            "getUpdates", predicate=lambda c: int(c.params.get("offset", 0)) > 0, after=after
+        )
+        for _ in range(100):
+            if app.services.store.get_chat(group) is None:
+                break
+            await asyncio.sleep(0.02)
+        moved = app.services.store.get_chat(supergroup)
+        assert moved is not None
+        assert "country:UA" in {str(k) for k in moved.follows}
+        stop = await fake_telegram.send_and_wait(supergroup, "/stop", user_id=admin)
+        assert stop["reply_markup"] is not None  # asks for confirmation
+        feed_server.publish_item(
+            "/nos.xml",
+            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
+        )
+        await app.cycle()
+        assert len(app.pushes(supergroup)) == 1
+        assert app.pushes(group) == []
