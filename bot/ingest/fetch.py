@@ -153,9 +153,15 @@ class FeedFetcher:
         return list(await asyncio.gather(*(self.fetch(state) for state in states)))
 
     async def fetch(self, state: FeedState) -> FetchResult:
-        """Poll one feed. Never raises for network or HTTP problems."""
+        """Poll one feed. Never raises: whatever goes wrong is this feed's error result."""
         started = time.monotonic()
-        result = await self._fetch_following_redirects(state)
+        try:
+            result = await self._fetch_following_redirects(state)
+        except Exception as exc:
+            # A server can send anything (a header that is not ASCII, a number too
+            # large for a timedelta): one feed's surprise must not stop the cycle.
+            log.exception("fetch %s failed unexpectedly", state.url)
+            result = self._error(state, state.fetch_url, f"unexpected error: {type(exc).__name__}")
         result = replace(result, elapsed_s=time.monotonic() - started)
         if result.status == "error":
             log.info("fetch %s failed: %s", state.url, result.error)
@@ -223,8 +229,8 @@ class FeedFetcher:
                 url=state.url,
                 status="error",
                 headers=headers,
-                etag=headers.get("etag"),
-                last_modified=headers.get("last-modified"),
+                etag=_validator(headers.get("etag")),
+                last_modified=_validator(headers.get("last-modified")),
                 final_url=str(response.url),
                 http_status=response.status_code,
             )
@@ -373,3 +379,9 @@ def _seconds(value: float) -> str:
 def _size(n_bytes: int) -> str:
     mib = n_bytes / (1024 * 1024)
     return f"{mib:g} MiB" if mib >= 1 else f"{n_bytes} bytes"
+
+
+def _validator(value: str | None) -> str | None:
+    """An ETag/Last-Modified we can send back: HTTP headers are ASCII (a stored
+    non-ASCII validator would make every later conditional request fail)."""
+    return value if value and value.isascii() else None

@@ -86,6 +86,8 @@ def _build(
         parsed = parse_feed(body, feed=feed.name, headers=headers)
     except FeedError as exc:
         return SourceResult(feed, error=str(exc))
+    except Exception as exc:  # a parser surprise is this source's failure, not the run's
+        return SourceResult(feed, error=f"cannot parse: {type(exc).__name__}: {exc}")
     items = build_items(
         parsed, feed, first_seen=now, summary_max_chars=config.news.summary_max_chars
     )

@@ -26,7 +26,7 @@ from bot.ingest.fetch import FeedFetcher, FetchResult, make_client
 from bot.ingest.normalise import normalise
 from bot.ingest.parse import ParsedFeed, parse_feed
 from bot.ingest.schedule import is_due, next_state_after_error, next_state_after_success
-from bot.model import NewsItem
+from bot.model import NewsItem, RawEntry
 from bot.store import Store
 from bot.tagging import tag
 
@@ -92,28 +92,33 @@ def build_items(
     seen_ids: set[str] = set()
     for entry in parsed.entries:
         try:
-            item = normalise(
-                entry,
-                source=feed.outlet,
-                first_seen=first_seen,
-                summary_max_chars=summary_max_chars,
-            )
-        except ValueError as exc:
-            log.warning("Feed %s: skipped an entry that cannot be normalised: %s", feed.name, exc)
+            item = _build_one(entry, feed, first_seen, summary_max_chars)
+        except Exception:
+            # One entry nobody foresaw must cost that entry, not the feed.
+            log.exception("Feed %s: skipped an entry that could not be processed", feed.name)
             continue
         if item.id in seen_ids:
             continue
         seen_ids.add(item.id)
-        tags = tag(
-            item.title,
-            item.text,
-            link=item.link,
-            feed_sections=feed.sections,
-            categories=entry.categories,
-            dateline=item.dateline,
-        )
-        items.append(replace(item, sections=tags.sections, countries=tags.countries))
+        items.append(item)
     return items
+
+
+def _build_one(
+    entry: RawEntry, feed: FeedConfig, first_seen: datetime, summary_max_chars: int
+) -> NewsItem:
+    item = normalise(
+        entry, source=feed.outlet, first_seen=first_seen, summary_max_chars=summary_max_chars
+    )
+    tags = tag(
+        item.title,
+        item.text,
+        link=item.link,
+        feed_sections=feed.sections,
+        categories=entry.categories,
+        dateline=item.dateline,
+    )
+    return replace(item, sections=tags.sections, countries=tags.countries)
 
 
 def merge_exact_duplicates(items: Iterable[NewsItem]) -> list[NewsItem]:
@@ -143,7 +148,8 @@ class IngestPipeline:
     def seed_stories(self) -> None:
         """Rebuild the near-duplicate index from stored items (start-up)."""
         since = self.clock() - STORY_WINDOW
-        for item in sorted(self.store.recent(since=since, limit=None), key=_age_key):
+        stored = self.store.recent(since=since, limit=None, include_duplicates=True)
+        for item in sorted(stored, key=_age_key):
             self.stories.add(item)
 
     async def run_cycle(
@@ -213,6 +219,9 @@ class IngestPipeline:
             parsed, items = await asyncio.to_thread(self._parse_and_build, feed, result, now)
         except FeedError as exc:
             return self._failed(feed, state, str(exc), result, now)
+        except Exception as exc:
+            log.exception("Feed %s could not be processed", feed.name)
+            return self._failed(feed, state, f"unexpected error: {type(exc).__name__}", result, now)
         ok = next_state_after_success(
             state,
             now=now,

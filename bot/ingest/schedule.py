@@ -198,12 +198,15 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        seconds = int(value)
+    if value.isdecimal() and value.isascii():
+        # Capped: "99999999999999999999" would overflow timedelta (and a
+        # thousand digits would not even convert to int).
+        cap = int(RETRY_AFTER_CAP.total_seconds())
+        seconds = cap if len(value) > len(str(cap)) else min(int(value), cap)
         return timedelta(seconds=seconds) if seconds > 0 else None
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if moment.tzinfo is None:
         # RFC 9110 dates are GMT; a zone-less one is read the same way.

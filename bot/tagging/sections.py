@@ -127,7 +127,11 @@ def sections_from_labels(labels: Iterable[str]) -> set[str]:
 def sections_from_url(link: str | None) -> set[str]:
     if not link:
         return set()
-    segments = [part for part in urlsplit(link).path.split("/") if part]
+    try:
+        path = urlsplit(link).path
+    except ValueError:  # "http://[nos.nl/a": not a URL we can read sections from
+        return set()
+    segments = [part for part in path.split("/") if part]
     return sections_from_labels(segments[:URL_SEGMENTS_CHECKED])
 
 

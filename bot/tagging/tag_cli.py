@@ -46,6 +46,14 @@ def _json_answer(line: str) -> dict[str, Any]:
         item = _parse(line)
     except InputError as exc:
         return {"error": str(exc)}
+    try:
+        return _tag_item(item)
+    except Exception as exc:
+        # One line nobody foresaw must not end the run: the next lines still count.
+        return {"error": f"cannot tag this item: {type(exc).__name__}"}
+
+
+def _tag_item(item: dict[str, Any]) -> dict[str, Any]:
     dateline, text = split_dateline(as_plain_text(item["text"]))
     tags = tag(
         as_plain_text(item["title"]),

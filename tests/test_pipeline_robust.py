@@ -1,0 +1,84 @@
+"""A poll cycle survives whatever one feed does; the other feeds' news still arrives."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import FeedConfig, FetchConfig
+from bot.ingest.pipeline import IngestPipeline, make_fetcher
+from bot.loopback.feeds import FeedServer
+from bot.store import Store
+from tests.app_harness import NOW, rss_item, serve_feed
+from tests.chat_harness import Clock
+
+GOOD_TITLE = "Oekraïne meldt grote drone-aanval op Kyiv"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "data", clock=Clock(NOW), shard_count=2)
+    yield opened
+    await opened.close()
+
+
+def pipeline(store: Store, feeds: FeedServer, clock: Clock, *paths: str) -> IngestPipeline:
+    client, fetcher = make_fetcher(FetchConfig(timeout_seconds=5.0), clock)
+    return IngestPipeline(
+        feeds=[FeedConfig(name=p.strip("/"), url=feeds.url(p), source=p) for p in paths],
+        fetcher=fetcher,
+        store=store,
+        clock=clock,
+        interval=timedelta(minutes=5),
+        rng=random.Random(1),
+    )
+
+
+def good_feed(feeds: FeedServer) -> None:
+    serve_feed(
+        feeds,
+        "/good.xml",
+        "NOS",
+        [rss_item("g-1", GOOD_TITLE, "KYIV (ANP) - Drones vielen de stad aan.", NOW)],
+    )
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    ["non-ascii etag", "huge retry-after", "unparsable link", "html page", "garbage bytes"],
+)
+async def test_one_broken_feed_does_not_stop_the_cycle(
+    store: Store, feed_server: FeedServer, breakage: str
+) -> None:
+    clock = Clock(NOW)
+    good_feed(feed_server)
+    if breakage == "non-ascii etag":
+        serve_feed(feed_server, "/bad.xml", "AD", [rss_item("b-1", "Iets", "Tekst.", NOW)])
+        feed_server.serve("/bad.xml", feed_server.body("/bad.xml"), headers={"ETag": '"caf\u00e9"'})
+    elif breakage == "huge retry-after":
+        feed_server.fault("/bad.xml", status=503, retry_after=10**20, times=None)
+    elif breakage == "unparsable link":
+        serve_feed(
+            feed_server,
+            "/bad.xml",
+            "AD",
+            [rss_item("b-1", "Rare link", "Tekst.", NOW, "http://[nos.nl/a")],
+        )
+    elif breakage == "html page":
+        feed_server.serve("/bad.xml", b"<html><body>Cookiemuur</body></html>", "text/html")
+    else:
+        feed_server.serve("/bad.xml", bytes(range(256)) * 100, "application/rss+xml")
+    cycle = pipeline(store, feed_server, clock, "/good.xml", "/bad.xml")
+    for _ in range(3):  # a stored bad validator would bite on the next cycles
+        report = await cycle.run_cycle(force=True)
+        clock.advance(timedelta(minutes=10))
+        assert {o.feed for o in report.outcomes} == {"good.xml", "bad.xml"}
+    assert [item.title for item in store.recent()][:1] == [GOOD_TITLE] or any(
+        item.title == GOOD_TITLE for item in store.recent(limit=None)
+    )
+    state = store.get_feed_state(feed_server.url("/good.xml"))
+    assert state is not None
