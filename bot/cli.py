@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from telegram.error import InvalidToken
+
 from bot import __version__
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config, resolve_config_path
 from bot.logsetup import add_secret, redact, setup_logging
@@ -39,6 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except InvalidToken:
+        # PTB's message quotes the token; say what to do instead.
+        print(
+            "nieuwsbot: the Bot API refused the token; check TELEGRAM_BOT_TOKEN and "
+            "[telegram] base_url.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except Exception:
+        # Through the redacting formatter: a library's message may quote the token.
+        log.critical("nieuwsbot stopped on an unexpected error", exc_info=True)
+        return EXIT_FAILURE
 
 
 def build_parser() -> argparse.ArgumentParser:

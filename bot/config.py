@@ -242,6 +242,15 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
             f"push.messages_per_second must be above 0 and at most {MAX_GLOBAL_RATE:g} "
             f"(Telegram's limit), got {push.messages_per_second:g}."
         )
+    if push.max_age_hours < 1:
+        raise ConfigError("push.max_age_hours must be at least 1.")
+    fetch: FetchConfig = sections["fetch"]
+    if fetch.timeout_seconds <= 0:
+        raise ConfigError("fetch.timeout_seconds must be above 0.")
+    if fetch.max_bytes < 1024:
+        raise ConfigError("fetch.max_bytes must be at least 1024.")
+    if fetch.concurrency < 1:
+        raise ConfigError("fetch.concurrency must be at least 1.")
     news: NewsConfig = sections["news"]
     if news.summary_max_chars < 40:
         raise ConfigError("news.summary_max_chars must be at least 40.")
@@ -250,6 +259,10 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
     telegram: TelegramConfig = sections["telegram"]
     if urlsplit(telegram.base_url).scheme not in ("http", "https"):
         raise ConfigError(f"telegram.base_url must be an http(s) URL, got {telegram.base_url!r}.")
+    if not 1 <= telegram.webhook_port <= 65535:
+        raise ConfigError(
+            f"telegram.webhook_port must be a TCP port (1-65535), got {telegram.webhook_port}."
+        )
     if telegram.webhook_url and not telegram.webhook_url.startswith("https://"):
         warnings.append("telegram.webhook_url is not https://; Telegram only calls https URLs.")
     if not any(feed.enabled for feed in feeds):

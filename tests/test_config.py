@@ -113,6 +113,11 @@ def test_wrong_type_names_key_expected_and_given(
     [
         ({"schedule": {"timezone": "Mars/Olympus"}}, "not a known time zone"),
         ({"push": {"messages_per_second": 31}}, "at most 30"),
+        ({"push": {"max_age_hours": -1}}, "max_age_hours must be at least 1"),
+        ({"fetch": {"concurrency": 0}}, "concurrency must be at least 1"),
+        ({"fetch": {"timeout_seconds": 0}}, "timeout_seconds must be above 0"),
+        ({"fetch": {"max_bytes": 10}}, "max_bytes must be at least 1024"),
+        ({"telegram": {"webhook_port": 70000}}, "webhook_port must be a TCP port"),
         ({"feeds": [{"name": "a"}]}, "missing the key 'url'"),
         ({"feeds": [{"name": "a", "url": "ftp://x"}]}, "http:// or https://"),
         (

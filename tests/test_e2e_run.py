@@ -89,3 +89,23 @@ def test_run_without_token_exits_2_with_one_clear_message(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_refused_token_is_one_clear_line_and_never_printed(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    wrong = "987654321:AAWrongTokenWrongTokenWrongToken123"
+    config = write_config(tmp_path, fake_telegram.base_url)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": wrong},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "refused the token" in result.stderr
+    assert wrong not in output
+    assert wrong.split(":")[1] not in output
