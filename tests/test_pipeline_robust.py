@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.config import FeedConfig, FetchConfig
@@ -26,9 +27,11 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await opened.close()
 
 
-def pipeline(store: Store, feeds: FeedServer, clock: Clock, *paths: str) -> IngestPipeline:
+def pipeline(
+    store: Store, feeds: FeedServer, clock: Clock, *paths: str
+) -> tuple[httpx.AsyncClient, IngestPipeline]:
     client, fetcher = make_fetcher(FetchConfig(timeout_seconds=5.0), clock)
-    return IngestPipeline(
+    return client, IngestPipeline(
         feeds=[FeedConfig(name=p.strip("/"), url=feeds.url(p), source=p) for p in paths],
         fetcher=fetcher,
         store=store,
@@ -72,11 +75,12 @@ async def test_one_broken_feed_does_not_stop_the_cycle(
         feed_server.serve("/bad.xml", b"<html><body>Cookiemuur</body></html>", "text/html")
     else:
         feed_server.serve("/bad.xml", bytes(range(256)) * 100, "application/rss+xml")
-    cycle = pipeline(store, feed_server, clock, "/good.xml", "/bad.xml")
-    for _ in range(3):  # a stored bad validator would bite on the next cycles
-        report = await cycle.run_cycle(force=True)
-        clock.advance(timedelta(minutes=10))
-        assert {o.feed for o in report.outcomes} == {"good.xml", "bad.xml"}
+    client, cycle = pipeline(store, feed_server, clock, "/good.xml", "/bad.xml")
+    async with client:
+        for _ in range(3):  # a stored bad validator would bite on the next cycles
+            report = await cycle.run_cycle(force=True)
+            clock.advance(timedelta(minutes=10))
+            assert {o.feed for o in report.outcomes} == {"good.xml", "bad.xml"}
     assert [item.title for item in store.recent()][:1] == [GOOD_TITLE] or any(
         item.title == GOOD_TITLE for item in store.recent(limit=None)
     )
