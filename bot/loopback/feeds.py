@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import re
 import socket
 import threading
@@ -24,6 +25,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
 
@@ -403,6 +406,11 @@ class _Server(ThreadingHTTPServer):
         if isinstance(request, socket.socket):
             self.owner._track(request, opened=False)
         super().shutdown_request(request)
+
+    def handle_error(self, request: _Request, client_address: Any) -> None:
+        # A client that hangs up mid-answer (a fetch deadline, a size cap) is
+        # routine here; socketserver would print its traceback to stderr.
+        log.debug("feed server: connection from %s ended abruptly", client_address, exc_info=True)
 
 
 class _Handler(BaseHTTPRequestHandler):
