@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.ingest.feedstate import FeedState
+from bot.reasons import reason_nl
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ def decide_alerts(
 def down_text(name: str, state: FeedState | None, now: datetime) -> str:
     since = state.last_success if state and state.last_success else None
     hours = f"al {int((now - since).total_seconds() // 3600)} uur" if since else "sinds de start"
-    error = html.escape(state.last_error or "onbekende fout") if state else "onbekende fout"
+    error = (
+        html.escape(reason_nl(state.last_error or "onbekende fout")) if state else "onbekende fout"
+    )
     return f"⚠️ Feed <b>{html.escape(name)}</b> faalt {hours}.\nLaatste fout: {error}"
 
 
@@ -78,14 +81,22 @@ class FeedAlerts:
         started_at: datetime,
     ) -> AlertDecision:
         decision = decide_alerts(states, frozenset(self.alerted), now=now, started_at=started_at)
-        messages = [(n, down_text(n, states.get(n), now)) for n in decision.down]
-        messages += [(n, recovered_text(n)) for n in decision.recovered]
-        for name, text in messages:
-            for admin in admins:
-                try:
-                    await bot.send_message(admin, text, parse_mode=ParseMode.HTML)
-                except TelegramError as exc:
-                    log.warning("Could not alert admin %s about feed %s: %s", admin, name, exc)
-        self.alerted.update(decision.down)
-        self.alerted.difference_update(decision.recovered)
+        for name in decision.down:
+            if await _tell(bot, admins, down_text(name, states.get(name), now)):
+                self.alerted.add(name)
+        for name in decision.recovered:
+            if await _tell(bot, admins, recovered_text(name)):
+                self.alerted.discard(name)
         return decision
+
+
+async def _tell(bot: Bot, admins: tuple[int, ...], text: str) -> bool:
+    """Send to every admin; True when at least one got it (else it is tried next cycle)."""
+    delivered = False
+    for admin in admins:
+        try:
+            await bot.send_message(admin, text, parse_mode=ParseMode.HTML)
+            delivered = True
+        except TelegramError as exc:
+            log.warning("Could not alert admin %s: %s", admin, exc)
+    return delivered

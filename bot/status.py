@@ -24,6 +24,7 @@ from bot.deliver.stats import DeliveryStats
 from bot.ingest.feedstate import FeedState
 from bot.ingest.pipeline import feed_states_by_name
 from bot.model import FollowKey, FollowKind
+from bot.reasons import reason_nl
 from bot.services import Services
 from bot.store import ChatRecord
 
@@ -262,7 +263,8 @@ def _feed_line(feed: FeedHealth, s: StatusSnapshot) -> str:
     name = html.escape(_clip(feed.name, FEED_NAME_CHARS))
     if feed.condition is FeedCondition.UNKNOWN:
         return f"⏳ {name}: nog niet opgehaald"
-    error = html.escape(_clip(" ".join((feed.last_error or "onbekende fout").split()), ERROR_CHARS))
+    reason = reason_nl(" ".join((feed.last_error or "onbekende fout").split()))
+    error = html.escape(_clip(reason, ERROR_CHARS))
     since = (
         f"laatst gelukt {_when(feed.last_success, s)}" if feed.last_success else "nog nooit gelukt"
     )

@@ -143,7 +143,7 @@ def test_a_feed_that_never_worked_says_so() -> None:
     lines = _plain(status_text(_snapshot(feeds=(never,)))).splitlines()
     assert lines[-2:] == [
         "Feeds (1): 0 in orde, 1 falen",
-        "❌ Tweakers: connection refused (12× op rij, nog nooit gelukt)",
+        "❌ Tweakers: verbinding geweigerd (12× op rij, nog nooit gelukt)",
     ]
 
 
@@ -160,7 +160,7 @@ def test_everything_from_feeds_users_and_servers_is_escaped() -> None:
     plain = _plain(status_text(snapshot))
     assert "Status nieuwsbot 1<2" in plain
     assert "<script>x</script> 1" in plain
-    assert f"❌ {hostile}: not a feed (<html> & </p>) (1× op rij, laatst gelukt 14:00)" in plain
+    assert f"❌ {hostile}: geen feed (<html> & </p>) (1× op rij, laatst gelukt 14:00)" in plain
     assert "⏳ a</b><i>: nog niet opgehaald" in plain
 
 

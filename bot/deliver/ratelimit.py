@@ -1,11 +1,11 @@
 """python-telegram-bot's rate-limiter hook, backed by our Pacer.
 
 Every Bot API call of the Application passes through ``process_request``. Calls
-that carry a chat (sendMessage, editMessageText, …) are paced: broadcasts (the
+that put a message in a chat (sendMessage, editMessageText, …) are paced: broadcasts (the
 push engine passes ``rate_limit_args=BROADCAST``) at normal priority, everything
 else — replies to commands and button presses — with priority, so a reply never
-waits behind a broadcast. Calls without a chat (getUpdates, answerCallbackQuery,
-getMe…) are not paced at all.
+waits behind a broadcast. Other calls (getUpdates, answerCallbackQuery,
+getChatMember, getMe…) are not paced at all.
 
 A ``RetryAfter`` on a broadcast is re-raised: the push engine re-queues the
 message and pauses that chat. A ``RetryAfter`` on a reply is waited out and the
@@ -32,7 +32,10 @@ BROADCAST = "broadcast"
 # Telegram asks for waits of a few seconds under normal load; a reply that would
 # have to wait longer than this is dropped with a log line rather than held.
 MAX_REPLY_WAIT_S = 30.0
-_UNPACED = frozenset({"getUpdates", "answerCallbackQuery", "getMe", "setMyCommands"})
+# Only calls that put a message in a chat count against Telegram's flood limits;
+# getChatMember, answerCallbackQuery, getUpdates and the like are never paced.
+_PACED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
+_NOT_A_MESSAGE = frozenset({"sendChatAction"})
 
 
 class ShuttingDown(Exception):
@@ -62,7 +65,8 @@ class PacedRateLimiter(BaseRateLimiter[str]):
         rate_limit_args: str | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = _chat_id(data)
-        if chat_id is None or endpoint in _UNPACED:
+        paced = endpoint.startswith(_PACED_PREFIXES) and endpoint not in _NOT_A_MESSAGE
+        if chat_id is None or not paced:
             return await callback(*args, **kwargs)
         broadcast = rate_limit_args == BROADCAST
         await self.pacer.acquire(chat_id, priority=not broadcast)
