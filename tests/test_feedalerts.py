@@ -76,3 +76,19 @@ async def test_admins_get_one_alert_and_one_recovery(fake_telegram: FakeTelegram
         assert len(texts) == 2
         assert texts[0].startswith("⚠️ Feed <b>AD</b> faalt al 7 uur.")
         assert texts[1] == "✅ Feed <b>AD</b> werkt weer."
+
+
+async def test_an_alert_that_could_not_be_sent_is_tried_again(
+    fake_telegram: FakeTelegram,
+) -> None:
+    from telegram import Bot
+
+    alerts = FeedAlerts()
+    down = {"AD": failing(timedelta(hours=7))}
+    fake_telegram.fail("sendMessage", chat_id=11, kind="server_error", times=None)
+    async with Bot(fake_telegram.token, base_url=fake_telegram.base_url) as bot:
+        await alerts.notify(bot, (11,), down, now=NOW, started_at=STARTED)
+        assert fake_telegram.sent_messages(11) == []
+        fake_telegram.clear_faults()
+        await alerts.notify(bot, (11,), down, now=NOW, started_at=STARTED)
+    assert len(fake_telegram.sent_messages(11)) == 1

@@ -421,3 +421,20 @@ async def test_group_upgrade_message_moves_the_follows_at_once(
         await app.cycle()
         assert len(app.pushes(supergroup)) == 1
         assert app.pushes(group) == []
+
+
+async def test_each_chat_sees_its_own_spelling_of_a_keyword(
+    tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    clock = Clock(NOW)
+    async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
+        await follow(fake_telegram, FOLLOWER, '"KLITSJKO"')
+        await follow(fake_telegram, SPORT_FAN, '"Klitsjko"')
+        await app.cycle()
+        feed_server.publish_item(
+            "/nos.xml",
+            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
+        )
+        await app.cycle()
+        assert "via KLITSJKO" in app.pushes(FOLLOWER)[0]
+        assert "via Klitsjko" in app.pushes(SPORT_FAN)[0]

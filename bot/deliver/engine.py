@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -221,11 +221,12 @@ class Delivery:
             for entry in pushes:
                 await self._store.reschedule(entry.id, not_before=held_until)
             entries = [e for e in entries if e.kind not in (PUSH, AWAY)]
+        labels = {key: key.label for key in chat.follows}
         for kind in (AWAY, PUSH, DIGEST):
             group = [e for e in entries if e.kind == kind]
             if not group:
                 continue
-            text = self._render(kind, group, now)
+            text = self._render(kind, group, now, labels)
             if text is None:
                 await self._store.drop([e.id for e in group])
                 continue
@@ -233,18 +234,26 @@ class Delivery:
             if sent_to != chat_id:
                 # Deactivated (0), or migrated: the store rewrote the remaining
                 # entries' ids, so the next drain picks them up under the new id.
-                self._again = sent_to != 0
+                if sent_to != 0:
+                    self._again = True
                 return
 
-    def _render(self, kind: str, entries: Sequence[OutboxEntry], now: datetime) -> str | None:
+    def _render(
+        self,
+        kind: str,
+        entries: Sequence[OutboxEntry],
+        now: datetime,
+        labels: Mapping[FollowKey, str],
+    ) -> str | None:
         if kind == AWAY:
             lines = []
             for entry in entries:
                 for raw_key, label, count in entry.payload.get("counts", []):
-                    key = FollowKey.parse(raw_key, label)
-                    lines.append(format_away_line(count, label or key.value, laatste_command(key)))
+                    key = _own_label(FollowKey.parse(raw_key, label), labels)
+                    shown = key.label or key.value
+                    lines.append(format_away_line(count, shown, laatste_command(key)))
             return "\n".join(lines) or None
-        matched = self._matched(entries)
+        matched = self._matched(entries, labels)
         if not matched:
             return None
         if kind == DIGEST:
@@ -258,15 +267,21 @@ class Delivery:
             matched, tz=self._tz, now=now, more_command=command, total=len(matched) + more
         )
 
-    def _matched(self, entries: Sequence[OutboxEntry]) -> list[Matched]:
-        """The listed stories of ``entries``, newest first, each story once."""
+    def _matched(
+        self, entries: Sequence[OutboxEntry], labels: Mapping[FollowKey, str]
+    ) -> list[Matched]:
+        """The listed stories of ``entries``, newest first, each story once.
+
+        "via …" uses the labels of this chat's own follows: two chats may spell
+        the same keyword differently.
+        """
         found: dict[str, Matched] = {}
         for entry in entries:
             for story_id, raw_via in entry.payload.get("stories", []):
                 item = self._store.get_item(story_id)
                 if item is None or story_id in found:
                     continue  # pruned meanwhile, or listed by two coalesced entries
-                via = tuple(key_from_json(raw) for raw in raw_via)
+                via = tuple(_own_label(key_from_json(raw), labels) for raw in raw_via)
                 found[story_id] = Matched(item, via)
         return sorted(found.values(), key=lambda m: m.item.published, reverse=True)
 
@@ -299,7 +314,7 @@ class Delivery:
             if outcome.action is Action.RETRY_AFTER:
                 # The rate limiter already paused this chat; wait in the outbox, never drop.
                 wait = timedelta(seconds=outcome.retry_after or 1)
-                await self._requeue(entries, self._clock() + wait)
+                await self._requeue(ids, entries, self._clock() + wait)
                 totals["requeued"] += len(entries)
                 return chat_id
             if outcome.action is Action.MIGRATE and outcome.new_chat_id:
@@ -327,7 +342,7 @@ class Delivery:
             if outcome.action is Action.RETRY_LATER:
                 later = min(RETRY_LATER_CAP, timedelta(seconds=30 * 2 ** entries[0].attempts))
                 log.warning("Chat %s: %s; retrying in %s", chat_id, error, later)
-                await self._requeue(entries, self._clock() + later, count_attempt=True)
+                await self._requeue(ids, entries, self._clock() + later, count_attempt=True)
                 totals["requeued"] += len(entries)
                 return chat_id
             log.error("Chat %s: Telegram refused a message for good: %s", chat_id, error)
@@ -337,13 +352,25 @@ class Delivery:
         return chat_id
 
     async def _requeue(
-        self, entries: Sequence[OutboxEntry], when: datetime, *, count_attempt: bool = False
+        self,
+        ids: Sequence[str],
+        entries: Sequence[OutboxEntry],
+        when: datetime,
+        *,
+        count_attempt: bool = False,
     ) -> None:
-        for entry in entries:
+        """Hold ``entries`` (now stored under ``ids``: a migration renames them)."""
+        for entry_id, entry in zip(ids, entries, strict=True):
             attempts = entry.attempts + 1 if count_attempt else entry.attempts
-            await self._store.reschedule(entry.id, not_before=when, attempts=attempts)
+            await self._store.reschedule(entry_id, not_before=when, attempts=attempts)
 
     async def _deactivate(self, chat_id: int, reason: str) -> None:
         log.info("Chat %s is gone (%s); deactivating it", chat_id, reason)
         await self._store.deactivate(chat_id, reason, self._clock())
         self._index.drop_chat(chat_id)
+
+
+def _own_label(key: FollowKey, labels: Mapping[FollowKey, str]) -> FollowKey:
+    """``key`` with the receiving chat's label for it, when the chat still follows it."""
+    label = labels.get(key)
+    return FollowKey(key.kind, key.value, label) if label else key
