@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.ingest.dateline import split_dateline
-from bot.ingest.normalise import MAX_DERIVED_TITLE_CHARS, MAX_TEXT_CHARS, normalise
+from bot.ingest.normalise import (
+    MAX_DERIVED_TITLE_CHARS,
+    MAX_HTML_CHARS,
+    MAX_TEXT_CHARS,
+    normalise,
+)
 from bot.ingest.parse import parse_feed
 from bot.model import Dateline, NewsItem, RawEntry
 from bot.text import ELLIPSIS, is_terminated
@@ -219,6 +225,38 @@ def test_text_is_bounded() -> None:
     item = normalise(entry, source="s", first_seen=FIRST_SEEN)
     assert len(item.text) <= MAX_TEXT_CHARS
     assert item.text.endswith("woorden.")
+
+
+def test_megabytes_of_hostile_html_are_capped_before_conversion() -> None:
+    # A 5 MiB feed body (the fetch limit) of tag starts that never end.
+    hostile = "<p>Echte tekst.</p>" + "<a " * (5 * 1024 * 1024 // 3)
+    entry = RawEntry(feed="f", guid="g", link=None, title=hostile, html=hostile, published=None)
+    started = time.perf_counter()
+    item = normalise(entry, source="s", first_seen=FIRST_SEEN)
+    assert time.perf_counter() - started < 2.0  # generous: it takes a fraction
+    assert item.text.startswith("Echte tekst.\n\n<a <a")
+    assert len(item.text) <= MAX_TEXT_CHARS
+    assert item.title.startswith("Echte tekst. <a <a")
+    assert len(item.title) <= MAX_HTML_CHARS
+
+
+def test_tag_cut_by_the_html_cap_does_not_show_as_text() -> None:
+    # Markup-heavy HTML: the text is short, so the end of the capped HTML shows.
+    filler = "<i></i>" * ((MAX_HTML_CHARS - 600) // len("<i></i>"))
+    link = '<a href="https://example.org/' + "x" * 2_000 + '">link</a>'
+    html = "<p>Begin.</p>" + filler + "<p>Eind.</p>" + link + " en meer."
+    assert html.index("<a href") < MAX_HTML_CHARS < html.index('">link')
+    entry = RawEntry(feed="f", guid="g", link=None, title="T", html=html, published=None)
+    assert normalise(entry, source="s", first_seen=FIRST_SEEN).text == "Begin.\n\nEind."
+
+
+def test_html_cap_keeps_plain_text_with_an_early_angle_bracket() -> None:
+    html = "Prijs < 5 euro. " + "Een heel lange zin met woorden. " * 10_000
+    assert len(html) > MAX_HTML_CHARS
+    entry = RawEntry(feed="f", guid="g", link=None, title="T", html=html, published=None)
+    item = normalise(entry, source="s", first_seen=FIRST_SEEN)
+    assert item.text.startswith("Prijs < 5 euro. Een heel lange zin")
+    assert len(item.text) > MAX_TEXT_CHARS - 100
 
 
 def test_summary_length_is_configurable() -> None:

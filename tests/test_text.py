@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html as html_module
+import random
 import re
+import time
 import unicodedata
 from pathlib import Path
 
@@ -54,6 +57,102 @@ from bot.text import ELLIPSIS, fold, html_to_text, shorten, split_sentences, sum
 )
 def test_html_to_text(html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+# Hostile markup must not stall ingest: with regexes retried at every "<", each
+# of these took time quadratic in its length (48,000 characters of "<a": 14 s).
+# The bound is generous for a loaded machine; the conversion takes a fraction.
+HOSTILE_SECONDS = 2.0
+_LONG_TEXT = "tekst " * 175_000  # 1 MB
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        # A tag start without any ">" after it is text.
+        pytest.param("<a" * 100_000, "<a" * 100_000, id="tag-starts-without-end"),
+        pytest.param("<p " * 100_000, "<p " * 99_999 + "<p", id="block-starts-without-end"),
+        # An element without its end tag is not dropped; its start tag is.
+        pytest.param(
+            "<p>Begin</p><script>" + _LONG_TEXT + "<p>Eind</p>",
+            "Begin\n\n" + " ".join(_LONG_TEXT.split()) + "\n\nEind",
+            id="unclosed-script",
+        ),
+        pytest.param(
+            "<p>Begin</p>" + "<script>x" * 100_000 + "<p>Eind</p>",
+            "Begin\n\n" + "x" * 100_000 + "\n\nEind",
+            id="many-unclosed-scripts",
+        ),
+        pytest.param(
+            "<p>Tekst</p>" + "<!--" * 50_000, "Tekst\n\n" + "<!--" * 50_000, id="unclosed-comments"
+        ),
+        # A tag with an unbalanced quote ends at its first ">".
+        pytest.param(
+            "<p>Tekst</p>" + '<a title="x>' * 50_000 + "<p>Eind</p>",
+            "Tekst\n\nEind",
+            id="stray-double-quotes",
+        ),
+        pytest.param(
+            "<p>Tekst</p>" + "<a title='x>" * 50_000 + "<p>Eind</p>",
+            "Tekst\n\nEind",
+            id="stray-single-quotes",
+        ),
+        pytest.param(
+            "<p>Een</p>" + '<a title="' * 50_000 + "<p>Twee</p>",
+            "Een\n\n" + '<a title="' * 50_000 + "\n\nTwee",
+            id="open-quotes-without-end",
+        ),
+        pytest.param("<b>" * 100_000 + "vet" + "</b>" * 100_000, "vet", id="nested-tags"),
+    ],
+)
+def test_hostile_html_converts_in_linear_time(html: str, text: str) -> None:
+    started = time.perf_counter()
+    result = html_to_text(html)
+    elapsed = time.perf_counter() - started
+    assert result == text
+    assert elapsed < HOSTILE_SECONDS
+
+
+# The regexes html_to_text used before its linear scanners: the oracle for
+# their output, on markup soup built from the pieces that make tags tricky.
+_REFERENCE_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*>"""
+_REFERENCE_DROPPED_RE = re.compile(
+    r"<(script|style|noscript|template|figcaption|iframe|object|applet|svg|math)\b"
+    rf"{_REFERENCE_ATTRS}.*?</\1\s*>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
+_REFERENCE_BLOCK_RE = re.compile(
+    r"</?(?:p|div|br|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|hr|table|tr|td|th|"
+    rf"section|article|header|footer|aside|figure|main|nav)\b{_REFERENCE_ATTRS}",
+    re.IGNORECASE,
+)
+_REFERENCE_TAG_RE = re.compile(rf"</?[A-Za-z]{_REFERENCE_ATTRS}|</?[A-Za-z][^>]*>|<![^>]*>")
+_SOUP = [
+    *("<", ">", '"', "'", "/", "!", "-", "=", " ", "\n", "a", "x", "é", "&amp;", "&lt;"),
+    *("<a", "</a", "<b", "</b", "<p", "</p", "<P", "<pre", "<br/", "<li", "</li", "<h1", "<h7"),
+    *("<p-x", "<1", "</ a", "<!", "<!DOCTYPE", "<!--", "-->", "--", "<scriptx", "<script"),
+    *("<Script", "</script", "</SCRIPT ", "<style", "</style", "<svg", "</svg", "<iframe"),
+    "</iframe  >",
+]
+
+
+def _reference_html_to_text(markup: str) -> str:
+    if "<" not in markup:
+        return html_to_text(markup)  # the plain-text path is unchanged
+    text = _REFERENCE_DROPPED_RE.sub(" ", markup)
+    text = _REFERENCE_BLOCK_RE.sub("\ue000", text)
+    text = _REFERENCE_TAG_RE.sub("", text)
+    once = html_module.unescape(text)
+    text = html_module.unescape(once) if "&" in once else once
+    collapsed = (" ".join(paragraph.split()) for paragraph in text.split("\ue000"))
+    return "\n\n".join(paragraph for paragraph in collapsed if paragraph)
+
+
+def test_html_to_text_matches_the_former_regexes_on_markup_soup() -> None:
+    rng = random.Random(2024)
+    for _ in range(5_000):
+        markup = "".join(rng.choice(_SOUP) for _ in range(rng.randint(1, 40)))
+        assert html_to_text(markup) == _reference_html_to_text(markup), markup
 
 
 # --- split_sentences -----------------------------------------------------------

@@ -16,6 +16,12 @@ from bot.text import html_to_text, iter_sentences, shorten, summarise
 
 # Bounds memory per item; far beyond any news story, so nothing real is lost.
 MAX_TEXT_CHARS = 20_000
+# Raw HTML (body or title) beyond this is cut before it becomes text. The text
+# is cut to MAX_TEXT_CHARS anyway, and ten times that in markup is more than
+# any real story carries, while a feed body can be megabytes (up to the 5 MiB
+# fetch limit): converting all of it would only spend time in the ingest
+# worker thread, which holds the GIL and so stalls the bot's event loop.
+MAX_HTML_CHARS = 200_000
 # A title made from the first sentence stays readable in a Telegram message.
 MAX_DERIVED_TITLE_CHARS = 120
 SUMMARY_MAX_CHARS = 300
@@ -31,9 +37,9 @@ def normalise(
     """Normalise one entry; sections and countries are left for the tagger."""
     if first_seen.tzinfo is None:
         raise ValueError("first_seen must be timezone-aware")
-    dateline, body = split_dateline(html_to_text(entry.html))
+    dateline, body = split_dateline(html_to_text(_capped(entry.html)))
     text = _bounded(body)
-    title = _one_line(html_to_text(entry.title))
+    title = _one_line(html_to_text(_capped(entry.title)))
     lead = text
     if not title:
         title, lead = _title_from(text)
@@ -68,6 +74,18 @@ def _title_from(text: str) -> tuple[str, str]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _capped(html: str) -> str:
+    if len(html) <= MAX_HTML_CHARS:
+        return html
+    cut = html[:MAX_HTML_CHARS]
+    # A tag cut in two would come out as text: end before its "<". Only near
+    # the cut: further back, a "<" without a ">" after it is plain text.
+    tag_start = cut.rfind("<", MAX_HTML_CHARS - 1_000)
+    if tag_start >= 0 and cut.find(">", tag_start) < 0:
+        return cut[:tag_start]
+    return cut
 
 
 def _bounded(text: str) -> str:
