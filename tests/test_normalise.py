@@ -272,3 +272,44 @@ def test_naive_first_seen_is_refused() -> None:
     entry = RawEntry(feed="f", guid="g", link=None, title="T", html="", published=None)
     with pytest.raises(ValueError, match="aware"):
         normalise(entry, source="s", first_seen=datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        (datetime(2026, 10, 1, 9, 0, tzinfo=UTC), datetime(2026, 10, 1, 9, 0, tzinfo=UTC)),
+        # An outlet's clock a few hours ahead is tolerated.
+        (datetime(2026, 10, 1, 15, 0, tzinfo=UTC), datetime(2026, 10, 1, 15, 0, tzinfo=UTC)),
+        (datetime(9999, 12, 31, 23, 0, tzinfo=UTC), None),
+        (datetime(1, 1, 1, 0, 30, tzinfo=UTC), None),
+        (None, None),
+    ],
+)
+def test_implausible_dates_become_the_first_seen_time(
+    published: datetime | None, expected: datetime | None
+) -> None:
+    first_seen = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+    entry = RawEntry(
+        feed="nos",
+        guid="g",
+        link="https://nos.nl/l/1",
+        title="Titel",
+        html="<p>Tekst.</p>",
+        published=published,
+    )
+    item = normalise(entry, source="NOS", first_seen=first_seen)
+    assert item.published == (expected or first_seen)
+
+
+def test_a_feed_title_is_bounded() -> None:
+    entry = RawEntry(
+        feed="nos",
+        guid="g",
+        link="https://nos.nl/l/1",
+        title="woord " * 100_000,
+        html="<p>Tekst.</p>",
+        published=None,
+    )
+    item = normalise(entry, source="NOS", first_seen=datetime(2026, 10, 1, tzinfo=UTC))
+    assert len(item.title) <= 300
+    assert item.title.endswith("…")

@@ -7,7 +7,7 @@ the first-seen time comes in from the caller.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.ingest.dateline import split_dateline
 from bot.ingest.links import canonical_link, item_id
@@ -24,6 +24,16 @@ MAX_TEXT_CHARS = 20_000
 MAX_HTML_CHARS = 200_000
 # A title made from the first sentence stays readable in a Telegram message.
 MAX_DERIVED_TITLE_CHARS = 120
+# A feed's own title is a headline; anything longer is not one (and would be
+# stored, and clipped again for every chat that receives it).
+MAX_TITLE_CHARS = 300
+# A publication date is believed within a day of when we first saw the item (an
+# outlet's clock may run ahead a little); a date far in the future or before web
+# feeds existed is a feed error, and the item gets its first-seen time instead:
+# a year-9999 date would otherwise top /laatste for a week and never leave the
+# de-duplication window.
+MAX_CLOCK_SKEW = timedelta(days=1)
+EARLIEST_PUBLISHED = datetime(1995, 1, 1, tzinfo=UTC)
 SUMMARY_MAX_CHARS = 300
 
 
@@ -39,7 +49,7 @@ def normalise(
         raise ValueError("first_seen must be timezone-aware")
     dateline, body = split_dateline(html_to_text(_capped(entry.html)))
     text = _bounded(body)
-    title = _one_line(html_to_text(_capped(entry.title)))
+    title = shorten(_one_line(html_to_text(_capped(entry.title))), MAX_TITLE_CHARS)
     lead = text
     if not title:
         title, lead = _title_from(text)
@@ -52,10 +62,17 @@ def normalise(
         title=title,
         summary=summary,
         text=text,
-        published=entry.published or first_seen,
+        published=believable_published(entry.published, first_seen),
         dateline=dateline,
         first_seen=first_seen,
     )
+
+
+def believable_published(published: datetime | None, first_seen: datetime) -> datetime:
+    """The entry's date, unless it is missing or implausible: then when we first saw it."""
+    if published is None or not EARLIEST_PUBLISHED <= published <= first_seen + MAX_CLOCK_SKEW:
+        return first_seen
+    return published
 
 
 def _title_from(text: str) -> tuple[str, str]:
