@@ -41,6 +41,13 @@ OLD = rss_item(
 FOLLOWER, SPORT_FAN, KEYWORD_FAN = 1001, 1002, 1003
 
 
+def publish_ukraine(feeds: FeedServer, clock: Clock) -> None:
+    """NOS publishes the Ukraine story, timed now."""
+    feeds.publish_item(
+        "/nos.xml", rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2")
+    )
+
+
 async def follow(fake: FakeTelegram, chat_id: int, what: str) -> None:
     reply = await fake.send_and_wait(chat_id, f"/volg {what}")
     assert reply["text"].startswith("✅"), reply["text"]
@@ -72,10 +79,7 @@ async def test_ukraine_item_reaches_its_follower_once_and_not_the_sport_fan(
         await app.cycle()  # baseline: the old item is stored, not pushed
         assert app.pushes(FOLLOWER) == []
 
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         await app.cycle()
         await app.cycle()  # nothing new: no second copy
 
@@ -97,10 +101,7 @@ async def test_same_wire_story_from_two_outlets_is_one_push(
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         feed_server.publish_item(
             "/nu.xml",
             rss_item(
@@ -126,10 +127,7 @@ async def test_retry_after_is_waited_out_and_nothing_is_lost(
         await follow(fake_telegram, SPORT_FAN, "oekraine")
         await app.cycle()
         fake_telegram.fail("sendMessage", chat_id=FOLLOWER, kind="retry_after", retry_after=2)
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         await app.cycle()
         assert app.pushes(FOLLOWER) == []  # refused with 429, waiting in the outbox
         assert len(app.pushes(SPORT_FAN)) == 1  # the other chat is not held up
@@ -153,10 +151,7 @@ async def test_blocked_chat_is_deactivated_and_others_still_get_news(
         await follow(fake_telegram, SPORT_FAN, "oekraine")
         await app.cycle()
         fake_telegram.fail("sendMessage", chat_id=FOLLOWER, kind="blocked", times=None)
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         await app.cycle()
         record = app.services.store.get_chat(FOLLOWER)
         assert record is not None
@@ -178,10 +173,7 @@ async def test_migrated_group_gets_the_message_at_its_new_id(
         assert reply["text"].startswith("✅")
         await app.cycle()
         fake_telegram.fail("sendMessage", chat_id=group, kind="migrate", migrate_to=supergroup)
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         await app.cycle()
         assert len(app.pushes(supergroup)) == 1
         assert app.services.store.get_chat(group) is None
@@ -231,10 +223,7 @@ async def test_digest_mode_sends_one_daily_message(
         reply = await fake_telegram.send_and_wait(FOLLOWER, "/samenvatting 08:00")
         assert "08:00" in reply["text"]
         await app.cycle()
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         feed_server.publish_item(
             "/nu.xml",
             rss_item("nu-s", SPORT_TITLE, SPORT_LEAD, clock.now, "https://www.nu.nl/sport/1"),
@@ -283,10 +272,7 @@ async def test_a_hanging_feed_does_not_delay_the_others(
         feed_server.fault("/nu.xml", delay_s=30)
         assert app.services.pipeline is not None
         app.services.pipeline.fetcher.deadline_s = 1.0  # type: ignore[attr-defined]
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         started = time.monotonic()
         await app.cycle()
         assert time.monotonic() - started < 10
@@ -304,10 +290,7 @@ async def test_rejected_html_is_resent_once_as_plain_text(
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
         fake_telegram.fail("sendMessage", chat_id=FOLLOWER, kind="bad_html")
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         await app.cycle()
         sends = fake_telegram.calls_of("sendMessage", FOLLOWER)[-2:]
         assert [call.http_status for call in sends] == [400, 200]
@@ -327,10 +310,7 @@ async def test_server_errors_are_retried_then_kept_for_a_later_drain(
         await app.cycle()
         # More failures than the quick retries: the message must wait, not vanish.
         fake_telegram.fail("sendMessage", chat_id=FOLLOWER, kind="server_error", times=4)
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         await app.cycle()
         failed = [c for c in fake_telegram.calls_of("sendMessage", FOLLOWER) if not c.ok]
         assert len(failed) == 3
@@ -352,10 +332,7 @@ async def test_a_chat_that_comes_back_gets_pushes_again(
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
         fake_telegram.fail("sendMessage", chat_id=FOLLOWER, kind="blocked")
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         await app.cycle()
         record = app.services.store.get_chat(FOLLOWER)
         assert record is not None
@@ -414,10 +391,7 @@ async def test_group_upgrade_message_moves_the_follows_at_once(
         assert "country:UA" in {str(k) for k in moved.follows}
         stop = await fake_telegram.send_and_wait(supergroup, "/stop", user_id=admin)
         assert stop["reply_markup"] is not None  # asks for confirmation
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         await app.cycle()
         assert len(app.pushes(supergroup)) == 1
         assert app.pushes(group) == []
@@ -431,10 +405,7 @@ async def test_each_chat_sees_its_own_spelling_of_a_keyword(
         await follow(fake_telegram, FOLLOWER, '"KLITSJKO"')
         await follow(fake_telegram, SPORT_FAN, '"Klitsjko"')
         await app.cycle()
-        feed_server.publish_item(
-            "/nos.xml",
-            rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2"),
-        )
+        publish_ukraine(feed_server, clock)
         await app.cycle()
         assert "via KLITSJKO" in app.pushes(FOLLOWER)[0]
         assert "via Klitsjko" in app.pushes(SPORT_FAN)[0]
