@@ -265,6 +265,14 @@ class IngestPipeline:
     ) -> tuple[list[NewsItem], list[NewsItem]]:
         """Assign near duplicates (oldest first wins), store, and split the new ones."""
         candidates = [item for item in items if not self.store.is_seen(item.id)]
+        # A story we already have, now also in another section's feed (NOS files
+        # one story under "algemeen" and "buitenland"): widen its stored sections.
+        widened = [
+            replace(stored, sections=tuple(dict.fromkeys((*stored.sections, *item.sections))))
+            for item in items
+            if (stored := self.store.get_item(item.id)) is not None
+            and not set(item.sections) <= set(stored.sections)
+        ]
         updated_canonicals: dict[str, NewsItem] = {}
         assigned: list[NewsItem] = []
         for item in sorted(candidates, key=_age_key):
@@ -289,7 +297,7 @@ class IngestPipeline:
         pushable = [story for story in stories if story.id not in baseline]
         if on_new_stories is not None and pushable:
             await on_new_stories(pushable)
-        await self.store.add_items([*final, *updated_canonicals.values()])
+        await self.store.add_items([*final, *updated_canonicals.values(), *widened])
         return stories, duplicates
 
 
