@@ -108,8 +108,6 @@ async def _post_init(application: AnyApplication) -> None:
         tz=config.schedule.tz,
         link_previews=config.push.link_previews,
         stats=boot.stats,
-        # PTB clears `running` first thing on SIGTERM: stop starting new chats then.
-        accepting=lambda: application.running,
     )
     boot.http, fetcher = make_fetcher(config.fetch, boot.clock)
     pipeline = IngestPipeline(

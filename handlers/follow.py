@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
@@ -12,7 +13,7 @@ from bot.services import services
 from bot.store import MAX_FOLLOWS, FollowLimitError, Store
 from bot.text import fold
 from handlers import texts, topics
-from handlers.args import ArgError, command_argument, split_terms
+from handlers.args import ArgError, Term, command_argument, split_terms
 from handlers.callback_data import Confirmation
 from handlers.guards import may_change
 from handlers.keyboards import (
@@ -29,17 +30,35 @@ MAX_SUGGESTION_MESSAGES = 3
 _ALL = frozenset({"alles", "alle", "allemaal", "all"})
 
 
-async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat, text = update.effective_chat, message_text(update)
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """A follow-changing command that may run here, with its argument parsed."""
+
+    chat: Chat
+    store: Store
+    argument: str
+    terms: list[Term]
+
+
+async def _follow_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> _Request | None:
+    """The chat, store and terms of /volg or /ontvolg; None when already answered."""
+    chat = update.effective_chat
     if chat is None or not await may_change(update, context):
-        return
-    store = services(context).store
+        return None
     try:
-        argument = command_argument(text)
+        argument = command_argument(message_text(update))
         terms = split_terms(argument)
     except ArgError as error:
         await reply(update, str(error))
+        return None
+    return _Request(chat, services(context).store, argument, terms)
+
+
+async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    request = await _follow_request(update, context)
+    if request is None:
         return
+    chat, store, argument, terms = request.chat, request.store, request.argument, request.terms
     if not argument:
         record = store.get_chat(chat.id)
         followed = record.follows if record is not None else ()
@@ -99,16 +118,10 @@ async def _add(store: Store, chat: Chat, keys: Sequence[FollowKey]) -> list[str]
 
 
 async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat, text = update.effective_chat, message_text(update)
-    if chat is None or not await may_change(update, context):
+    request = await _follow_request(update, context)
+    if request is None:
         return
-    store = services(context).store
-    try:
-        argument = command_argument(text)
-        terms = split_terms(argument)
-    except ArgError as error:
-        await reply(update, str(error))
-        return
+    chat, store, terms = request.chat, request.store, request.terms
     record = store.get_chat(chat.id)
     follows = record.follows if record is not None else ()
     if not follows:

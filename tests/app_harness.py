@@ -27,7 +27,7 @@ from bot.jobs import run_poll_cycle
 from bot.loopback.feeds import FeedServer
 from bot.loopback.telegram import FakeTelegram
 from bot.services import SERVICES_KEY, Services
-from tests.chat_harness import Clock
+from tests.clock import Clock
 
 # Thursday 1 October 2026, 15:00 in Amsterdam.
 NOW = datetime(2026, 10, 1, 13, 0, tzinfo=UTC)

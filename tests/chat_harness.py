@@ -29,6 +29,7 @@ from bot.services import SERVICES_KEY, Services
 from bot.store import ChatRecord, Store
 from handlers.errors import on_error
 from handlers.registry import register, setup_bot_commands
+from tests.clock import Clock
 
 # Thursday 1 October 2026, 17:00 in Amsterdam: the day the NOS fixture was taken.
 NOW = datetime(2026, 10, 1, 15, 0, tzinfo=UTC)
@@ -38,19 +39,6 @@ ADMIN = 501
 MEMBER = 502
 
 JsonDict = dict[str, Any]
-
-
-@dataclass
-class Clock:
-    """A settable clock for the bot and its store."""
-
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 @dataclass
@@ -180,7 +168,7 @@ def buttons(answer: JsonDict) -> dict[str, str]:
 async def running_bot(
     fake: FakeTelegram, data_dir: Path, *, items: Sequence[NewsItem] = ()
 ) -> AsyncIterator[ChatBot]:
-    clock = Clock()
+    clock = Clock(NOW)
     config = Config(
         telegram=TelegramConfig(token=fake.token, base_url=fake.base_url),
         news=NewsConfig(retention_days=7),

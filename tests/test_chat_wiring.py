@@ -7,7 +7,8 @@ from pathlib import Path
 from bot.app import build_application
 from bot.config import Config, StorageConfig, TelegramConfig
 from bot.loopback.telegram import FakeTelegram
-from tests.chat_harness import NOW, PRIVATE, Clock
+from tests.chat_harness import NOW, PRIVATE
+from tests.clock import Clock
 
 
 async def test_production_application_answers_chat_commands(

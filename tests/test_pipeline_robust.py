@@ -15,7 +15,7 @@ from bot.ingest.pipeline import IngestPipeline, make_fetcher
 from bot.loopback.feeds import FeedServer
 from bot.store import Store
 from tests.app_harness import NOW, rss_item, serve_feed
-from tests.chat_harness import Clock
+from tests.clock import Clock
 
 GOOD_TITLE = "Oekraïne meldt grote drone-aanval op Kyiv"
 
@@ -50,6 +50,18 @@ def good_feed(feeds: FeedServer) -> None:
     )
 
 
+# What the bad feed itself comes to: its own error, or success (a 304 on later
+# cycles) where the surprise was only in one header or one entry.
+FINE = frozenset({"ok", "not_modified"})
+BAD_FEED_STATUS = {
+    "non-ascii etag": FINE,
+    "huge retry-after": frozenset({"error"}),
+    "unparsable link": FINE,
+    "html page": frozenset({"error"}),
+    "garbage bytes": frozenset({"error"}),
+}
+
+
 @pytest.mark.parametrize(
     "breakage",
     ["non-ascii etag", "huge retry-after", "unparsable link", "html page", "garbage bytes"],
@@ -80,9 +92,11 @@ async def test_one_broken_feed_does_not_stop_the_cycle(
         for _ in range(3):  # a stored bad validator would bite on the next cycles
             report = await cycle.run_cycle(force=True)
             clock.advance(timedelta(minutes=10))
-            assert {o.feed for o in report.outcomes} == {"good.xml", "bad.xml"}
-    assert [item.title for item in store.recent()][:1] == [GOOD_TITLE] or any(
-        item.title == GOOD_TITLE for item in store.recent(limit=None)
-    )
-    state = store.get_feed_state(feed_server.url("/good.xml"))
-    assert state is not None
+            by_feed = {o.feed: o for o in report.outcomes}
+            assert by_feed["good.xml"].status in FINE
+            assert by_feed["bad.xml"].status in BAD_FEED_STATUS[breakage]
+    titles = {item.title for item in store.recent(limit=None)}
+    assert GOOD_TITLE in titles
+    if breakage == "unparsable link":
+        assert "Rare link" in titles  # the odd link costs its sections, not the item
+    assert store.get_feed_state(feed_server.url("/good.xml")) is not None

@@ -11,7 +11,7 @@ from bot.ingest.pipeline import IngestPipeline, make_fetcher
 from bot.loopback.feeds import FeedServer
 from bot.store import Store
 from tests.app_harness import NOW, rss_item, serve_feed
-from tests.chat_harness import Clock
+from tests.clock import Clock
 
 STORY = rss_item(
     "https://nos.nl/l/42",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,8 +21,8 @@ from bot.store import (
     outbox_entry_id,
 )
 from bot.store.layout import CHATS_DIR, shard_of, shard_path
+from tests.store_support import T0, Clock, reopen
 
-T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 UA = FollowKey(FollowKind.COUNTRY, "UA", "Oekraïne")
 SPORT = FollowKey(FollowKind.SECTION, "sport", "Sport")
 POETIN = FollowKey(FollowKind.KEYWORD, "poetin", "Poetin")
@@ -31,17 +31,9 @@ SUPERGROUP = -1004001234  # what it becomes after ChatMigrated
 PRIVATE = 123456789
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
@@ -49,11 +41,6 @@ async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path, clock=clock, shard_count=8, freeze_gc=False)
     yield opened
     await opened.close()
-
-
-async def reopen(store: Store, clock: Clock) -> Store:
-    await store.close()
-    return await Store.open(store.root, clock=clock, freeze_gc=False)
 
 
 async def test_ensure_chat_creates_once_and_survives_restart(store: Store, clock: Clock) -> None:

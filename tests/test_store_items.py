@@ -15,17 +15,9 @@ import pytest
 from bot.model import NewsItem
 from bot.store import Store
 from bot.store.layout import ITEMS_DIR, SEEN_DIR
+from tests.store_support import T0, Clock, reopen
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store_nos_items.json"
-T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def nos_items() -> list[NewsItem]:
@@ -62,7 +54,7 @@ KABINET, AFGHANISTAN, NETANYAHU = BY_ID["2633258"], BY_ID["2633239"], BY_ID["263
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
@@ -70,11 +62,6 @@ async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path, clock=clock, shard_count=4, freeze_gc=False)
     yield opened
     await opened.close()
-
-
-async def reopen(store: Store, clock: Clock) -> Store:
-    await store.close()
-    return await Store.open(store.root, clock=clock, freeze_gc=False)
 
 
 def test_fixture_has_the_items_the_tests_name() -> None:

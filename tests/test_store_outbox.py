@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.store import OutboxEntry, Store, outbox_entry_id
-
-T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.store_support import T0, Clock, reopen
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
@@ -31,11 +22,6 @@ async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path, clock=clock, shard_count=4, freeze_gc=False)
     yield opened
     await opened.close()
-
-
-async def reopen(store: Store, clock: Clock) -> Store:
-    await store.close()
-    return await Store.open(store.root, clock=clock, freeze_gc=False)
 
 
 def entry(chat_id: int, story: str, minute: int = 0) -> OutboxEntry:

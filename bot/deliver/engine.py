@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -85,10 +85,7 @@ class Delivery:
         link_previews: bool = False,
         stats: DeliveryStats | None = None,
         workers: int = SEND_WORKERS,
-        accepting: Callable[[], bool] = lambda: True,
     ) -> None:
-        """``accepting`` turns False when the process begins shutting down (SIGTERM):
-        chats not yet started wait in the outbox for the next run."""
         self._bot = bot
         self._store = store
         self._index = index
@@ -101,7 +98,6 @@ class Delivery:
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self._stopping = False
-        self._accepting = accepting
 
     @property
     def bot(self) -> Bot:
@@ -198,7 +194,9 @@ class Delivery:
     async def _worker(
         self, queue: asyncio.Queue[tuple[int, list[OutboxEntry]]], totals: dict[str, int]
     ) -> None:
-        while not queue.empty() and not self._stopping and self._accepting():
+        # On SIGTERM the rate limiter withholds sends that have not started
+        # (ShuttingDown) until close() stops the workers taking more chats.
+        while not queue.empty() and not self._stopping:
             chat_id, entries = queue.get_nowait()
             try:
                 await self._deliver_chat(chat_id, entries, totals)
