@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.core.model import Dateline, NewsItem
 from bot.ingest import dedupe
-from bot.model import Dateline, NewsItem
 
 PAIRS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "dedupe" / "pairs.jsonl"
 SPEED_TARGET = 2000.0  # items/s

@@ -42,9 +42,9 @@ from typing import Any
 
 import feedparser
 
+from bot.core.model import NewsItem, RawEntry
 from bot.ingest.normalise import normalise
 from bot.ingest.parse import parse_feed
-from bot.model import NewsItem, RawEntry
 
 FEEDS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "feeds"
 NOS = "nos_nieuwsalgemeen_2026-10-01.xml"

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import feedparser
 
-from bot.match import FollowIndex, Matched, item_words, words
-from bot.model import FollowKey, FollowKind, NewsItem
-from bot.text import html_to_text, summarise
+from bot.core.model import FollowKey, FollowKind, NewsItem
+from bot.core.text import html_to_text, summarise
+from bot.deliver.match import FollowIndex, Matched, item_words, words
 
 TARGET_S = 0.5
 FEEDS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "feeds"

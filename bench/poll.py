@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bot.ingest.feedstate import FeedState
 from bot.ingest.fetch import FeedFetcher, make_client, next_state_after_fetch
-from bot.loopback.feeds import FeedServer
+from bot.sim.feeds import FeedServer
 
 TARGET_S = 1.0
 N_FEEDS = 50

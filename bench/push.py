@@ -7,7 +7,7 @@ command replies sent while the broadcast runs are answered with p95 <= 1 s.
 
 Setup: FakeTelegram with ``enforce_flood_limits=True`` (30/s overall, 1/s per
 private chat), a FeedServer with one NOS feed, and the Application of
-``bot.app.build_application`` with ``push.messages_per_second = 25``, started
+``bot.runtime.app.build_application`` with ``push.messages_per_second = 25``, started
 the way ``run_polling`` starts it (long polling with the production timeout).
 N private chats, each following ``country:UA``, are written into the store's
 chat shards before the bot opens it (the store's per-chat API would spend ~6 ms
@@ -50,7 +50,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import POLL_TIMEOUT_S, build_application
 from bot.config import (
     Config,
     FeedConfig,
@@ -59,11 +58,12 @@ from bot.config import (
     StorageConfig,
     TelegramConfig,
 )
-from bot.jobs import run_poll_cycle
-from bot.loopback.feeds import FeedServer
-from bot.loopback.telegram import Call, FakeTelegram
-from bot.model import FollowKey, FollowKind
-from bot.services import SERVICES_KEY, Services
+from bot.core.model import FollowKey, FollowKind
+from bot.runtime.app import POLL_TIMEOUT_S, build_application
+from bot.runtime.jobs import run_poll_cycle
+from bot.runtime.services import SERVICES_KEY, Services
+from bot.sim.feeds import FeedServer
+from bot.sim.telegram import Call, FakeTelegram
 from bot.store.chats import write_chat_shards
 from bot.store.layout import CHATS_DIR, SCHEMA_VERSION, SHARD_COUNT, Meta, write_meta
 from bot.store.records import DEFAULT_SETTINGS, ChatRecord

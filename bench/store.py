@@ -33,7 +33,7 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from bot.model import FollowKey, FollowKind, NewsItem
+from bot.core.model import FollowKey, FollowKind, NewsItem
 from bot.store import Store
 from bot.store.chats import write_chat_shards
 from bot.store.codec import chat_to_doc

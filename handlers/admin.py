@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.services import services
-from bot.status import collect_status, status_text
+from bot.ops.status import collect_status, status_text
+from bot.runtime.services import services
 from handlers import texts
 from handlers.replies import reply
 

@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.model import FollowKey, FollowKind
-from bot.text import fold
+from bot.core.model import FollowKey, FollowKind
+from bot.core.text import fold
 
 MAX_BYTES = 64
 

@@ -11,8 +11,8 @@ import logging
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.model import FollowKey
-from bot.services import Services, services
+from bot.core.model import FollowKey
+from bot.runtime.services import Services, services
 from bot.store import MAX_FOLLOWS, FollowLimitError
 from handlers import texts, topics
 from handlers.callback_data import (

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
-from bot.model import FollowKey
-from bot.services import services
+from bot.core.model import FollowKey
+from bot.core.text import fold
+from bot.runtime.services import services
 from bot.store import MAX_FOLLOWS, FollowLimitError, Store
-from bot.text import fold
 from handlers import texts, topics
 from handlers.args import ArgError, Term, command_argument, split_terms
 from handlers.callback_data import Confirmation

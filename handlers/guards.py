@@ -17,7 +17,7 @@ from telegram import Chat, ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot.services import services
+from bot.runtime.services import services
 from handlers import texts
 from handlers.replies import reply
 

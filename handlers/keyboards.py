@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.model import FollowKey, FollowKind
+from bot.core.model import FollowKey, FollowKind
 from handlers import texts
 from handlers.callback_data import (
     Confirmation,

@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.model import FollowKey, FollowKind, NewsItem
 from bot.deliver.format import format_item_list, laatste_command
-from bot.model import FollowKey, FollowKind, NewsItem
-from bot.services import Services, services
+from bot.runtime.services import Services, services
 from bot.store import DEFAULT_SETTINGS
 from handlers import texts, topics
 from handlers.args import ArgError, Term, command_argument, parse_latest

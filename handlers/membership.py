@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import services
+from bot.runtime.services import services
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Wires every chat handler into the Application; ``bot.app`` calls :func:`register`."""
+"""Wires every chat handler into the Application; ``bot.runtime.app`` calls :func:`register`."""
 
 from __future__ import annotations
 

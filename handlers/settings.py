@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import services
+from bot.runtime.services import services
 from handlers import texts
 from handlers.args import ArgError, command_argument, is_off, parse_clock, parse_quiet_hours
 from handlers.callback_data import Confirmation

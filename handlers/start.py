@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import services
+from bot.runtime.services import services
 from handlers import texts, topics
 from handlers.keyboards import toggle_keyboard
 from handlers.replies import reply

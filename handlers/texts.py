@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from bot.core.model import FollowKey, FollowKind
 from bot.deliver.format import clip_html
-from bot.model import FollowKey, FollowKind
 from bot.tagging.resolve import KEYWORD_MAX_CHARS, KEYWORD_MIN_CHARS, RejectReason
 
 # User input echoed in a reply is cut to this many UTF-16 units (escaped), so a

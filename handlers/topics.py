@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.model import FollowKey, FollowKind
+from bot.core.model import FollowKey, FollowKind
+from bot.core.text import fold
 from bot.tagging import SECTIONS, country, section
 from bot.tagging.resolve import (
     KEYWORD_MAX_CHARS,
@@ -20,7 +21,6 @@ from bot.tagging.resolve import (
     Suggestions,
     resolve,
 )
-from bot.text import fold
 from handlers.args import Term
 
 __all__ = [

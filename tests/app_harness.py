@@ -1,4 +1,4 @@
-"""The production Application (``bot.app.build_application``) on loopback, for end-to-end tests.
+"""The production Application on loopback, for end-to-end tests.
 
 ``running_app`` drives the lifecycle ``run_polling`` would (post_init, start,
 polling; then stop, post_stop, shutdown, post_shutdown) so a test can reach the
@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application
 from bot.config import (
     Config,
     FeedConfig,
@@ -23,10 +22,11 @@ from bot.config import (
     StorageConfig,
     TelegramConfig,
 )
-from bot.jobs import run_poll_cycle
-from bot.loopback.feeds import FeedServer
-from bot.loopback.telegram import FakeTelegram
-from bot.services import SERVICES_KEY, Services
+from bot.runtime.app import build_application
+from bot.runtime.jobs import run_poll_cycle
+from bot.runtime.services import SERVICES_KEY, Services
+from bot.sim.feeds import FeedServer
+from bot.sim.telegram import FakeTelegram
 from tests.clock import Clock
 
 # Thursday 1 October 2026, 15:00 in Amsterdam.

@@ -1,6 +1,6 @@
 """The real python-telegram-bot Application with the chat handlers, against the fake Bot API.
 
-``running_bot`` starts an Application configured like ``bot.app`` does it
+``running_bot`` starts an Application configured like ``bot.runtime.app`` does it
 (concurrent updates, the handlers from ``handlers.registry``, the real error
 handler), with a ``Store`` in a temporary directory and a fixed clock, and
 polls the fake server. ``ChatBot.say``/``press`` play the user and check the
@@ -22,10 +22,10 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Config, NewsConfig, TelegramConfig
-from bot.loopback.telegram import Call, FakeTelegram
-from bot.match import FollowIndex
-from bot.model import Dateline, NewsItem
-from bot.services import SERVICES_KEY, Services
+from bot.core.model import Dateline, NewsItem
+from bot.deliver.match import FollowIndex
+from bot.runtime.services import SERVICES_KEY, Services
+from bot.sim.telegram import Call, FakeTelegram
 from bot.store import ChatRecord, Store
 from handlers.errors import on_error
 from handlers.registry import register, setup_bot_commands

@@ -5,15 +5,15 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.ingest.fetch import FeedFetcher, make_client
-from bot.loopback.feeds import FeedServer
+from bot.sim.feeds import FeedServer
+from tests.paths import FIXTURES
 
-FEED_FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+FEED_FIXTURES = FIXTURES / "feeds"
 TEST_USER_AGENT = "nieuwsbot-test/0.1"
 TEST_CONTACT_URL = "https://nieuwsbot.example/contact"
 

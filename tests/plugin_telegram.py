@@ -2,7 +2,7 @@
 
 Options for one test go through a marker, e.g.
 ``@pytest.mark.fake_telegram(enforce_flood_limits=True)``; the keyword
-arguments are passed to :class:`bot.loopback.telegram.FakeTelegram`.
+arguments are passed to :class:`bot.sim.telegram.FakeTelegram`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.loopback.telegram import FakeTelegram
+from bot.sim.telegram import FakeTelegram
 
 TEST_TOKEN = "123456:TEST-token"
 

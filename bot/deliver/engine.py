@@ -22,7 +22,8 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.clock import Clock
+from bot.core.clock import Clock
+from bot.core.model import FollowKey
 from bot.deliver.format import (
     default_label,
     format_away_line,
@@ -32,6 +33,7 @@ from bot.deliver.format import (
     laatste_command,
     to_plain_text,
 )
+from bot.deliver.match import FollowIndex, Matched
 from bot.deliver.outcome import Action, classify
 from bot.deliver.plan import (
     AWAY,
@@ -44,8 +46,6 @@ from bot.deliver.plan import (
 )
 from bot.deliver.ratelimit import BROADCAST, ShuttingDown
 from bot.deliver.stats import DeliveryStats
-from bot.match import FollowIndex, Matched
-from bot.model import FollowKey
 from bot.store import Store
 from bot.store.outbox import migrated_id
 from bot.store.records import OutboxEntry

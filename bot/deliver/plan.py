@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.match import Matched
-from bot.model import FollowKey
+from bot.core.model import FollowKey
+from bot.deliver.match import Matched
 from bot.store.records import ChatSettings, outbox_entry_id
 
 # One message shows at most five stories ("en N meer" for the rest); an entry

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from bot.model import Dateline
+from bot.core.model import Dateline
 
 # One word of a city: letters plus the punctuation place names carry
 # ('S-HERTOGENBOSCH, ST. LOUIS, AIX-EN-PROVENCE). No digits, no underscore.

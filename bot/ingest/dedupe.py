@@ -34,9 +34,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.core.model import NewsItem
+from bot.core.text import fold
 from bot.ingest.links import canonical_link
-from bot.model import NewsItem
-from bot.text import fold
 
 NEAR_WINDOW = timedelta(hours=48)
 # Chosen on tests/fixtures/dedupe/pairs.jsonl (docs/dedupe.md has the sweep).

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.core.model import NewsItem, RawEntry
+from bot.core.text import html_to_text, iter_sentences, shorten, summarise
 from bot.ingest.dateline import split_dateline
 from bot.ingest.links import canonical_link, item_id
-from bot.model import NewsItem, RawEntry
-from bot.text import html_to_text, iter_sentences, shorten, summarise
 
 # Bounds memory per item; far beyond any news story, so nothing real is lost.
 MAX_TEXT_CHARS = 20_000

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 
+from bot.core.model import RawEntry
 from bot.ingest.dates import parse_date
 from bot.ingest.errors import NotAFeedError
 from bot.ingest.links import canonical_link
-from bot.model import RawEntry
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class ParsedFeed:
     """What one feed response held.
 
     ``RawEntry.html`` is the feed's HTML as served, not sanitised: turn it into
-    text with :func:`bot.text.html_to_text`, never render it.
+    text with :func:`bot.core.text.html_to_text`, never render it.
 
     ``skipped`` counts broken entries, ``duplicates`` entries whose guid or
     link repeated an earlier entry of the same response. ``ttl_minutes`` is the

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 import httpx
 
 from bot import __version__
-from bot.clock import Clock
 from bot.config import FeedConfig, FetchConfig
+from bot.core.clock import Clock
+from bot.core.model import NewsItem, RawEntry
 from bot.ingest.dedupe import StoryIndex, merge_exact
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
@@ -26,7 +27,6 @@ from bot.ingest.fetch import FeedFetcher, FetchResult, make_client
 from bot.ingest.normalise import normalise
 from bot.ingest.parse import ParsedFeed, parse_feed
 from bot.ingest.schedule import is_due, next_state_after_error, next_state_after_success
-from bot.model import NewsItem, RawEntry
 from bot.store import Store
 from bot.tagging import tag
 

@@ -20,7 +20,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
-from bot.model import FollowKey
+from bot.core.model import FollowKey
 from bot.store.atomic import AtomicJSONStorage, Tables
 from bot.store.codec import chat_from_doc, chat_to_doc
 from bot.store.errors import StoreCorruptError

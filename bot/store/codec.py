@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.model import Dateline, FollowKey, NewsItem
+from bot.core.model import Dateline, FollowKey, NewsItem
 from bot.store.records import DEFAULT_SETTINGS, ChatRecord, ChatSettings, OutboxEntry
 
 Doc = dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from bot.model import FollowKey
+from bot.core.model import FollowKey
 from bot.store.records import ChatRecord
 
 # Past ~50 follows a chat is effectively subscribing to everything; the limit

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.model import NewsItem
+from bot.core.model import NewsItem
 from bot.store.buckets import DAILY, HOURLY, BucketFiles
 from bot.store.codec import dt_from_json, dt_to_json, item_from_doc, item_to_doc
 from bot.store.errors import StoreCorruptError

@@ -23,12 +23,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.model import FollowKind
+from bot.core.model import FollowKind
+from bot.core.text import fold
 from bot.store.atomic import AtomicJSONStorage
 from bot.store.errors import SchemaError, StoreCorruptError
 from bot.store.layout import CHATS_DIR, SCHEMA_VERSION, Meta, shard_path, write_meta
 from bot.store.records import DEFAULT_SETTINGS
-from bot.text import fold
 
 Migration = Callable[[Path, Meta], Meta]
 

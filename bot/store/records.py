@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.model import FollowKey
+from bot.core.model import FollowKey
 
 TIME_FIELDS = ("quiet_start", "quiet_end", "digest_time")
 FLAG_FIELDS = ("link_previews", "summaries")

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.model import FollowKey, NewsItem
+from bot.core.model import FollowKey, NewsItem
 from bot.store.atomic import remove_stale_temp_files
 from bot.store.chats import ChatTable
 from bot.store.errors import FollowLimitError, StoreError, UnknownChatError

@@ -1,6 +1,6 @@
 """Pure word matching over folded text, for /laatste and /zoek.
 
-Text is folded (case and accents, ``bot.text.fold``) and reduced to its words
+Text is folded (case and accents, ``bot.core.text.fold``) and reduced to its words
 joined by single spaces with a space at both ends: ``" oekraine kyiv "``. Then a
 whole word or phrase is a plain substring test for ``" word "`` and a word
 prefix one for ``" word"``, which runs at C speed over a week of items instead
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.text import fold
+from bot.core.text import fold
 
 _WORD_RE = re.compile(r"\w+")
 

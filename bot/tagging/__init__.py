@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.model import Dateline
+from bot.core.model import Dateline
 from bot.tagging.countries import country_scores, light_fold
 from bot.tagging.gazetteer import Country, countries, country, dateline_country
 from bot.tagging.sections import Section, all_sections, infer_sections, section

@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
-from bot.text import fold
+from bot.core.text import fold
 
 
 class AliasKind(StrEnum):

@@ -17,10 +17,10 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
-from bot.model import FollowKey, FollowKind
+from bot.core.model import FollowKey, FollowKind
+from bot.core.text import fold
 from bot.tagging.gazetteer import countries, country
 from bot.tagging.sections import section, user_section_words
-from bot.text import fold
 
 KEYWORD_MIN_CHARS = 2
 # Long enough for a name or a short phrase; longer input is a sentence, not a topic.

@@ -18,8 +18,8 @@ from functools import cache
 from importlib import resources
 from urllib.parse import urlsplit
 
+from bot.core.text import fold
 from bot.tagging.countries import lower_same_length, trie_regex
-from bot.text import fold
 
 # A topical section needs this many word hits in a general item's text before
 # it is assigned; two stray words ("euro", "film") in an article are not a topic.

@@ -1,0 +1,327 @@
+"""The admin ``/status`` message: a snapshot of the live bot, rendered as Dutch HTML.
+
+``collect_status`` reads the running objects into a plain ``StatusSnapshot``;
+``status_text`` turns a snapshot into Telegram HTML and is pure, so every line
+an admin sees is tested from plain data. Follows are counted per kind with a
+top 10 each: one overall list would be all sections, which every chat follows,
+and hide the countries and keywords that say what readers care about.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot import __version__
+from bot.config import FeedConfig
+from bot.core.model import FollowKey, FollowKind
+from bot.deliver.format import TELEGRAM_LIMIT, format_time, utf16_len
+from bot.deliver.stats import DeliveryStats
+from bot.ingest.feedstate import FeedState
+from bot.ingest.pipeline import feed_states_by_name
+from bot.ops.reasons import reason_nl
+from bot.runtime.services import Services
+from bot.store import ChatRecord
+
+TOP_PER_KIND = 10
+# Caps on text that comes from feeds, users and servers, so a single odd value
+# cannot crowd the rest of the message out.
+LABEL_CHARS = 40
+ERROR_CHARS = 150
+FEED_NAME_CHARS = 60
+
+_KIND_ORDER = (FollowKind.SECTION, FollowKind.COUNTRY, FollowKind.KEYWORD)
+_KIND_HEADINGS = {
+    FollowKind.SECTION: "📰 Rubrieken",
+    FollowKind.COUNTRY: "🌍 Landen",
+    FollowKind.KEYWORD: "🔎 Trefwoorden",
+}
+
+
+class FeedCondition(StrEnum):
+    OK = "ok"
+    FAILING = "failing"
+    UNKNOWN = "unknown"  # not polled yet since it was configured
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCount:
+    """One followed topic and how many active chats follow it."""
+
+    label: str
+    chats: int
+
+
+@dataclass(frozen=True, slots=True)
+class KindCounts:
+    """Follows of one kind: all (chat, topic) pairs, distinct topics and the top ones."""
+
+    kind: FollowKind
+    follows: int
+    distinct: int
+    top: tuple[TopicCount, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    name: str
+    condition: FeedCondition
+    last_error: str | None = None
+    consecutive_errors: int = 0
+    last_success: datetime | None = None
+    alerted: bool = False  # admins were told it has been down for hours
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSnapshot:
+    """Everything ``/status`` shows, as plain values."""
+
+    now: datetime
+    tz: ZoneInfo
+    started_at: datetime
+    chats_active: int
+    chats_deactivated: int
+    follows: tuple[KindCounts, ...]
+    items_stored: int
+    feeds: tuple[FeedHealth, ...]
+    outbox_pending: int
+    sent_last_hour: int
+    retry_after_last_hour: int
+    failed_last_hour: int
+    version: str = __version__
+
+    @property
+    def uptime(self) -> timedelta:
+        return max(self.now - self.started_at, timedelta(0))
+
+
+# --- reading the live bot -------------------------------------------------------------
+
+
+def collect_status(services: Services, stats: DeliveryStats) -> StatusSnapshot:
+    """Read the store, the configured feeds and the delivery counters into a snapshot."""
+    store = services.store
+    chats = store.all_chats()
+    active = sum(1 for chat in chats if chat.active)
+    states = feed_states_by_name(services.config.enabled_feeds, store)
+    return StatusSnapshot(
+        now=services.now(),
+        tz=services.tz,
+        started_at=services.started_at,
+        chats_active=active,
+        chats_deactivated=len(chats) - active,
+        follows=follow_counts(chats),
+        items_stored=store.item_count(),
+        feeds=feed_health(
+            services.config.enabled_feeds, states, alerted=frozenset(services.feed_alerts.alerted)
+        ),
+        outbox_pending=store.pending_count(),
+        sent_last_hour=stats.sent.last_hour(),
+        retry_after_last_hour=stats.retry_after.last_hour(),
+        failed_last_hour=stats.failed.last_hour(),
+    )
+
+
+def follow_counts(chats: Iterable[ChatRecord], top: int = TOP_PER_KIND) -> tuple[KindCounts, ...]:
+    """Per kind, how many active chats follow each topic; ties by label (pure)."""
+    counted: Counter[FollowKey] = Counter()
+    labels: dict[FollowKey, str] = {}
+    for chat in chats:
+        if not chat.active:
+            continue
+        counted.update(chat.follows)
+        for key in chat.follows:
+            # FollowKey equality ignores the label; keep the first one that has one.
+            if key.label and key not in labels:
+                labels[key] = key.label
+    result = []
+    for kind in _KIND_ORDER:
+        of_kind = [(key, count) for key, count in counted.items() if key.kind is kind]
+        named = [(_topic_label(key, labels.get(key, "")), count) for key, count in of_kind]
+        named.sort(key=lambda pair: (-pair[1], pair[0].casefold()))
+        result.append(
+            KindCounts(
+                kind=kind,
+                follows=sum(count for _, count in of_kind),
+                distinct=len(of_kind),
+                top=tuple(TopicCount(label, count) for label, count in named[:top]),
+            )
+        )
+    return tuple(result)
+
+
+def _topic_label(key: FollowKey, label: str) -> str:
+    if label:
+        return label
+    return f"„{key.value}”" if key.kind is FollowKind.KEYWORD else key.value
+
+
+def feed_health(
+    feeds: Sequence[FeedConfig],
+    states: Mapping[str, FeedState | None],
+    *,
+    alerted: frozenset[str] = frozenset(),
+) -> tuple[FeedHealth, ...]:
+    """Each enabled feed's condition from its stored poll state (pure)."""
+    health = []
+    for feed in feeds:
+        state = states.get(feed.name)
+        if state is None or state.last_attempt is None:
+            health.append(FeedHealth(feed.name, FeedCondition.UNKNOWN))
+            continue
+        failing = state.consecutive_errors > 0
+        health.append(
+            FeedHealth(
+                feed.name,
+                FeedCondition.FAILING if failing else FeedCondition.OK,
+                last_error=state.last_error if failing else None,
+                consecutive_errors=state.consecutive_errors,
+                last_success=state.last_success,
+                alerted=feed.name in alerted,
+            )
+        )
+    return tuple(health)
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def status_text(snapshot: StatusSnapshot) -> str:
+    """The ``/status`` message: Dutch Telegram HTML, every value escaped, within 4096 units.
+
+    Only the list of failing and unpolled feeds can grow without bound (it
+    follows the configuration); it is cut with a count of what was left out.
+    """
+    head = "\n".join(
+        [
+            *_overview(snapshot),
+            "",
+            *_follow_lines(snapshot.follows),
+            "",
+            _feed_summary(snapshot.feeds),
+        ]
+    )
+    problems = [_feed_line(feed, snapshot) for feed in _problem_feeds(snapshot.feeds)]
+    return _fit(head, problems)
+
+
+def _overview(s: StatusSnapshot) -> list[str]:
+    return [
+        f"📊 <b>Status nieuwsbot {html.escape(s.version)}</b>",
+        f"⏱ Draait {_duration(s.uptime)}, sinds {_when(s.started_at, s)}",
+        f"💬 Chats: {_number(s.chats_active)} actief, {_number(s.chats_deactivated)} gestopt",
+        f"🗞 Berichten opgeslagen: {_number(s.items_stored)}",
+        f"📤 Wachtrij: {_count(s.outbox_pending, 'bericht', 'berichten')}",
+        f"✉️ Laatste uur: {_number(s.sent_last_hour)} verstuurd, "
+        f"{_number(s.retry_after_last_hour)}× afgeremd door Telegram (429), "
+        f"{_number(s.failed_last_hour)} mislukt",
+    ]
+
+
+def _follow_lines(kinds: Sequence[KindCounts]) -> list[str]:
+    lines = [f"<b>Gevolgd</b> (aantal chats, top {TOP_PER_KIND} per soort)"]
+    for counts in kinds:
+        heading = f"{_KIND_HEADINGS[counts.kind]}: {_number(counts.distinct)} verschillend"
+        if not counts.top:
+            lines.append(f"{heading}, nog niets gevolgd")
+            continue
+        lines.append(f"{heading}, {_count(counts.follows, 'keer', 'keer')} gevolgd")
+        lines.append(
+            ", ".join(
+                f"{html.escape(_clip(topic.label, LABEL_CHARS))} {_number(topic.chats)}"
+                for topic in counts.top
+            )
+        )
+    return lines
+
+
+def _feed_summary(feeds: Sequence[FeedHealth]) -> str:
+    by_condition = Counter(feed.condition for feed in feeds)
+    parts = [
+        f"{_number(by_condition[FeedCondition.OK])} in orde",
+        f"{_number(by_condition[FeedCondition.FAILING])} falen",
+    ]
+    if by_condition[FeedCondition.UNKNOWN]:
+        parts.append(f"{_number(by_condition[FeedCondition.UNKNOWN])} nog niet opgehaald")
+    return f"<b>Feeds</b> ({_number(len(feeds))}): {', '.join(parts)}"
+
+
+def _problem_feeds(feeds: Sequence[FeedHealth]) -> list[FeedHealth]:
+    """Failing feeds first, the longest streaks on top; then the ones not polled yet."""
+    failing = [feed for feed in feeds if feed.condition is FeedCondition.FAILING]
+    failing.sort(key=lambda feed: (-feed.consecutive_errors, feed.name.casefold()))
+    unknown = [feed for feed in feeds if feed.condition is FeedCondition.UNKNOWN]
+    return failing + unknown
+
+
+def _feed_line(feed: FeedHealth, s: StatusSnapshot) -> str:
+    name = html.escape(_clip(feed.name, FEED_NAME_CHARS))
+    if feed.condition is FeedCondition.UNKNOWN:
+        return f"⏳ {name}: nog niet opgehaald"
+    reason = reason_nl(" ".join((feed.last_error or "onbekende fout").split()))
+    error = html.escape(_clip(reason, ERROR_CHARS))
+    since = (
+        f"laatst gelukt {_when(feed.last_success, s)}" if feed.last_success else "nog nooit gelukt"
+    )
+    alerted = " ⚠️ gemeld" if feed.alerted else ""
+    return (
+        f"❌ <b>{name}</b>: {error} ({_number(feed.consecutive_errors)}× op rij, {since}){alerted}"
+    )
+
+
+def _fit(head: str, lines: Sequence[str]) -> str:
+    text = head
+    for index, line in enumerate(lines):
+        rest = len(lines) - index - 1
+        reserve = _more(rest + 1) if rest else ""
+        candidate = f"{text}\n{line}"
+        # Keep room for the "… en N meer" line in case a later feed does not fit.
+        if utf16_len(candidate) + utf16_len(reserve) + 1 > TELEGRAM_LIMIT:
+            return f"{text}\n{_more(len(lines) - index)}"
+        text = candidate
+    return text
+
+
+def _more(count: int) -> str:
+    return f"… en {_count(count, 'feed', 'feeds')} meer"
+
+
+# --- Dutch numbers and times --------------------------------------------------------------
+
+
+def _number(value: int) -> str:
+    """Dutch digit grouping: 12.345."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _count(value: int, one: str, many: str) -> str:
+    return f"{_number(value)} {one if value == 1 else many}"
+
+
+def _duration(span: timedelta) -> str:
+    """``2 dagen en 3 uur``, ``5 uur en 12 minuten``, ``1 minuut``: the two largest units."""
+    minutes = int(span.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        (days, "dag", "dagen"),
+        (hours, "uur", "uur"),
+        (minutes, "minuut", "minuten"),
+    ]
+    shown = [_count(value, one, many) for value, one, many in parts if value][:2]
+    if not shown:
+        return "minder dan een minuut"
+    return " en ".join(shown)
+
+
+def _when(moment: datetime, s: StatusSnapshot) -> str:
+    return format_time(moment, now=s.now, tz=s.tz)
+
+
+def _clip(text: str, max_chars: int) -> str:
+    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"

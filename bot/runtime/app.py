@@ -1,0 +1,190 @@
+"""Builds the python-telegram-bot Application: handlers, jobs and lifecycle.
+
+``build_application`` is what ``nieuwsbot run`` (and ``console``, and the tests)
+start. Services that need the event loop — the store's writer thread, the HTTP
+client for feeds, the push engine — are created in ``post_init`` and closed in
+``post_stop``/``post_shutdown``, so SIGINT/SIGTERM flush everything in order:
+stop taking updates, finish in-flight sends, close the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram.ext import Application, ApplicationBuilder
+
+from bot import __version__
+from bot.config import Config
+from bot.core.clock import Clock, utc_now
+from bot.core.model import FollowKey
+from bot.deliver.engine import Delivery
+from bot.deliver.match import FollowIndex
+from bot.deliver.pacer import Pacer
+from bot.deliver.ratelimit import PacedRateLimiter
+from bot.deliver.stats import DeliveryStats
+from bot.ingest.pipeline import IngestPipeline, make_fetcher
+from bot.runtime.jobs import schedule_jobs
+from bot.runtime.services import SERVICES_KEY, Services
+from bot.store import Store
+from handlers.errors import on_error
+from handlers.registry import register, setup_bot_commands
+
+log = logging.getLogger(__name__)
+
+# Bot API calls other than getUpdates: a slow Telegram must not hang a handler.
+_REQUEST_TIMEOUT_S = 15.0
+# Long polling: how long one getUpdates call may wait for news from Telegram.
+POLL_TIMEOUT_S = 30
+# Concurrent Bot API connections: the push engine's workers plus command replies.
+_CONNECTION_POOL = 64
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(
+    config: Config, *, clock: Clock = utc_now, schedule: bool = True
+) -> AnyApplication:
+    """The Application as ``nieuwsbot run`` starts it.
+
+    ``schedule=False`` leaves the JobQueue empty (tests drive cycles by hand).
+    """
+    stats = DeliveryStats()
+    limiter = PacedRateLimiter(Pacer(global_rate=config.push.messages_per_second), stats)
+    application = (
+        ApplicationBuilder()
+        .token(config.require_token())
+        .base_url(config.telegram.base_url)
+        .base_file_url(_file_url(config.telegram.base_url))
+        .connect_timeout(5.0)
+        .read_timeout(_REQUEST_TIMEOUT_S)
+        .write_timeout(_REQUEST_TIMEOUT_S)
+        .pool_timeout(_REQUEST_TIMEOUT_S)
+        .connection_pool_size(_CONNECTION_POOL)
+        .get_updates_read_timeout(POLL_TIMEOUT_S + 10)
+        .rate_limiter(limiter)
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    # PTB clears `running` first thing on SIGTERM: broadcasts stop starting then.
+    limiter.accepting = lambda: application.running
+    application.bot_data["nieuwsbot.boot"] = _Boot(config, clock, stats, schedule)
+    register(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+class _Boot:
+    """What ``post_init`` needs to create the Services."""
+
+    def __init__(self, config: Config, clock: Clock, stats: DeliveryStats, schedule: bool) -> None:
+        self.config = config
+        self.clock = clock
+        self.stats = stats
+        self.schedule = schedule
+        self.http: Any = None
+
+
+async def _post_init(application: AnyApplication) -> None:
+    boot: _Boot = application.bot_data["nieuwsbot.boot"]
+    config = boot.config
+    store = await Store.open(Path(config.storage.path), clock=boot.clock)
+    index = FollowIndex()
+    for chat in store.iter_chats():
+        index.set_follows(chat.chat_id, chat.follows)
+    store.on_follows_changed(_index_updater(index))
+    delivery = Delivery(
+        bot=application.bot,
+        store=store,
+        index=index,
+        clock=boot.clock,
+        tz=config.schedule.tz,
+        link_previews=config.push.link_previews,
+        stats=boot.stats,
+    )
+    boot.http, fetcher = make_fetcher(config.fetch, boot.clock)
+    pipeline = IngestPipeline(
+        feeds=config.enabled_feeds,
+        fetcher=fetcher,
+        store=store,
+        clock=boot.clock,
+        interval=timedelta(seconds=config.schedule.poll_interval_seconds),
+        summary_max_chars=config.news.summary_max_chars,
+        rng=random.Random(),
+    )
+    pipeline.seed_stories()
+    svc = Services(
+        config=config,
+        store=store,
+        index=index,
+        clock=boot.clock,
+        started_at=boot.clock(),
+        pipeline=pipeline,
+        delivery=delivery,
+    )
+    application.bot_data[SERVICES_KEY] = svc
+    await setup_bot_commands(application.bot)
+    if boot.schedule:
+        schedule_jobs(application, svc)
+    log.info(
+        "nieuwsbot %s ready as @%s: %d chats, %d feeds, data in %s",
+        __version__,
+        application.bot.username,
+        len(index),
+        len(config.enabled_feeds),
+        config.storage.path,
+    )
+
+
+def _index_updater(index: FollowIndex) -> Any:
+    def update(chat_id: int, added: tuple[FollowKey, ...], removed: tuple[FollowKey, ...]) -> None:
+        index.remove(chat_id, removed)
+        index.add(chat_id, added)
+
+    return update
+
+
+async def _post_stop(application: AnyApplication) -> None:
+    svc = application.bot_data.get(SERVICES_KEY)
+    if isinstance(svc, Services) and svc.delivery is not None:
+        await svc.delivery.close()
+
+
+async def _post_shutdown(application: AnyApplication) -> None:
+    boot: _Boot = application.bot_data["nieuwsbot.boot"]
+    if boot.http is not None:
+        await boot.http.aclose()
+    svc = application.bot_data.get(SERVICES_KEY)
+    if isinstance(svc, Services):
+        await svc.store.close()
+        log.info("Store closed")
+
+
+def run(application: AnyApplication, config: Config) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook when configured."""
+    telegram = config.telegram
+    if telegram.webhook_url:
+        application.run_webhook(
+            listen=telegram.webhook_listen,
+            port=telegram.webhook_port,
+            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
+            webhook_url=telegram.webhook_url,
+            secret_token=telegram.webhook_secret or None,
+            drop_pending_updates=False,
+        )
+    else:
+        application.run_polling(timeout=POLL_TIMEOUT_S, drop_pending_updates=False)
+
+
+def _file_url(base_url: str) -> str:
+    """``…/bot`` → ``…/file/bot``, the file endpoint beside the API prefix."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("/bot")] + "/file/bot"
+    return base_url

@@ -1,0 +1,123 @@
+"""The scheduled work: poll feeds and push, drain the outbox, keep house.
+
+Each job is short-lived and bounded by timeouts; APScheduler runs them with
+``max_instances=1`` and ``coalesce=True`` so a slow cycle delays the next one
+instead of piling up, and a generous misfire grace so a late run is not skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from telegram.ext import ContextTypes
+
+from bot.core.model import NewsItem
+from bot.deliver.plan import ChatPrefs, plan, prefs_from_settings
+from bot.ingest.pipeline import feed_states_by_name
+from bot.runtime.services import Services, services
+
+log = logging.getLogger(__name__)
+
+# How often due outbox entries (quiet hours ending, digests, retries) are looked for.
+OUTBOX_TICK_S = 20.0
+# Housekeeping: prune old items, purge long-deactivated chats, drop old markers.
+HOUSEKEEPING_INTERVAL = timedelta(days=1)
+# Deactivated chats keep their follows this long for a returning /start.
+DEACTIVATED_RETENTION = timedelta(days=30)
+# Seen markers outlive items so a pruned item is never pushed again.
+SEEN_RETENTION = timedelta(days=30)
+
+
+def job_kwargs(interval_s: float) -> dict[str, Any]:
+    """APScheduler settings that never silently skip a run after a slow one."""
+    return {
+        "max_instances": 1,
+        "coalesce": True,
+        "misfire_grace_time": max(30, int(interval_s)),
+    }
+
+
+async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_poll_cycle(services(context))
+
+
+async def run_poll_cycle(svc: Services, *, force: bool = False) -> None:
+    """One cycle: fetch and store news; plan and persist pushes; start the broadcast.
+
+    ``force`` fetches every feed, due or not (the console after publishing an item).
+    """
+    pipeline, delivery = svc.pipeline, svc.delivery
+    assert pipeline is not None
+    assert delivery is not None
+
+    async def enqueue(stories: Sequence[NewsItem]) -> None:
+        matches = svc.index.match(stories)
+        planned = plan(
+            matches,
+            lambda chat_id: _prefs(svc, chat_id),
+            now=svc.now(),
+            tz=svc.tz,
+            max_age=timedelta(hours=svc.config.push.max_age_hours),
+        )
+        await delivery.enqueue(planned)
+        if planned:
+            log.info("%d new stories, %d messages planned", len(stories), len(planned))
+
+    report = await pipeline.run_cycle(force=force, on_new_stories=enqueue)
+    svc.last_cycle = report
+    delivery.kick()
+    if svc.config.telegram.admins:
+        await svc.feed_alerts.notify(
+            delivery.bot,
+            svc.config.telegram.admins,
+            feed_states_by_name(svc.config.enabled_feeds, svc.store),
+            now=svc.now(),
+            started_at=svc.started_at,
+        )
+
+
+def _prefs(svc: Services, chat_id: int) -> ChatPrefs:
+    chat = svc.store.get_chat(chat_id)
+    return prefs_from_settings(chat.settings) if chat else ChatPrefs()
+
+
+async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    if svc.delivery is not None:
+        svc.delivery.kick()
+
+
+async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    now = svc.now()
+    retention = timedelta(days=svc.config.news.retention_days)
+    pruned = await svc.store.prune(now, retention=retention, seen_retention=SEEN_RETENTION)
+    purged = await svc.store.purge_deactivated(DEACTIVATED_RETENTION, now)
+    for chat_id in purged:
+        svc.index.drop_chat(chat_id)
+    log.info("Housekeeping: %s; purged %d deactivated chats", pruned, len(purged))
+
+
+def schedule_jobs(application: Any, svc: Services) -> None:
+    """Register the recurring jobs on the Application's JobQueue."""
+    queue = application.job_queue
+    interval = float(svc.config.schedule.poll_interval_seconds)
+    # JobQueue cannot start a job "now" (first=0 is ignored by APScheduler); one
+    # second after start-up is the first poll.
+    queue.run_repeating(
+        poll_job, interval=interval, first=1.0, name="poll", job_kwargs=job_kwargs(interval)
+    )
+    queue.run_repeating(
+        outbox_job,
+        interval=OUTBOX_TICK_S,
+        first=OUTBOX_TICK_S,
+        name="outbox",
+        job_kwargs=job_kwargs(OUTBOX_TICK_S),
+    )
+    day = HOUSEKEEPING_INTERVAL.total_seconds()
+    queue.run_repeating(
+        housekeeping_job, interval=day, first=60.0, name="housekeeping", job_kwargs=job_kwargs(day)
+    )

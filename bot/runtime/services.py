@@ -1,0 +1,52 @@
+"""What handlers and jobs share at run time, kept in ``application.bot_data``.
+
+The Application owns one ``Services``; handlers reach it with ``services(context)``.
+Everything here is created in ``bot.runtime.app`` and injected, so tests can swap the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.config import Config
+from bot.core.clock import Clock, utc_now
+from bot.ops.alerts import FeedAlerts
+
+if TYPE_CHECKING:
+    from bot.deliver.engine import Delivery
+    from bot.deliver.match import FollowIndex
+    from bot.ingest.pipeline import CycleReport, IngestPipeline
+    from bot.store import Store
+
+SERVICES_KEY = "nieuwsbot.services"
+
+
+@dataclass
+class Services:
+    config: Config
+    store: Store
+    index: FollowIndex
+    clock: Clock = utc_now
+    started_at: datetime = field(default_factory=utc_now)
+    # The poll cycle and the push engine; None where a caller needs neither (tests).
+    pipeline: IngestPipeline | None = None
+    delivery: Delivery | None = None
+    feed_alerts: FeedAlerts = field(default_factory=FeedAlerts)
+    last_cycle: CycleReport | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.config.schedule.tz
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def services(context: Any) -> Services:
+    """The Services of the running Application, from a handler's or job's context."""
+    found = context.application.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found

@@ -1,0 +1,243 @@
+"""Tables for the pure parts of the chat handlers: arguments, callback data, guards."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.model import FollowKey, FollowKind
+from handlers import callback_data as cb
+from handlers.args import (
+    MAX_INPUT_CHARS,
+    MAX_LATEST,
+    ArgError,
+    LatestArgs,
+    Term,
+    clean,
+    command_argument,
+    is_off,
+    parse_clock,
+    parse_latest,
+    parse_quiet_hours,
+    split_terms,
+)
+from handlers.guards import AdminCache, RateLimiter, Verdict
+
+T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/volg oekraine", "oekraine"),
+        ("/volg@nieuwsbot_test_bot oekraine, sport", "oekraine, sport"),
+        ("/volg", ""),
+        ("/volg\nverenigde   staten", "verenigde staten"),
+        ("/volg oek\u200braine", "oekraine"),
+        ("/volg \u202eeniarkeo", "eniarkeo"),
+        ("/zoek  stikstof\tboeren ", "stikstof boeren"),
+    ],
+)
+def test_command_argument(text: str, expected: str) -> None:
+    assert command_argument(text) == expected
+
+
+def test_command_argument_caps_the_whole_input() -> None:
+    with pytest.raises(ArgError, match=str(MAX_INPUT_CHARS)):
+        command_argument("/volg " + "a" * (MAX_INPUT_CHARS + 1))
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("oekraine", [Term("oekraine")]),
+        ("oekraine, sport", [Term("oekraine"), Term("sport")]),
+        ('"Mark Rutte", buitenland', [Term("Mark Rutte", quoted=True), Term("buitenland")]),
+        ("„Den Haag, centrum”, tech", [Term("Den Haag, centrum", quoted=True), Term("tech")]),
+        ("“Poetin”", [Term("Poetin", quoted=True)]),
+        ('""', []),
+        (" , ,", []),
+        ("", []),
+        ("<b>&amp;</b>", [Term("<b>&amp;</b>")]),
+        ("🇺🇦", [Term("🇺🇦")]),
+    ],
+)
+def test_split_terms(argument: str, expected: list[Term]) -> None:
+    assert split_terms(argument) == expected
+
+
+def test_split_terms_rejects_unclosed_quote_and_long_terms() -> None:
+    with pytest.raises(ArgError, match="aanhalingsteken"):
+        split_terms('"Mark Rutte')
+    with pytest.raises(ArgError, match="300"):
+        split_terms("x" * 301)
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("", LatestArgs("", 5)),
+        ("10", LatestArgs("", 10)),
+        ("oekraine", LatestArgs("oekraine", 5)),
+        ("oekraine 3", LatestArgs("oekraine", 3)),
+        ("verenigde staten 7", LatestArgs("verenigde staten", 7)),
+        ("sport 50", LatestArgs("sport", MAX_LATEST, clamped=True)),
+        ('"Mark Rutte" 2', LatestArgs("Mark Rutte", 2)),
+        ("G7", LatestArgs("G7", 5)),
+        ("٣", LatestArgs("٣", 5)),
+    ],
+)
+def test_parse_latest(argument: str, expected: LatestArgs) -> None:
+    assert parse_latest(argument) == expected
+
+
+def test_parse_latest_rejects_zero() -> None:
+    with pytest.raises(ArgError, match="1 tot 20"):
+        parse_latest("sport 0")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("07:30", "07:30"), ("7:30", "07:30"), ("23.59", "23:59"), ("0:00", "00:00")],
+)
+def test_parse_clock_accepts(text: str, expected: str) -> None:
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:00", "7:5", "abc", "12:60", "", "1230", "-1:00", "07:30:00"])
+def test_parse_clock_rejects(text: str) -> None:
+    with pytest.raises(ArgError, match="geen geldige tijd"):
+        parse_clock(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("23:00-07:00", ("23:00", "07:00")),
+        ("23:00 - 7:00", ("23:00", "07:00")),
+        ("12:00–13:30", ("12:00", "13:30")),
+    ],
+)
+def test_parse_quiet_hours(text: str, expected: tuple[str, str]) -> None:
+    assert parse_quiet_hours(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("08:00-08:00", "gelijk"),
+        ("23:00", "begrijp ik niet"),
+        ("25:00-07:00", "geen geldige tijd"),
+        ("morgen-overmorgen", "geen geldige tijd"),
+    ],
+)
+def test_parse_quiet_hours_rejects(text: str, message: str) -> None:
+    with pytest.raises(ArgError, match=message):
+        parse_quiet_hours(text)
+
+
+@pytest.mark.parametrize(("text", "off"), [("uit", True), ("UIT ", True), ("aan", False)])
+def test_is_off(text: str, off: bool) -> None:
+    assert is_off(text) is off
+
+
+def test_clean_removes_controls_and_bidi() -> None:
+    assert clean("a\x00b\u200fc\u2067 d\n\ne") == "abc d e"
+
+
+# --- callback data ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        FollowKey(FollowKind.SECTION, "sport"),
+        FollowKey(FollowKind.COUNTRY, "UA"),
+        FollowKey(FollowKind.KEYWORD, "mark rutte"),
+        FollowKey(FollowKind.KEYWORD, "noordzeekanaalgebied"),
+    ],
+)
+@pytest.mark.parametrize("action", list(cb.FollowAction))
+def test_follow_press_round_trips(key: FollowKey, action: cb.FollowAction) -> None:
+    data = cb.encode_follow(action, key)
+    assert data is not None
+    assert len(data.encode()) <= cb.MAX_BYTES
+    assert cb.decode(data) == cb.FollowPress(action, key)
+
+
+def test_long_keyword_unfollows_by_digest() -> None:
+    key = FollowKey(FollowKind.KEYWORD, "stikstofuitstoot " * 5)
+    assert cb.encode_follow(cb.FollowAction.FOLLOW, key) is None
+    data = cb.encode_unfollow(key)
+    assert len(data.encode()) <= cb.MAX_BYTES
+    assert cb.decode(data) == cb.UnfollowDigestPress(cb.key_digest(key))
+
+
+@pytest.mark.parametrize("what", list(cb.Confirmation))
+@pytest.mark.parametrize("yes", [True, False])
+def test_confirm_round_trips(what: cb.Confirmation, yes: bool) -> None:
+    assert cb.decode(cb.encode_confirm(what, yes)) == cb.ConfirmPress(what, yes)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "x:s:sport",
+        "t:x:sport",
+        "t:s:",
+        "t:s:<b>",
+        "t:c:ua",
+        "t:c:UKRAINE",
+        "t:k:Poetin",
+        "f:k: rutte ",
+        "stop:maybe",
+        "ua:",
+        "u#zzzz",
+        "u#0123456789abcdef",
+        "t:s:" + "a" * 70,
+    ],
+)
+def test_decode_rejects_foreign_data(data: str | None) -> None:
+    assert cb.decode(data) is None
+
+
+# --- guards ----------------------------------------------------------------------
+
+
+def test_rate_limiter_tells_once_then_stays_silent_and_recovers() -> None:
+    limiter = RateLimiter(limit=3, window=timedelta(minutes=1))
+    verdicts = [limiter.check(1, T0 + timedelta(seconds=i)) for i in range(6)]
+    assert verdicts == [
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.REFUSE_AND_TELL,
+        Verdict.REFUSE_SILENTLY,
+        Verdict.REFUSE_SILENTLY,
+    ]
+    assert limiter.check(2, T0) is Verdict.ALLOW  # other chats are unaffected
+    assert limiter.check(1, T0 + timedelta(seconds=61)) is Verdict.ALLOW
+
+
+def test_admin_cache_expires() -> None:
+    cache = AdminCache(ttl=timedelta(minutes=5))
+    assert cache.get(-100, 7, T0) is None
+    cache.put(-100, 7, True, T0)
+    cache.put(-100, 8, False, T0)
+    assert cache.get(-100, 7, T0 + timedelta(minutes=4)) is True
+    assert cache.get(-100, 8, T0 + timedelta(minutes=4)) is False
+    assert cache.get(-100, 7, T0 + timedelta(minutes=5)) is None
+
+
+def test_pop_up_texts_fit_telegrams_limit() -> None:
+    """A keyword whose label folds short can still be long (combining marks)."""
+    from bot.core.model import FollowKey, FollowKind
+    from handlers import texts
+
+    label = "ب" * 40 + "\u064e\u064f\u0650\u0651" * 40
+    key = FollowKey(FollowKind.KEYWORD, "ب" * 40, label)
+    for toast in (texts.toggled_on(key), texts.toggled_off(key)):
+        assert len(toast) <= texts.TOAST_CHARS

@@ -1,0 +1,348 @@
+"""/status: counting follows and feed health, the Dutch HTML text, and reading a live store."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import Config, FeedConfig
+from bot.core.model import FollowKey, FollowKind, NewsItem
+from bot.deliver.format import TELEGRAM_LIMIT, utf16_len
+from bot.deliver.match import FollowIndex
+from bot.deliver.stats import DeliveryStats
+from bot.ingest.feedstate import FeedState
+from bot.ops.status import (
+    FeedCondition,
+    FeedHealth,
+    KindCounts,
+    StatusSnapshot,
+    TopicCount,
+    collect_status,
+    feed_health,
+    follow_counts,
+    status_text,
+)
+from bot.runtime.services import Services
+from bot.sim.telegram import parse_telegram_html
+from bot.store import DEFAULT_SETTINGS, ChatRecord, OutboxEntry, Store, outbox_entry_id
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)  # 14:00 in Amsterdam
+
+UA = FollowKey(FollowKind.COUNTRY, "UA", "Oekraïne")
+US = FollowKey(FollowKind.COUNTRY, "US", "Verenigde Staten")
+SPORT = FollowKey(FollowKind.SECTION, "sport", "Sport")
+TECH = FollowKey(FollowKind.SECTION, "tech", "Tech")
+POETIN = FollowKey(FollowKind.KEYWORD, "poetin", "Poetin")
+STIKSTOF = FollowKey(FollowKind.KEYWORD, "stikstof")
+
+
+def _chat(chat_id: int, *follows: FollowKey, active: bool = True) -> ChatRecord:
+    return ChatRecord(
+        chat_id=chat_id,
+        chat_type="private",
+        follows=follows,
+        settings=DEFAULT_SETTINGS,
+        active=active,
+        deactivated_at=None if active else NOW,
+        created_at=NOW - timedelta(days=3),
+    )
+
+
+def _snapshot(**changes: object) -> StatusSnapshot:
+    base = StatusSnapshot(
+        now=NOW,
+        tz=AMS,
+        started_at=NOW - timedelta(hours=26, minutes=5),
+        chats_active=12345,
+        chats_deactivated=67,
+        follows=(
+            KindCounts(
+                FollowKind.SECTION, 30, 2, (TopicCount("Sport", 20), TopicCount("Tech", 10))
+            ),
+            KindCounts(FollowKind.COUNTRY, 8, 1, (TopicCount("Oekraïne", 8),)),
+            KindCounts(FollowKind.KEYWORD, 0, 0, ()),
+        ),
+        items_stored=3456,
+        feeds=(
+            FeedHealth("NOS Algemeen", FeedCondition.OK, last_success=NOW),
+            FeedHealth(
+                "NU.nl Sport",
+                FeedCondition.FAILING,
+                last_error="HTTP 500",
+                consecutive_errors=3,
+                last_success=NOW - timedelta(hours=7),
+                alerted=True,
+            ),
+            FeedHealth("Omroep West", FeedCondition.UNKNOWN),
+        ),
+        outbox_pending=1,
+        sent_last_hour=1200,
+        retry_after_last_hour=2,
+        failed_last_hour=0,
+        version="0.1.0",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def _plain(text: str) -> str:
+    """The text as a Telegram client shows it; fails on markup Telegram would refuse."""
+    plain, _entities = parse_telegram_html(text)
+    return plain
+
+
+# --- the text ---------------------------------------------------------------------------
+
+
+def test_status_text_shows_every_figure_in_dutch() -> None:
+    assert _plain(status_text(_snapshot())).splitlines() == [
+        "📊 Status nieuwsbot 0.1.0",
+        "⏱ Draait 1 dag en 2 uur, sinds gisteren 11:55",
+        "💬 Chats: 12.345 actief, 67 gestopt",
+        "🗞 Berichten opgeslagen: 3.456",
+        "📤 Wachtrij: 1 bericht",
+        "✉️ Laatste uur: 1.200 verstuurd, 2× afgeremd door Telegram (429), 0 mislukt",
+        "",
+        "Gevolgd (aantal chats, top 10 per soort)",
+        "📰 Rubrieken: 2 verschillend, 30 keer gevolgd",
+        "Sport 20, Tech 10",
+        "🌍 Landen: 1 verschillend, 8 keer gevolgd",
+        "Oekraïne 8",
+        "🔎 Trefwoorden: 0 verschillend, nog niets gevolgd",
+        "",
+        "Feeds (3): 1 in orde, 1 falen, 1 nog niet opgehaald",
+        "❌ NU.nl Sport: HTTP 500 (3× op rij, laatst gelukt 7:00) ⚠️ gemeld",
+        "⏳ Omroep West: nog niet opgehaald",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("uptime", "shown"),
+    [
+        (timedelta(seconds=40), "minder dan een minuut"),
+        (timedelta(minutes=1), "1 minuut"),
+        (timedelta(minutes=59, seconds=59), "59 minuten"),
+        (timedelta(hours=1), "1 uur"),
+        (timedelta(hours=5, minutes=12), "5 uur en 12 minuten"),
+        (timedelta(days=2, hours=3, minutes=7), "2 dagen en 3 uur"),
+        (timedelta(days=40, minutes=7), "40 dagen en 7 minuten"),
+        (timedelta(seconds=-5), "minder dan een minuut"),  # a clock that stepped back
+    ],
+)
+def test_uptime_reads_as_the_two_largest_units(uptime: timedelta, shown: str) -> None:
+    text = _plain(status_text(_snapshot(started_at=NOW - uptime)))
+    assert text.splitlines()[1].startswith(f"⏱ Draait {shown}, sinds ")
+
+
+def test_a_feed_that_never_worked_says_so() -> None:
+    never = FeedHealth("Tweakers", FeedCondition.FAILING, "connection refused", 12, None)
+    lines = _plain(status_text(_snapshot(feeds=(never,)))).splitlines()
+    assert lines[-2:] == [
+        "Feeds (1): 0 in orde, 1 falen",
+        "❌ Tweakers: verbinding geweigerd (12× op rij, nog nooit gelukt)",
+    ]
+
+
+def test_everything_from_feeds_users_and_servers_is_escaped() -> None:
+    hostile = "<b>Feed & co</b>"
+    snapshot = _snapshot(
+        follows=(KindCounts(FollowKind.KEYWORD, 1, 1, (TopicCount("<script>x</script>", 1),)),),
+        feeds=(
+            FeedHealth(hostile, FeedCondition.FAILING, "not a feed (<html> & </p>)", 1, NOW),
+            FeedHealth("a</b><i>", FeedCondition.UNKNOWN),
+        ),
+        version="1<2",
+    )
+    plain = _plain(status_text(snapshot))
+    assert "Status nieuwsbot 1<2" in plain
+    assert "<script>x</script> 1" in plain
+    assert f"❌ {hostile}: geen feed (<html> & </p>) (1× op rij, laatst gelukt 14:00)" in plain
+    assert "⏳ a</b><i>: nog niet opgehaald" in plain
+
+
+def test_many_failing_feeds_are_cut_to_fit_one_message_with_a_count() -> None:
+    feeds = tuple(
+        FeedHealth(f"Feed {n:03d} " + "é" * 60, FeedCondition.FAILING, "x" * 500, n + 1, None)
+        for n in range(300)
+    )
+    text = status_text(_snapshot(feeds=feeds))
+    assert utf16_len(text) <= TELEGRAM_LIMIT
+    lines = _plain(text).splitlines()
+    shown = [line for line in lines if line.startswith("❌ ")]
+    assert 0 < len(shown) < 300
+    assert lines[-1] == f"… en {300 - len(shown)} feeds meer"
+    # Longest error streaks first: feed 299 has 300 errors in a row.
+    assert shown[0].startswith("❌ Feed 299 ")
+    # Names and errors are clipped, so one feed cannot fill the message.
+    assert all(len(line) < 260 for line in shown)
+
+
+def test_a_status_that_fits_is_not_cut() -> None:
+    assert "meer" not in _plain(status_text(_snapshot()))
+
+
+# --- counting follows ----------------------------------------------------------------------
+
+
+def test_follows_are_counted_per_kind_over_active_chats_only() -> None:
+    unlabelled_ua = FollowKey(FollowKind.COUNTRY, "UA")
+    chats = [
+        _chat(1, SPORT, UA, POETIN),
+        _chat(2, SPORT, unlabelled_ua, STIKSTOF),
+        _chat(3, TECH, US),
+        _chat(4, SPORT, UA, POETIN, active=False),
+        _chat(5),
+    ]
+    sections, countries, keywords = follow_counts(chats)
+    assert sections == KindCounts(
+        FollowKind.SECTION, 3, 2, (TopicCount("Sport", 2), TopicCount("Tech", 1))
+    )
+    # The same country with and without a label is one topic, shown by its label.
+    assert countries == KindCounts(
+        FollowKind.COUNTRY, 3, 2, (TopicCount("Oekraïne", 2), TopicCount("Verenigde Staten", 1))
+    )
+    # A keyword without a label is shown quoted, as /mijn does.
+    assert keywords == KindCounts(
+        FollowKind.KEYWORD, 2, 2, (TopicCount("Poetin", 1), TopicCount("„stikstof”", 1))
+    )
+
+
+def test_only_the_top_ten_per_kind_are_listed_most_followed_first() -> None:
+    keys = [FollowKey(FollowKind.KEYWORD, f"woord{n:02d}") for n in range(15)]
+    # Keyword n is followed by n + 1 chats.
+    chats = [_chat(1000 * n + c, keys[n]) for n in range(15) for c in range(n + 1)]
+    keywords = follow_counts(chats)[2]
+    assert keywords.distinct == 15
+    assert keywords.follows == sum(range(1, 16))
+    assert [topic.chats for topic in keywords.top] == list(range(15, 5, -1))
+    assert keywords.top[0].label == "„woord14”"
+
+
+def test_no_chats_count_nothing() -> None:
+    assert [(k.kind, k.follows, k.distinct, k.top) for k in follow_counts([])] == [
+        (FollowKind.SECTION, 0, 0, ()),
+        (FollowKind.COUNTRY, 0, 0, ()),
+        (FollowKind.KEYWORD, 0, 0, ()),
+    ]
+
+
+# --- feed health --------------------------------------------------------------------------------
+
+
+def test_feed_health_from_stored_poll_states() -> None:
+    feeds = [FeedConfig(name=n, url=f"https://example.nl/{n}") for n in ("a", "b", "c", "d")]
+    states = {
+        "a": FeedState(url="https://example.nl/a", last_attempt=NOW, last_success=NOW),
+        "b": FeedState(
+            url="https://example.nl/b",
+            last_attempt=NOW,
+            consecutive_errors=4,
+            last_error="HTTP 503",
+            last_success=NOW - timedelta(hours=8),
+        ),
+        "c": None,
+        # Known to the store but never attempted: a state carried over from config.
+        "d": FeedState(url="https://example.nl/d"),
+    }
+    assert feed_health(feeds, states, alerted=frozenset({"b"})) == (
+        FeedHealth("a", FeedCondition.OK, None, 0, NOW),
+        FeedHealth("b", FeedCondition.FAILING, "HTTP 503", 4, NOW - timedelta(hours=8), True),
+        FeedHealth("c", FeedCondition.UNKNOWN),
+        FeedHealth("d", FeedCondition.UNKNOWN),
+    )
+
+
+# --- reading the live objects ----------------------------------------------------------------
+
+
+class _Monotonic:
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _item(n: int) -> NewsItem:
+    return NewsItem(
+        id=f"item-{n}",
+        feed="NOS Algemeen",
+        source="NOS",
+        link=f"https://nos.nl/artikel/{n}",
+        title=f"Bericht {n}",
+        summary="",
+        text="",
+        published=NOW - timedelta(minutes=n),
+    )
+
+
+async def test_collect_status_reads_store_config_alerts_and_counters(tmp_path: Path) -> None:
+    feeds = (
+        FeedConfig(name="NOS Algemeen", url="https://feeds.nos.nl/nosnieuwsalgemeen"),
+        FeedConfig(name="NU.nl Sport", url="https://www.nu.nl/rss/Sport"),
+        FeedConfig(name="Uit", url="https://example.nl/uit", enabled=False),
+    )
+    store = await Store.open(tmp_path, clock=lambda: NOW, freeze_gc=False)
+    try:
+        for chat_id in (1, 2, 3):
+            await store.ensure_chat(chat_id, "private")
+        await store.add_follows(1, [SPORT, UA])
+        await store.add_follows(2, [UA])
+        await store.add_follows(3, [POETIN])
+        await store.deactivate(3, "blocked")
+        await store.add_items([_item(n) for n in range(4)])
+        await store.enqueue(
+            [
+                OutboxEntry(outbox_entry_id(1, "s1"), 1, "push", {"story": "s1"}, NOW),
+                OutboxEntry(outbox_entry_id(2, "s1"), 2, "push", {"story": "s1"}, NOW),
+            ]
+        )
+        await store.put_feed_states(
+            {
+                feeds[0].url: FeedState(feeds[0].url, last_attempt=NOW, last_success=NOW).to_dict(),
+                feeds[1].url: FeedState(
+                    feeds[1].url, last_attempt=NOW, consecutive_errors=2, last_error="HTTP 500"
+                ).to_dict(),
+            }
+        )
+        services = Services(
+            config=Config(feeds=feeds),
+            store=store,
+            index=FollowIndex(),
+            clock=lambda: NOW,
+            started_at=NOW - timedelta(minutes=90),
+        )
+        services.feed_alerts.alerted.add("NU.nl Sport")
+        ticks = _Monotonic()
+        stats = DeliveryStats(clock=ticks)
+        stats.sent.add()  # more than an hour ago by the time of the snapshot
+        ticks.now += 3700
+        for _ in range(3):
+            stats.sent.add()
+        stats.retry_after.add()
+
+        snapshot = collect_status(services, stats)
+    finally:
+        await store.close()
+
+    assert snapshot.uptime == timedelta(minutes=90)
+    assert (snapshot.chats_active, snapshot.chats_deactivated) == (2, 1)
+    assert snapshot.items_stored == 4
+    assert snapshot.outbox_pending == 2
+    assert (snapshot.sent_last_hour, snapshot.retry_after_last_hour) == (3, 1)
+    assert snapshot.failed_last_hour == 0
+    sections, countries, keywords = snapshot.follows
+    assert sections.top == (TopicCount("Sport", 1),)
+    assert countries.top == (TopicCount("Oekraïne", 2),)
+    assert keywords.top == ()  # chat 3 is deactivated
+    assert snapshot.feeds == (
+        FeedHealth("NOS Algemeen", FeedCondition.OK, None, 0, NOW),
+        FeedHealth("NU.nl Sport", FeedCondition.FAILING, "HTTP 500", 2, None, True),
+    )
+    text = _plain(status_text(snapshot))
+    assert "💬 Chats: 2 actief, 1 gestopt" in text
+    assert "❌ NU.nl Sport: HTTP 500 (2× op rij, nog nooit gelukt) ⚠️ gemeld" in text

@@ -1,0 +1,161 @@
+"""Sections from feed configuration, categories, URL path and text."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.model import Dateline
+from bot.tagging import SECTIONS, section, tag
+from bot.tagging.sections import is_general_label, section_for_label
+
+DOMESTIC_TEXT = "De Tweede Kamer debatteert over het kabinet en de begroting van de minister."
+
+
+def test_vocabulary_is_fixed_and_ordered() -> None:
+    assert [entry.slug for entry in SECTIONS] == [
+        "binnenland",
+        "buitenland",
+        "politiek",
+        "economie",
+        "sport",
+        "tech",
+        "cultuur",
+        "wetenschap",
+        "opmerkelijk",
+        "regionaal",
+    ]
+    assert section("buitenland").label == "Buitenland"
+    with pytest.raises(KeyError):
+        section("koningshuis")
+
+
+@pytest.mark.parametrize(
+    ("label", "slug"),
+    [
+        ("Buitenland", "buitenland"),
+        ("koningshuis", "binnenland"),
+        ("cultuur-en-media", "cultuur"),
+        ("Formule 1", "sport"),
+        ("geld", "economie"),
+        ("ANP/BUI", "buitenland"),
+        ("tech-wetenschap", "tech"),
+        ("algemeen", None),
+        ("misdaad", None),
+    ],
+)
+def test_feed_labels_map_onto_the_vocabulary(label: str, slug: str | None) -> None:
+    assert section_for_label(label) == slug
+
+
+def test_general_feed_labels() -> None:
+    assert is_general_label("algemeen")
+    assert is_general_label("Voorpagina")
+    assert not is_general_label("sport")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        # the feed's configuration decides
+        ({"feed_sections": ("sport",)}, ("sport",)),
+        ({"feed_sections": ("formule 1", "koningshuis")}, ("binnenland", "sport")),
+        # the URL path names a section
+        ({"link": "https://www.gld.nl/sport/8431854/nec-psv"}, ("sport",)),
+        ({"link": "https://www.ad.nl/buitenland/rampen~a1/"}, ("buitenland",)),
+        ({"link": "https://www.rtvnoord.nl/politiek/RX-838/petitie"}, ("politiek",)),
+        # feed categories
+        ({"categories": ("Economie",)}, ("economie",)),
+        # a general feed: the text decides, and a domestic story is binnenland
+        ({"feed_sections": ("algemeen",)}, ("binnenland", "politiek")),
+        ({}, ("binnenland", "politiek")),
+    ],
+)
+def test_section_evidence(kwargs: dict[str, object], expected: tuple[str, ...]) -> None:
+    assert tag("Debat over de begroting", DOMESTIC_TEXT, **kwargs).sections == expected  # type: ignore[arg-type]
+
+
+def test_foreign_dateline_implies_buitenland() -> None:
+    tags = tag(
+        "Werkloosheid stabiel",
+        "Het aantal aanvragen voor een uitkering bleef gelijk.",
+        feed_sections=("economie",),
+        dateline=Dateline("WASHINGTON", ("AFN",)),
+    )
+    assert tags.sections == ("buitenland", "economie")
+
+
+def test_foreign_main_subject_implies_buitenland() -> None:
+    tags = tag(
+        "Onrust in Frankrijk",
+        "Franse scholieren protesteren. In Parijs en Lyon gingen duizenden de straat op.",
+        feed_sections=("algemeen",),
+    )
+    assert "buitenland" in tags.sections
+    assert "binnenland" not in tags.sections
+
+
+def test_dutch_dateline_is_not_buitenland() -> None:
+    tags = tag("Comeback", "De zanger komt met nieuwe muziek.", dateline=Dateline("AMSTERDAM"))
+    assert "buitenland" not in tags.sections
+
+
+def test_sport_abroad_stays_sport() -> None:
+    tags = tag(
+        "Oranje wint in Athene",
+        "Het Nederlands elftal won in Griekenland van de Grieken in de Nations League.",
+        feed_sections=("sport",),
+    )
+    assert tags.sections == ("sport",)
+
+
+def test_unknown_dateline_asserts_no_home_or_abroad() -> None:
+    tags = tag(
+        "Kellogg",
+        "De winst van het bedrijf daalde; de omzet steeg en het dividend blijft.",
+        dateline=Dateline("BATTLE CREEK", ("AFN",)),
+    )
+    assert tags.sections == ("economie",)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "section_slug"),
+    [
+        (
+            "Grammy voor zangeres",
+            "De zangeres won een Grammy voor haar album. "
+            "De rapper kreeg de prijs voor zijn concert.",
+            "cultuur",
+        ),
+        (
+            "Framework vraagt veel voor desktop",
+            "De desktop heeft 192GB ram en geen ssd; de processor en de gpu zijn nieuw.",
+            "tech",
+        ),
+        (
+            "Emons gediskwalificeerd",
+            "De shorttracker reed een sterke kwartfinale maar werd in de halve finale "
+            "gediskwalificeerd bij de Olympische Winterspelen.",
+            "sport",
+        ),
+    ],
+)
+def test_text_decides_for_general_feeds(title: str, text: str, section_slug: str) -> None:
+    assert section_slug in tag(title, text, feed_sections=("algemeen",)).sections
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "section"),
+    [
+        # A bare stem word counts ("voetbal" for "voetbal*", "debat" for "debat*").
+        ("Kamer wil debat over asiel", "De Tweede Kamer wil snel een debat.", "politiek"),
+        ("Oranje verliest", "Het Nederlands elftal verloor in Amsterdam met 1-2.", "sport"),
+        ("Voetbal op zondag", "Het voetbal begint dit seizoen later.", "sport"),
+    ],
+)
+def test_short_items_get_a_topical_section(title: str, text: str, section: str) -> None:
+    assert section in tag(title, text).sections
+
+
+def test_a_repeated_word_in_a_short_item_is_not_a_topic() -> None:
+    tags = tag("De president spreekt", "De president sprak met de president van de bank.")
+    assert "politiek" not in tags.sections
