@@ -31,8 +31,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.ingest.decide import next_state_after_fetch
 from bot.ingest.feedstate import FeedState
-from bot.ingest.fetch import FeedFetcher, make_client, next_state_after_fetch
+from bot.ingest.fetch import FeedFetcher, make_client
 from bot.sim.feeds import FeedServer
 
 TARGET_S = 1.0

@@ -46,9 +46,8 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.config import (
     Config,
@@ -58,10 +57,11 @@ from bot.config import (
     StorageConfig,
     TelegramConfig,
 )
+from bot.core.clock import OffsetClock
 from bot.core.model import FollowKey, FollowKind
-from bot.runtime.app import POLL_TIMEOUT_S, build_application
 from bot.runtime.jobs import run_poll_cycle
-from bot.runtime.services import SERVICES_KEY, Services
+from bot.runtime.lifecycle import running
+from bot.runtime.services import Services
 from bot.sim.feeds import FeedServer
 from bot.sim.telegram import Call, FakeTelegram
 from bot.store.chats import write_chat_shards
@@ -120,22 +120,6 @@ def ukraine_item(now: datetime) -> str:
         "met tientallen drones. Volgens burgemeester Klitsjko zijn zeker drie doden gevallen.",
         now,
     )
-
-
-class ShiftedClock:
-    """Wall time plus an offset, so a poll cycle can be made due without waiting.
-
-    Real time (not frozen) so the bot's per-chat command windows slide as in production.
-    """
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, delta: timedelta) -> None:
-        self.offset += delta
 
 
 @dataclass
@@ -280,7 +264,7 @@ async def broadcast(
     svc: Services,
     fake: FakeTelegram,
     feeds: FeedServer,
-    clock: ShiftedClock,
+    clock: OffsetClock,
     chats: Sequence[int],
     probe_interval_s: float,
 ) -> Figures:
@@ -343,7 +327,7 @@ async def broadcast(
 
 
 async def measure(n_chats: int, probe_interval_s: float) -> Figures:
-    clock = ShiftedClock()
+    clock = OffsetClock()
     chats = list(range(FIRST_CHAT, FIRST_CHAT + n_chats))
     with (
         tempfile.TemporaryDirectory(prefix="nieuwsbot-bench-push-") as tmp,
@@ -354,24 +338,11 @@ async def measure(n_chats: int, probe_interval_s: float) -> Figures:
         seed_chats(data, chats, clock())
         body = FEED_DOC.format(items=old_item(clock()))
         feeds.serve(FEED_PATH, body.encode("utf-8"), "application/rss+xml; charset=utf-8")
-        application: Any = build_application(
-            make_config(fake, feeds, data), clock=clock, schedule=False
-        )
-        # The lifecycle run_polling drives, with the Services reachable in between.
-        async with application:
-            await application.post_init(application)
-            await application.start()
-            await application.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT_S)
-            try:
-                svc: Services = application.bot_data[SERVICES_KEY]
-                if len(svc.index) != n_chats:
-                    raise SystemExit(f"seeded {n_chats} chats, the bot sees {len(svc.index)}")
-                figures = await broadcast(svc, fake, feeds, clock, chats, probe_interval_s)
-            finally:
-                await application.updater.stop()
-                await application.stop()
-                await application.post_stop(application)
-        await application.post_shutdown(application)
+        async with running(make_config(fake, feeds, data), clock, schedule=False) as bot:
+            svc = bot.services
+            if len(svc.index) != n_chats:
+                raise SystemExit(f"seeded {n_chats} chats, the bot sees {len(svc.index)}")
+            figures = await broadcast(svc, fake, feeds, clock, chats, probe_interval_s)
     return figures
 
 

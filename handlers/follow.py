@@ -156,11 +156,7 @@ async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         text = texts.my_follows((), quiet=None, digest=None, max_follows=MAX_FOLLOWS)
     else:
         settings = record.settings
-        quiet = (
-            (settings.quiet_start, settings.quiet_end)
-            if settings.quiet_start and settings.quiet_end
-            else None
-        )
+        quiet = settings.quiet_hours
         text = texts.my_follows(
             record.follows, quiet=quiet, digest=settings.digest_time, max_follows=MAX_FOLLOWS
         )

@@ -27,11 +27,7 @@ async def quiet_hours(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if not argument:
             record = store.get_chat(chat.id)
             settings = record.settings if record is not None else None
-            current = (
-                (settings.quiet_start, settings.quiet_end)
-                if settings is not None and settings.quiet_start and settings.quiet_end
-                else None
-            )
+            current = settings.quiet_hours if settings is not None else None
             await reply(update, texts.quiet_usage(current))
             return
         if is_off(argument):

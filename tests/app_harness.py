@@ -1,8 +1,8 @@
 """The production Application on loopback, for end-to-end tests.
 
-``running_app`` drives the lifecycle ``run_polling`` would (post_init, start,
-polling; then stop, post_stop, shutdown, post_shutdown) so a test can reach the
-Services in between: run a poll cycle, drain the outbox, move the clock.
+``running_app`` starts it through the one lifecycle (``bot.runtime.lifecycle.running``)
+without the JobQueue, so a test reaches the Services in between: run a poll
+cycle, drain the outbox, move the clock.
 """
 
 from __future__ import annotations
@@ -22,17 +22,17 @@ from bot.config import (
     StorageConfig,
     TelegramConfig,
 )
-from bot.runtime.app import build_application
+from bot.core.clock import ManualClock
 from bot.runtime.jobs import run_poll_cycle
-from bot.runtime.services import SERVICES_KEY, Services
+from bot.runtime.lifecycle import running
+from bot.runtime.services import Services
 from bot.sim.feeds import FeedServer
 from bot.sim.telegram import FakeTelegram
-from tests.clock import Clock
 
 # Thursday 1 October 2026, 15:00 in Amsterdam.
 NOW = datetime(2026, 10, 1, 13, 0, tzinfo=UTC)
 
-__all__ = ["NOW", "Clock", "RunningApp", "is_push", "make_config", "rss_item", "running_app"]
+__all__ = ["NOW", "RunningApp", "is_push", "make_config", "rss_item", "running_app"]
 
 EMPTY_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>{title}</title><link>https://example.nl</link>
@@ -56,7 +56,7 @@ def rss_item(guid: str, title: str, description: str, published: datetime, link:
 class RunningApp:
     application: Any
     services: Services
-    clock: Clock
+    clock: ManualClock
     fake: FakeTelegram
     feeds: FeedServer
 
@@ -111,20 +111,10 @@ def make_config(
 
 @contextlib.asynccontextmanager
 async def running_app(
-    config: Config, fake: FakeTelegram, feeds: FeedServer, clock: Clock
+    config: Config, fake: FakeTelegram, feeds: FeedServer, clock: ManualClock
 ) -> AsyncIterator[RunningApp]:
-    application = build_application(config, clock=clock, schedule=False)
-    async with application:
-        await application.post_init(application)
-        await application.start()
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        try:
-            yield RunningApp(application, application.bot_data[SERVICES_KEY], clock, fake, feeds)
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            await application.post_stop(application)
-    await application.post_shutdown(application)
+    async with running(config, clock, schedule=False, poll_timeout=1) as bot:
+        yield RunningApp(bot.application, bot.services, clock, fake, feeds)
 
 
 def serve_feed(feeds: FeedServer, path: str, title: str, items: list[str]) -> None:

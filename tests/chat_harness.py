@@ -1,11 +1,11 @@
-"""The real python-telegram-bot Application with the chat handlers, against the fake Bot API.
+"""The production Application with the chat handlers, against the fake Bot API.
 
-``running_bot`` starts an Application configured like ``bot.runtime.app`` does it
-(concurrent updates, the handlers from ``handlers.registry``, the real error
-handler), with a ``Store`` in a temporary directory and a fixed clock, and
-polls the fake server. ``ChatBot.say``/``press`` play the user and check the
-hygiene rules on every answer: HTML parse mode, at most 4096 characters,
-callback data at most 64 bytes, no error raised in any handler.
+``running_bot`` starts the Application ``nieuwsbot run`` starts, through the
+one lifecycle (``bot.runtime.lifecycle.running``, without the JobQueue), with
+its data in a temporary directory and a fixed clock, and polls the fake server.
+``ChatBot.say``/``press`` play the user and check the hygiene rules on every
+answer: HTML parse mode, at most 4096 characters, callback data at most 64
+bytes, no error raised in any handler.
 """
 
 from __future__ import annotations
@@ -13,23 +13,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ContextTypes
 
-from bot.config import Config, NewsConfig, TelegramConfig
+from bot.config import Config, NewsConfig, StorageConfig, TelegramConfig
+from bot.core.clock import ManualClock
 from bot.core.model import Dateline, NewsItem
-from bot.deliver.match import FollowIndex
-from bot.runtime.services import SERVICES_KEY, Services
+from bot.runtime.lifecycle import running
+from bot.runtime.services import Services
 from bot.sim.telegram import Call, FakeTelegram
 from bot.store import ChatRecord, Store
-from handlers.errors import on_error
-from handlers.registry import register, setup_bot_commands
-from tests.clock import Clock
 
 # Thursday 1 October 2026, 17:00 in Amsterdam: the day the NOS fixture was taken.
 NOW = datetime(2026, 10, 1, 15, 0, tzinfo=UTC)
@@ -46,7 +44,7 @@ class ChatBot:
     fake: FakeTelegram
     application: Application[Any, Any, Any, Any, Any, Any]
     services: Services
-    clock: Clock
+    clock: ManualClock
     errors: list[BaseException] = field(default_factory=list)
 
     @property
@@ -168,56 +166,25 @@ def buttons(answer: JsonDict) -> dict[str, str]:
 async def running_bot(
     fake: FakeTelegram, data_dir: Path, *, items: Sequence[NewsItem] = ()
 ) -> AsyncIterator[ChatBot]:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     config = Config(
         telegram=TelegramConfig(token=fake.token, base_url=fake.base_url),
+        storage=StorageConfig(path=str(data_dir)),
         news=NewsConfig(retention_days=7),
     )
-    store = await Store.open(data_dir, clock=clock, shard_count=2)
-    index = FollowIndex()
-    store.on_follows_changed(_index_updater(index))
-    if items:
-        await store.add_items(items)
-    services = Services(config=config, store=store, index=index, clock=clock)
-    application = (
-        ApplicationBuilder()
-        .token(fake.token)
-        .base_url(fake.base_url)
-        .concurrent_updates(True)
-        .build()
-    )
-    application.bot_data[SERVICES_KEY] = services
-    register(application)
-    harness = ChatBot(fake, application, services, clock)
+    async with running(config, clock, schedule=False, poll_timeout=1) as bot:
+        if items:
+            await bot.services.store.add_items(items)
+        harness = ChatBot(fake, bot.application, bot.services, clock)
 
-    async def record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert context.error is not None
-        harness.errors.append(context.error)
-        await on_error(update, context)
+        async def record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+            assert context.error is not None
+            harness.errors.append(context.error)
 
-    application.add_error_handler(record_error)
-    try:
-        async with application:
-            await setup_bot_commands(application.bot)
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield harness
-            finally:
-                await application.updater.stop()
-                await application.stop()
-    finally:
-        await store.close()
+        # Beside the production error handler, which still answers the user.
+        bot.application.add_error_handler(record_error)
+        yield harness
     assert harness.errors == [], f"handlers raised: {harness.errors!r}"
-
-
-def _index_updater(index: FollowIndex) -> Callable[[int, Any, Any], None]:
-    def update(chat_id: int, added: Any, removed: Any) -> None:
-        index.add(chat_id, added)
-        index.remove(chat_id, removed)
-
-    return update
 
 
 # --- Seed items: real titles and leads from tests/fixtures/feeds -------------------

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from bot.core.clock import ManualClock
 from bot.ingest.fetch import FeedFetcher, make_client
 from bot.sim.feeds import FeedServer
 from tests.paths import FIXTURES
@@ -16,23 +17,6 @@ from tests.paths import FIXTURES
 FEED_FIXTURES = FIXTURES / "feeds"
 TEST_USER_AGENT = "nieuwsbot-test/0.1"
 TEST_CONTACT_URL = "https://nieuwsbot.example/contact"
-
-
-class ManualClock:
-    """An injected clock that only moves when a test says so (aware UTC datetimes)."""
-
-    def __init__(self, start: datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, delta: timedelta) -> datetime:
-        self.current += delta
-        return self.current
-
-    def set(self, moment: datetime) -> None:
-        self.current = moment
 
 
 class MidpointRandom(random.Random):

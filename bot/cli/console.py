@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -52,9 +52,9 @@ from bot.cli.console_render import (
 from bot.config import Config, FeedConfig
 from bot.core.clock import Clock, utc_now
 from bot.core.model import NewsItem
-from bot.runtime.app import AnyApplication, build_application
 from bot.runtime.jobs import run_poll_cycle
-from bot.runtime.services import SERVICES_KEY, Services
+from bot.runtime.lifecycle import running
+from bot.runtime.services import Services
 from bot.sim.feeds import FeedServer
 from bot.sim.samples import (
     SAMPLE_FEEDS,
@@ -195,13 +195,12 @@ async def _session(
             feeds=feed_configs,
         )
         screen = _Screen(fake, stdout, ansi=_wants_ansi(stdout))
-        application = build_application(bot_config, clock=clock)
         ready_timeout = (
             config.fetch.timeout_seconds + _LIVE_READY_MARGIN_S if live else _SAMPLE_READY_TIMEOUT_S
         )
         screen.say(STARTING)
-        async with _running(application):
-            svc: Services = application.bot_data[SERVICES_KEY]
+        async with running(bot_config, clock, poll_timeout=1) as bot:
+            svc = bot.services
             watcher = asyncio.create_task(_watch(screen))
             try:
                 await _first_cycle(svc, ready_timeout)
@@ -220,29 +219,6 @@ async def _session(
         # After the Application has stopped: replies and pushes it finished meanwhile.
         screen.drain()
     return EXIT_OK
-
-
-@contextlib.asynccontextmanager
-async def _running(application: AnyApplication) -> AsyncIterator[None]:
-    """The Application's lifecycle as run_polling drives it, hooks included."""
-    async with application:
-        if application.post_init is not None:
-            await application.post_init(application)
-        try:
-            await application.start()
-            updater = application.updater
-            assert updater is not None
-            await updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield
-            finally:
-                await updater.stop()
-                await application.stop()
-                if application.post_stop is not None:
-                    await application.post_stop(application)
-        finally:
-            if application.post_shutdown is not None:
-                await application.post_shutdown(application)
 
 
 async def _first_cycle(svc: Services, wait_s: float) -> None:

@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 from bot.config import Config, FeedConfig
 from bot.core.clock import Clock
 from bot.core.model import NewsItem
+from bot.ingest.build import merge_exact_duplicates, parse_and_build
 from bot.ingest.dateline import display_city
+from bot.ingest.decide import assign_duplicates
 from bot.ingest.dedupe import StoryIndex
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
-from bot.ingest.parse import parse_feed
-from bot.ingest.pipeline import build_items, make_fetcher, merge_exact_duplicates
+from bot.ingest.fetch import make_fetcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,27 +84,26 @@ def _build(
     feed: FeedConfig, body: bytes, headers: dict[str, str], config: Config, now: datetime
 ) -> SourceResult:
     try:
-        parsed = parse_feed(body, feed=feed.name, headers=headers)
+        _, items = parse_and_build(
+            body,
+            headers,
+            feed,
+            first_seen=now,
+            summary_max_chars=config.news.summary_max_chars,
+        )
     except FeedError as exc:
         return SourceResult(feed, error=str(exc))
     except Exception as exc:  # a parser surprise is this source's failure, not the run's
         return SourceResult(feed, error=f"cannot parse: {type(exc).__name__}: {exc}")
-    items = build_items(
-        parsed, feed, first_seen=now, summary_max_chars=config.news.summary_max_chars
-    )
     return SourceResult(feed, items=tuple(items))
 
 
 def _dedupe(results: list[SourceResult]) -> list[SourceResult]:
-    """Exact merges keep the first occurrence; near duplicates point at their story."""
+    """The poll cycle's merges over everything fetched, each item under its first source."""
     everything = merge_exact_duplicates(item for result in results for item in result.items)
-    merged = {item.id: item for item in everything}
-    index = StoryIndex()
-    duplicate_of: dict[str, str] = {}
-    for item in sorted(everything, key=lambda i: i.published):
-        match = index.add(item)
-        if match.duplicate_of is not None:
-            duplicate_of[item.id] = match.duplicate_of
+    batch = {item.id: item for item in everything}
+    assignment = assign_duplicates(everything, StoryIndex(), lambda _: None)
+    merged = {item.id: item for item in assignment.items}
     deduped: list[SourceResult] = []
     emitted: set[str] = set()
     for result in results:
@@ -112,7 +112,7 @@ def _dedupe(results: list[SourceResult]) -> list[SourceResult]:
             if item.id in emitted:
                 continue
             emitted.add(item.id)
-            items.append(replace(merged[item.id], duplicate_of=duplicate_of.get(item.id)))
+            items.append(merged.get(item.id, batch[item.id]))
         deduped.append(replace(result, items=tuple(items)))
     return deduped
 

@@ -129,12 +129,11 @@ def _load(args: argparse.Namespace, *, need_token: bool = False) -> Config:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args, need_token=True)
-    from bot.runtime.app import build_application, run  # imported late: keeps `--help` fast
+    from bot.runtime.lifecycle import serve  # imported late: keeps `--help` fast
 
-    application = build_application(config)
     mode = "webhook" if config.telegram.webhook_url else "long polling"
     log.info("Starting nieuwsbot %s (%s)", __version__, mode)
-    run(application, config)
+    serve(config)
     log.info("Stopped")
     return EXIT_OK
 

@@ -46,8 +46,8 @@ from bot.deliver.plan import (
 )
 from bot.deliver.ratelimit import BROADCAST, ShuttingDown
 from bot.deliver.stats import DeliveryStats
-from bot.store import Store
 from bot.store.outbox import migrated_id
+from bot.store.protocol import DeliveryStore
 from bot.store.records import OutboxEntry
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class Delivery:
         self,
         *,
         bot: Bot,
-        store: Store,
+        store: DeliveryStore,
         index: FollowIndex,
         clock: Clock,
         tz: Any,

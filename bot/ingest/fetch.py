@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import socket
 import ssl
 import time
@@ -23,12 +22,12 @@ from typing import Literal
 import httpx
 
 from bot import __version__
+from bot.config import FetchConfig
+from bot.core.clock import Clock
 from bot.ingest.feedstate import FeedState
 from bot.ingest.schedule import (
     ServerHints,
     hints_from_response,
-    next_state_after_error,
-    next_state_after_success,
 )
 
 log = logging.getLogger(__name__)
@@ -275,50 +274,6 @@ class FeedFetcher:
         return FetchResult(url=state.url, status="error", final_url=url, error=reason)
 
 
-def next_state_after_fetch(
-    state: FeedState,
-    result: FetchResult,
-    *,
-    now: datetime,
-    interval: timedelta,
-    rng: random.Random,
-) -> FeedState:
-    """Fold a fetch result into the feed's state (pure; the caller persists it)."""
-    if result.status == "error":
-        return next_state_after_error(
-            state,
-            now=now,
-            interval=interval,
-            error=result.error or "unknown error",
-            retry_after=result.retry_after,
-            rng=rng,
-        )
-    permanent = result.permanent_redirect_to or state.permanent_url
-    if result.status == "ok":
-        # A 200 replaces the validators, even with none: stale ones would only
-        # make the server compare against a representation we no longer hold.
-        return next_state_after_success(
-            state,
-            now=now,
-            interval=interval,
-            hints=result.hints,
-            rng=rng,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            permanent_url=permanent,
-        )
-    return next_state_after_success(
-        state,
-        now=now,
-        interval=interval,
-        hints=result.hints,
-        rng=rng,
-        etag=result.etag or state.etag,
-        last_modified=result.last_modified or state.last_modified,
-        permanent_url=permanent,
-    )
-
-
 def describe_error(exc: BaseException, deadline_s: float) -> str:
     """A short English reason for a failed request, for logs and /status."""
     if isinstance(exc, httpx.ConnectTimeout):
@@ -385,3 +340,18 @@ def _validator(value: str | None) -> str | None:
     """An ETag/Last-Modified we can send back: HTTP headers are ASCII (a stored
     non-ASCII validator would make every later conditional request fail)."""
     return value if value and value.isascii() else None
+
+
+def make_fetcher(config: FetchConfig, clock: Clock) -> tuple[httpx.AsyncClient, FeedFetcher]:
+    """The shared feed HTTP client (the caller closes it) and a fetcher using it."""
+    client = make_client(
+        f"nieuwsbot/{__version__}", config.contact_url, deadline_s=config.timeout_seconds
+    )
+    fetcher = FeedFetcher(
+        client,
+        max_bytes=config.max_bytes,
+        deadline_s=config.timeout_seconds,
+        global_concurrency=config.concurrency,
+        now=clock,
+    )
+    return client, fetcher

@@ -23,9 +23,10 @@ from telegram.error import InvalidToken, TelegramError
 from bot import __version__
 from bot.config import Config, FeedConfig
 from bot.core.clock import Clock, utc_now
+from bot.ingest.decide import next_state_after_fetch
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
-from bot.ingest.fetch import FeedFetcher, FetchResult, make_client, next_state_after_fetch
+from bot.ingest.fetch import FeedFetcher, FetchResult, make_client
 from bot.ingest.parse import parse_feed
 from bot.runtime.logsetup import redact
 from bot.store.feeds import TABLE as FEEDS_TABLE

@@ -1,8 +1,9 @@
-"""Builds the python-telegram-bot Application: handlers, jobs and lifecycle.
+"""Builds the python-telegram-bot Application: handlers, jobs and service wiring.
 
-``build_application`` is what ``nieuwsbot run`` (and ``console``, and the tests)
-start. Services that need the event loop — the store's writer thread, the HTTP
-client for feeds, the push engine — are created in ``post_init`` and closed in
+``build_application`` is what ``bot.runtime.lifecycle.running`` starts for
+``nieuwsbot run``, the console, the tests and the benchmarks. Services that
+need the event loop — the store's writer thread, the HTTP client for feeds,
+the push engine — are created in ``post_init`` and closed in
 ``post_stop``/``post_shutdown``, so SIGINT/SIGTERM flush everything in order:
 stop taking updates, finish in-flight sends, close the store.
 """
@@ -14,7 +15,6 @@ import random
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from telegram.ext import Application, ApplicationBuilder
 
@@ -26,10 +26,12 @@ from bot.deliver.engine import Delivery
 from bot.deliver.match import FollowIndex
 from bot.deliver.pacer import Pacer
 from bot.deliver.ratelimit import PacedRateLimiter
+from bot.deliver.route import Router
 from bot.deliver.stats import DeliveryStats
-from bot.ingest.pipeline import IngestPipeline, make_fetcher
+from bot.ingest.fetch import make_fetcher
+from bot.ingest.pipeline import IngestPipeline
 from bot.runtime.jobs import schedule_jobs
-from bot.runtime.services import SERVICES_KEY, Services
+from bot.runtime.services import CONTEXT_TYPES, SERVICES_KEY, Services
 from bot.store import Store
 from handlers.errors import on_error
 from handlers.registry import register, setup_bot_commands
@@ -68,6 +70,7 @@ def build_application(
         .get_updates_read_timeout(POLL_TIMEOUT_S + 10)
         .rate_limiter(limiter)
         .concurrent_updates(True)
+        .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -120,6 +123,14 @@ async def _post_init(application: AnyApplication) -> None:
         rng=random.Random(),
     )
     pipeline.seed_stories()
+    router = Router(
+        index=index,
+        store=store,
+        delivery=delivery,
+        clock=boot.clock,
+        tz=config.schedule.tz,
+        max_age=timedelta(hours=config.push.max_age_hours),
+    )
     svc = Services(
         config=config,
         store=store,
@@ -128,6 +139,7 @@ async def _post_init(application: AnyApplication) -> None:
         started_at=boot.clock(),
         pipeline=pipeline,
         delivery=delivery,
+        router=router,
     )
     application.bot_data[SERVICES_KEY] = svc
     await setup_bot_commands(application.bot)
@@ -165,22 +177,6 @@ async def _post_shutdown(application: AnyApplication) -> None:
     if isinstance(svc, Services):
         await svc.store.close()
         log.info("Store closed")
-
-
-def run(application: AnyApplication, config: Config) -> None:
-    """Run until SIGINT/SIGTERM: long polling, or a webhook when configured."""
-    telegram = config.telegram
-    if telegram.webhook_url:
-        application.run_webhook(
-            listen=telegram.webhook_listen,
-            port=telegram.webhook_port,
-            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
-            webhook_url=telegram.webhook_url,
-            secret_token=telegram.webhook_secret or None,
-            drop_pending_updates=False,
-        )
-    else:
-        application.run_polling(timeout=POLL_TIMEOUT_S, drop_pending_updates=False)
 
 
 def _file_url(base_url: str) -> str:

@@ -1,5 +1,9 @@
 """The scheduled work: poll feeds and push, drain the outbox, keep house.
 
+Each job only composes the stages: the cycle is ``IngestPipeline.run_cycle``
+(bot/ingest) handing new stories to ``Router`` (bot/deliver/route.py), then the
+push engine's drain and the admins' feed alerts (bot/ops/alerts.py).
+
 Each job is short-lived and bounded by timeouts; APScheduler runs them with
 ``max_instances=1`` and ``coalesce=True`` so a slow cycle delays the next one
 instead of piling up, and a generous misfire grace so a late run is not skipped.
@@ -8,16 +12,14 @@ instead of piling up, and a generous misfire grace so a late run is not skipped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from telegram.ext import ContextTypes
 
-from bot.core.model import NewsItem
-from bot.deliver.plan import ChatPrefs, plan, prefs_from_settings
 from bot.ingest.pipeline import feed_states_by_name
 from bot.runtime.services import Services, services
+from bot.store import DEACTIVATED_RETENTION, SEEN_RETENTION
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +27,6 @@ log = logging.getLogger(__name__)
 OUTBOX_TICK_S = 20.0
 # Housekeeping: prune old items, purge long-deactivated chats, drop old markers.
 HOUSEKEEPING_INTERVAL = timedelta(days=1)
-# Deactivated chats keep their follows this long for a returning /start.
-DEACTIVATED_RETENTION = timedelta(days=30)
-# Seen markers outlive items so a pruned item is never pushed again.
-SEEN_RETENTION = timedelta(days=30)
 
 
 def job_kwargs(interval_s: float) -> dict[str, Any]:
@@ -49,24 +47,11 @@ async def run_poll_cycle(svc: Services, *, force: bool = False) -> None:
 
     ``force`` fetches every feed, due or not (the console after publishing an item).
     """
-    pipeline, delivery = svc.pipeline, svc.delivery
+    pipeline, delivery, router = svc.pipeline, svc.delivery, svc.router
     assert pipeline is not None
     assert delivery is not None
-
-    async def enqueue(stories: Sequence[NewsItem]) -> None:
-        matches = svc.index.match(stories)
-        planned = plan(
-            matches,
-            lambda chat_id: _prefs(svc, chat_id),
-            now=svc.now(),
-            tz=svc.tz,
-            max_age=timedelta(hours=svc.config.push.max_age_hours),
-        )
-        await delivery.enqueue(planned)
-        if planned:
-            log.info("%d new stories, %d messages planned", len(stories), len(planned))
-
-    report = await pipeline.run_cycle(force=force, on_new_stories=enqueue)
+    assert router is not None
+    report = await pipeline.run_cycle(force=force, on_new_stories=router)
     svc.last_cycle = report
     delivery.kick()
     if svc.config.telegram.admins:
@@ -77,11 +62,6 @@ async def run_poll_cycle(svc: Services, *, force: bool = False) -> None:
             now=svc.now(),
             started_at=svc.started_at,
         )
-
-
-def _prefs(svc: Services, chat_id: int) -> ChatPrefs:
-    chat = svc.store.get_chat(chat_id)
-    return prefs_from_settings(chat.settings) if chat else ChatPrefs()
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
 from bot.config import Config
 from bot.core.clock import Clock, utc_now
 from bot.ops.alerts import FeedAlerts
@@ -18,6 +20,7 @@ from bot.ops.alerts import FeedAlerts
 if TYPE_CHECKING:
     from bot.deliver.engine import Delivery
     from bot.deliver.match import FollowIndex
+    from bot.deliver.route import Router
     from bot.ingest.pipeline import CycleReport, IngestPipeline
     from bot.store import Store
 
@@ -34,6 +37,7 @@ class Services:
     # The poll cycle and the push engine; None where a caller needs neither (tests).
     pipeline: IngestPipeline | None = None
     delivery: Delivery | None = None
+    router: Router | None = None
     feed_alerts: FeedAlerts = field(default_factory=FeedAlerts)
     last_cycle: CycleReport | None = None
 
@@ -50,3 +54,16 @@ def services(context: Any) -> Services:
     found = context.application.bot_data[SERVICES_KEY]
     assert isinstance(found, Services)
     return found
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context every handler and job receives: ``context.services`` is typed."""
+
+    @property
+    def services(self) -> Services:
+        return services(self)
+
+
+CONTEXT_TYPES: ContextTypes[BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any]] = (
+    ContextTypes(context=BotContext)
+)

@@ -21,10 +21,11 @@ from bot.store.errors import StoreCorruptError
 TABLE = "feeds"
 _DOC_ID = 1
 
-FeedState = dict[str, Any]
+# A feed state as stored: the JSON-safe dict of ``FeedState.to_dict`` (bot.ingest).
+FeedStateDoc = dict[str, Any]
 
 
-def _copy(state: Mapping[str, Any]) -> FeedState:
+def _copy(state: Mapping[str, Any]) -> FeedStateDoc:
     # A JSON round trip both deep-copies (callers may keep mutating their dict)
     # and fails early, before any write, on values JSON cannot hold.
     copied = json.loads(json.dumps(state))
@@ -37,7 +38,7 @@ class FeedTable:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._db = TinyDB(path, storage=AtomicJSONStorage)
-        self._states: dict[str, FeedState] = {}
+        self._states: dict[str, FeedStateDoc] = {}
 
     def load(self) -> None:
         doc = self._db.table(TABLE).get(doc_id=_DOC_ID)
@@ -46,7 +47,7 @@ class FeedTable:
             raise StoreCorruptError(self._path, "feed state is not an object")
         self._states = states
 
-    def get(self, url: str) -> FeedState | None:
+    def get(self, url: str) -> FeedStateDoc | None:
         state = self._states.get(url)
         return None if state is None else _copy(state)
 

@@ -35,6 +35,13 @@ class ChatSettings:
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"setting {name} must be a bool, not {getattr(self, name)!r}")
 
+    @property
+    def quiet_hours(self) -> tuple[str, str] | None:
+        """("HH:MM", "HH:MM") when both ends are set, else None."""
+        if self.quiet_start and self.quiet_end:
+            return (self.quiet_start, self.quiet_end)
+        return None
+
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in TIME_FIELDS + FLAG_FIELDS}
 

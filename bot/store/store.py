@@ -25,7 +25,7 @@ from bot.core.model import FollowKey, NewsItem
 from bot.store.atomic import remove_stale_temp_files
 from bot.store.chats import ChatTable
 from bot.store.errors import FollowLimitError, StoreError, UnknownChatError
-from bot.store.feeds import FeedState, FeedTable
+from bot.store.feeds import FeedStateDoc, FeedTable
 from bot.store.follows import (
     MAX_FOLLOWS,
     merged_for_migration,
@@ -498,7 +498,7 @@ class Store:
 
     # --- feed state ---------------------------------------------------------
 
-    def get_feed_state(self, url: str) -> FeedState | None:
+    def get_feed_state(self, url: str) -> FeedStateDoc | None:
         """A copy of the state stored for ``url``."""
         return self._tables.feeds.get(url)
 

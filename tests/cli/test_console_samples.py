@@ -9,8 +9,8 @@ import pytest
 
 from bot.config import FeedConfig
 from bot.core.model import NewsItem
+from bot.ingest.build import build_items
 from bot.ingest.parse import parse_feed
-from bot.ingest.pipeline import build_items
 from bot.sim.samples import (
     NEWEST_AGE,
     SAMPLE_FEEDS,

@@ -15,7 +15,7 @@ from bot.sim.feeds import FeedServer
 from bot.sim.telegram import FakeTelegram
 from tests.app_harness import (
     NOW,
-    Clock,
+    ManualClock,
     is_push,
     make_config,
     rss_item,
@@ -41,7 +41,7 @@ OLD = rss_item(
 FOLLOWER, SPORT_FAN, KEYWORD_FAN = 1001, 1002, 1003
 
 
-def publish_ukraine(feeds: FeedServer, clock: Clock) -> None:
+def publish_ukraine(feeds: FeedServer, clock: ManualClock) -> None:
     """NOS publishes the Ukraine story, timed now."""
     feeds.publish_item(
         "/nos.xml", rss_item("nos-2", UKRAINE_TITLE, UKRAINE_LEAD, clock.now, "https://nos.nl/l/2")
@@ -54,7 +54,7 @@ async def follow(fake: FakeTelegram, chat_id: int, what: str) -> None:
 
 
 async def start_with_baseline(
-    tmp_path: Path, fake: FakeTelegram, feeds: FeedServer, clock: Clock, **push: object
+    tmp_path: Path, fake: FakeTelegram, feeds: FeedServer, clock: ManualClock, **push: object
 ):  # type: ignore[no-untyped-def]
     serve_feed(feeds, "/nos.xml", "NOS", [OLD])
     serve_feed(feeds, "/nu.xml", "NU.nl", [])
@@ -71,7 +71,7 @@ async def start_with_baseline(
 async def test_ukraine_item_reaches_its_follower_once_and_not_the_sport_fan(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await follow(fake_telegram, SPORT_FAN, "sport")
@@ -97,7 +97,7 @@ async def test_ukraine_item_reaches_its_follower_once_and_not_the_sport_fan(
 async def test_same_wire_story_from_two_outlets_is_one_push(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
@@ -121,7 +121,7 @@ async def test_same_wire_story_from_two_outlets_is_one_push(
 async def test_retry_after_is_waited_out_and_nothing_is_lost(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await follow(fake_telegram, SPORT_FAN, "oekraine")
@@ -145,7 +145,7 @@ async def test_retry_after_is_waited_out_and_nothing_is_lost(
 async def test_blocked_chat_is_deactivated_and_others_still_get_news(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await follow(fake_telegram, SPORT_FAN, "oekraine")
@@ -165,7 +165,7 @@ async def test_blocked_chat_is_deactivated_and_others_still_get_news(
 async def test_migrated_group_gets_the_message_at_its_new_id(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     group, supergroup, admin = -4001, -1004001, 77
     fake_telegram.set_admins(group, [admin])
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
@@ -187,7 +187,7 @@ async def test_quiet_hours_hold_pushes_and_deliver_one_message_when_they_end(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
     # 22:50 in Amsterdam (UTC+2 on 1 October).
-    clock = Clock(NOW.replace(hour=20, minute=50))
+    clock = ManualClock(NOW.replace(hour=20, minute=50))
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         reply = await fake_telegram.send_and_wait(FOLLOWER, "/stil 23:00-07:00")
@@ -217,7 +217,7 @@ async def test_quiet_hours_hold_pushes_and_deliver_one_message_when_they_end(
 async def test_digest_mode_sends_one_daily_message(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)  # 15:00 local
+    clock = ManualClock(NOW)  # 15:00 local
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine, sport")
         reply = await fake_telegram.send_and_wait(FOLLOWER, "/samenvatting 08:00")
@@ -242,7 +242,7 @@ async def test_digest_mode_sends_one_daily_message(
 async def test_backlog_after_downtime_is_counted_not_pushed(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
@@ -265,7 +265,7 @@ async def test_backlog_after_downtime_is_counted_not_pushed(
 async def test_a_hanging_feed_does_not_delay_the_others(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
@@ -285,7 +285,7 @@ async def test_a_hanging_feed_does_not_delay_the_others(
 async def test_rejected_html_is_resent_once_as_plain_text(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
@@ -304,7 +304,7 @@ async def test_rejected_html_is_resent_once_as_plain_text(
 async def test_server_errors_are_retried_then_kept_for_a_later_drain(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
@@ -327,7 +327,7 @@ async def test_server_errors_are_retried_then_kept_for_a_later_drain(
 async def test_a_chat_that_comes_back_gets_pushes_again(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, "oekraine")
         await app.cycle()
@@ -359,7 +359,7 @@ async def test_a_chat_that_comes_back_gets_pushes_again(
 async def test_group_upgrade_message_moves_the_follows_at_once(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     group, supergroup, admin = -5001, -1005001, 88
     fake_telegram.set_admins(group, [admin])
     fake_telegram.set_admins(supergroup, [admin])
@@ -400,7 +400,7 @@ async def test_group_upgrade_message_moves_the_follows_at_once(
 async def test_each_chat_sees_its_own_spelling_of_a_keyword(
     tmp_path: Path, fake_telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     async with await start_with_baseline(tmp_path, fake_telegram, feed_server, clock) as app:
         await follow(fake_telegram, FOLLOWER, '"KLITSJKO"')
         await follow(fake_telegram, SPORT_FAN, '"Klitsjko"')

@@ -11,11 +11,13 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from bot.core.clock import ManualClock
+from bot.ingest.decide import next_state_after_fetch
 from bot.ingest.feedstate import FeedState
-from bot.ingest.fetch import FeedFetcher, FetchResult, next_state_after_fetch
+from bot.ingest.fetch import FeedFetcher, FetchResult
 from bot.ingest.schedule import BACKOFF_CAP, is_due
 from bot.sim.feeds import FeedServer
-from tests.plugin_feeds import FEED_FIXTURES, TEST_CONTACT_URL, TEST_USER_AGENT, ManualClock
+from tests.plugin_feeds import FEED_FIXTURES, TEST_CONTACT_URL, TEST_USER_AGENT
 
 NOS = "/nos_nieuwsalgemeen_2026-10-01.xml"
 CP1252 = "/windows1252.xml"

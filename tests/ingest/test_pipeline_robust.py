@@ -11,24 +11,25 @@ import httpx
 import pytest
 
 from bot.config import FeedConfig, FetchConfig
-from bot.ingest.pipeline import IngestPipeline, make_fetcher
+from bot.core.clock import ManualClock
+from bot.ingest.fetch import make_fetcher
+from bot.ingest.pipeline import IngestPipeline
 from bot.sim.feeds import FeedServer
 from bot.store import Store
 from tests.app_harness import NOW, rss_item, serve_feed
-from tests.clock import Clock
 
 GOOD_TITLE = "Oekraïne meldt grote drone-aanval op Kyiv"
 
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "data", clock=Clock(NOW), shard_count=2)
+    opened = await Store.open(tmp_path / "data", clock=ManualClock(NOW), shard_count=2)
     yield opened
     await opened.close()
 
 
 def pipeline(
-    store: Store, feeds: FeedServer, clock: Clock, *paths: str
+    store: Store, feeds: FeedServer, clock: ManualClock, *paths: str
 ) -> tuple[httpx.AsyncClient, IngestPipeline]:
     client, fetcher = make_fetcher(FetchConfig(timeout_seconds=5.0), clock)
     return client, IngestPipeline(
@@ -69,7 +70,7 @@ BAD_FEED_STATUS = {
 async def test_one_broken_feed_does_not_stop_the_cycle(
     store: Store, feed_server: FeedServer, breakage: str
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     good_feed(feed_server)
     if breakage == "non-ascii etag":
         serve_feed(feed_server, "/bad.xml", "AD", [rss_item("b-1", "Iets", "Tekst.", NOW)])

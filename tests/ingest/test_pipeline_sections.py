@@ -7,11 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.config import FeedConfig, FetchConfig
-from bot.ingest.pipeline import IngestPipeline, make_fetcher
+from bot.core.clock import ManualClock
+from bot.ingest.fetch import make_fetcher
+from bot.ingest.pipeline import IngestPipeline
 from bot.sim.feeds import FeedServer
 from bot.store import Store
 from tests.app_harness import NOW, rss_item, serve_feed
-from tests.clock import Clock
 
 STORY = rss_item(
     "https://nos.nl/l/42",
@@ -25,7 +26,7 @@ STORY = rss_item(
 async def test_a_later_section_feed_widens_the_stored_sections(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     store = await Store.open(tmp_path / "data", clock=clock, shard_count=2)
     serve_feed(feed_server, "/politiek.xml", "NOS Politiek", [STORY])
     serve_feed(feed_server, "/buitenland.xml", "NOS Buitenland", [])

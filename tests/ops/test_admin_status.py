@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.core.clock import ManualClock
 from bot.sim.feeds import FeedServer
 from bot.sim.telegram import FakeTelegram
 from handlers import texts
-from tests.app_harness import NOW, Clock, make_config, running_app, serve_feed
+from tests.app_harness import NOW, make_config, running_app, serve_feed
 
 ADMIN = 9001  # make_config's admin id
 
@@ -23,7 +24,7 @@ async def test_status_for_admins_only(
         tmp_path / "data",
         {"/nos.xml": ("NOS", ()), "/broken.xml": ("AD", ())},
     )
-    async with running_app(config, fake_telegram, feed_server, Clock(NOW)) as app:
+    async with running_app(config, fake_telegram, feed_server, ManualClock(NOW)) as app:
         await fake_telegram.send_and_wait(1234, "/volg oekraine")
         await app.cycle()
         answer = await fake_telegram.send_and_wait(ADMIN, "/status")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.clock import ManualClock
 from bot.core.model import FollowKey, FollowKind
 from bot.store import (
     MAX_FOLLOWS,
@@ -21,7 +22,7 @@ from bot.store import (
     outbox_entry_id,
 )
 from bot.store.layout import CHATS_DIR, shard_of, shard_path
-from tests.store_support import T0, Clock, reopen
+from tests.store_support import T0, reopen
 
 UA = FollowKey(FollowKind.COUNTRY, "UA", "Oekraïne")
 SPORT = FollowKey(FollowKind.SECTION, "sport", "Sport")
@@ -32,18 +33,20 @@ PRIVATE = 123456789
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
+async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path, clock=clock, shard_count=8, freeze_gc=False)
     yield opened
     await opened.close()
 
 
-async def test_ensure_chat_creates_once_and_survives_restart(store: Store, clock: Clock) -> None:
+async def test_ensure_chat_creates_once_and_survives_restart(
+    store: Store, clock: ManualClock
+) -> None:
     created = await store.ensure_chat(PRIVATE, "private")
     clock.now = T0 + timedelta(hours=1)
     again = await store.ensure_chat(PRIVATE, "private")
@@ -66,7 +69,7 @@ async def test_chat_id_is_the_document_id_in_its_shard(store: Store, tmp_path: P
     assert GROUP % 8 == shard_of(GROUP, 8) >= 0
 
 
-async def test_add_and_remove_follows_report_real_changes(store: Store, clock: Clock) -> None:
+async def test_add_and_remove_follows_report_real_changes(store: Store, clock: ManualClock) -> None:
     await store.ensure_chat(PRIVATE, "private")
     assert await store.add_follows(PRIVATE, [UA, SPORT]) == [UA, SPORT]
     assert await store.add_follows(PRIVATE, [SPORT, POETIN]) == [POETIN]
@@ -103,7 +106,7 @@ async def test_unknown_chat_is_an_error(store: Store) -> None:
         await store.set_settings(PRIVATE, summaries=False)
 
 
-async def test_settings_persist_and_unknown_names_fail(store: Store, clock: Clock) -> None:
+async def test_settings_persist_and_unknown_names_fail(store: Store, clock: ManualClock) -> None:
     await store.ensure_chat(PRIVATE, "private")
     await store.set_settings(PRIVATE, quiet_start="22:00", quiet_end="07:00")
     await store.set_settings(PRIVATE, link_previews=True)
@@ -167,7 +170,7 @@ def entry(chat_id: int, story: str) -> OutboxEntry:
 
 
 async def test_deactivate_keeps_follows_and_drops_pending_messages(
-    store: Store, clock: Clock
+    store: Store, clock: ManualClock
 ) -> None:
     await store.ensure_chat(PRIVATE, "private")
     await store.add_follows(PRIVATE, [UA])
@@ -208,7 +211,9 @@ async def test_purge_deletes_only_chats_deactivated_long_enough(store: Store) ->
     assert store.get_chat(3) is not None
 
 
-async def test_delete_chat_forgets_everything(store: Store, clock: Clock, tmp_path: Path) -> None:
+async def test_delete_chat_forgets_everything(
+    store: Store, clock: ManualClock, tmp_path: Path
+) -> None:
     await store.ensure_chat(PRIVATE, "private")
     await store.add_follows(PRIVATE, [POETIN])
     await store.enqueue([entry(PRIVATE, "nos-1"), entry(PRIVATE, "nos-2")])
@@ -229,7 +234,7 @@ async def test_delete_chat_forgets_everything(store: Store, clock: Clock, tmp_pa
     assert "poetin" not in on_disk
 
 
-async def test_migrate_chat_rewrites_chat_and_outbox(store: Store, clock: Clock) -> None:
+async def test_migrate_chat_rewrites_chat_and_outbox(store: Store, clock: ManualClock) -> None:
     events: list[tuple[int, tuple[FollowKey, ...], tuple[FollowKey, ...]]] = []
     await store.ensure_chat(GROUP, "group")
     await store.add_follows(GROUP, [UA, SPORT])

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.clock import ManualClock
 from bot.core.model import NewsItem
 from bot.store import Store
 from bot.store.layout import ITEMS_DIR, SEEN_DIR
 from tests.paths import FIXTURES
-from tests.store_support import T0, Clock, reopen
+from tests.store_support import T0, reopen
 
 FIXTURE = FIXTURES / "store_nos_items.json"
 
@@ -54,12 +55,12 @@ KABINET, AFGHANISTAN, NETANYAHU = BY_ID["2633258"], BY_ID["2633239"], BY_ID["263
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
+async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path, clock=clock, shard_count=4, freeze_gc=False)
     yield opened
     await opened.close()
@@ -90,7 +91,7 @@ async def test_duplicates_within_one_batch_count_once(store: Store) -> None:
 
 
 async def test_edited_republication_is_not_new_but_updates_the_copy(
-    store: Store, clock: Clock
+    store: Store, clock: ManualClock
 ) -> None:
     item = ITEMS[0]
     await store.add_items([item])
@@ -156,7 +157,7 @@ async def test_items_go_to_hour_files_and_markers_to_day_files(
 
 
 async def test_items_without_markers_after_a_crash_get_them_at_open(
-    store: Store, clock: Clock, tmp_path: Path
+    store: Store, clock: ManualClock, tmp_path: Path
 ) -> None:
     await store.add_items(ITEMS[:2])
     await store.close()
@@ -172,7 +173,7 @@ async def test_items_without_markers_after_a_crash_get_them_at_open(
 
 
 async def test_prune_keeps_markers_so_pruned_items_are_never_new(
-    store: Store, clock: Clock, tmp_path: Path
+    store: Store, clock: ManualClock, tmp_path: Path
 ) -> None:
     await store.add_items(ITEMS[:3])
     clock.now = T0 + timedelta(days=6)
@@ -197,7 +198,7 @@ async def test_prune_keeps_markers_so_pruned_items_are_never_new(
         await reopened.close()
 
 
-async def test_prune_inside_one_hour_file_is_per_item(store: Store, clock: Clock) -> None:
+async def test_prune_inside_one_hour_file_is_per_item(store: Store, clock: ManualClock) -> None:
     await store.add_items(ITEMS[:1])
     clock.now = T0 + timedelta(minutes=30)
     await store.add_items(ITEMS[1:2])
@@ -213,7 +214,7 @@ async def test_prune_inside_one_hour_file_is_per_item(store: Store, clock: Clock
         await reopened.close()
 
 
-async def test_feed_states_are_batched_copied_and_durable(store: Store, clock: Clock) -> None:
+async def test_feed_states_are_batched_copied_and_durable(store: Store, clock: ManualClock) -> None:
     state = {"etag": 'W/"abc"', "failures": 0}
     await store.put_feed_states({"https://feeds.nos.nl/nosnieuwsalgemeen": state})
     state["failures"] = 3  # the caller's later mutation must not leak in

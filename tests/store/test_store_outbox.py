@@ -8,17 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.clock import ManualClock
 from bot.store import OutboxEntry, Store, outbox_entry_id
-from tests.store_support import T0, Clock, reopen
+from tests.store_support import T0, reopen
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
+async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path, clock=clock, shard_count=4, freeze_gc=False)
     yield opened
     await opened.close()
@@ -56,7 +57,9 @@ async def test_pending_is_oldest_first_and_respects_not_before(store: Store) -> 
     assert store.pending(T0 + timedelta(minutes=20))[0].attempts == 1
 
 
-async def test_sent_entries_become_markers_that_block_resending(store: Store, clock: Clock) -> None:
+async def test_sent_entries_become_markers_that_block_resending(
+    store: Store, clock: ManualClock
+) -> None:
     await store.enqueue([entry(1, "nos-1"), entry(1, "nos-2")])
     assert await store.mark_sent(["1:nos-1", "1:unknown"]) == ["1:nos-1"]
     assert [e.id for e in store.pending()] == ["1:nos-2"]
@@ -65,7 +68,9 @@ async def test_sent_entries_become_markers_that_block_resending(store: Store, cl
     assert await store.enqueue([entry(1, "nos-1")]) == []
 
 
-async def test_restart_resends_pending_and_never_sent_ones(store: Store, clock: Clock) -> None:
+async def test_restart_resends_pending_and_never_sent_ones(
+    store: Store, clock: ManualClock
+) -> None:
     """Simulates: enqueue, send two, crash before marking the third."""
     await store.enqueue([entry(1, "a"), entry(2, "a"), entry(3, "a")])
     await store.mark_sent(["1:a", "2:a"])
@@ -89,7 +94,7 @@ async def test_drop_forgets_without_marking_delivered(store: Store) -> None:
     assert not await store.reschedule("1:a", None, attempts=2)
 
 
-async def test_delivered_markers_expire(store: Store, clock: Clock) -> None:
+async def test_delivered_markers_expire(store: Store, clock: ManualClock) -> None:
     await store.enqueue([entry(1, "a"), entry(2, "b")])
     await store.mark_sent(["1:a"])
     clock.now = T0 + timedelta(days=2)

@@ -1,0 +1,173 @@
+"""The decisions of a poll cycle, as pure functions over plain data.
+
+``bot.ingest.pipeline`` is the executor: it reads state, fetches, calls these,
+and persists what they return. Everything that decides — how a feed's state
+moves after a fetch, which items are a feed's baseline, which stored stories
+widen their sections, which new items are near duplicates of which story — is
+here, with no I/O, so it is tested with tables and shared by ``run``,
+``check --online``, ``nieuwsbot fetch`` and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.core.model import NewsItem
+from bot.ingest.dedupe import StoryIndex
+from bot.ingest.feedstate import FeedState
+from bot.ingest.schedule import next_state_after_error, next_state_after_success
+
+if TYPE_CHECKING:
+    from bot.ingest.fetch import FetchResult
+
+# Near duplicates are only looked for among stories this recent.
+STORY_WINDOW = timedelta(hours=48)
+
+ItemLookup = Callable[[str], NewsItem | None]
+
+
+def next_state_after_fetch(
+    state: FeedState,
+    result: FetchResult,
+    *,
+    now: datetime,
+    interval: timedelta,
+    rng: random.Random,
+) -> FeedState:
+    """Fold a fetch result into the feed's state (the caller persists it)."""
+    if result.status == "error":
+        return next_state_after_failure(
+            state,
+            result.error or "unknown error",
+            retry_after=result.retry_after,
+            now=now,
+            interval=interval,
+            rng=rng,
+        )
+    permanent = result.permanent_redirect_to or state.permanent_url
+    if result.status == "ok":
+        # A 200 replaces the validators, even with none: stale ones would only
+        # make the server compare against a representation we no longer hold.
+        return next_state_after_success(
+            state,
+            now=now,
+            interval=interval,
+            hints=result.hints,
+            rng=rng,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            permanent_url=permanent,
+        )
+    # A 304 may carry refreshed validators; without them the old ones stand.
+    return next_state_after_success(
+        state,
+        now=now,
+        interval=interval,
+        hints=result.hints,
+        rng=rng,
+        etag=result.etag or state.etag,
+        last_modified=result.last_modified or state.last_modified,
+        permanent_url=permanent,
+    )
+
+
+def next_state_after_failure(
+    state: FeedState,
+    error: str,
+    *,
+    retry_after: timedelta | None,
+    now: datetime,
+    interval: timedelta,
+    rng: random.Random,
+) -> FeedState:
+    """A failed fetch, or a body that was fetched but is not a usable feed: back off."""
+    return next_state_after_error(
+        state, now=now, interval=interval, error=error, retry_after=retry_after, rng=rng
+    )
+
+
+def is_baseline(previous: FeedState) -> bool:
+    """A feed's first successful fetch is its baseline.
+
+    What it already lists is stored for /laatste but not pushed, so adding a
+    feed (or a fresh install) does not flood followers with old news.
+    """
+    return previous.last_success is None
+
+
+def widened_sections(items: Iterable[NewsItem], stored: ItemLookup) -> list[NewsItem]:
+    """Stored stories seen again in another section's feed, with their sections united.
+
+    NOS files one story under "algemeen" and "buitenland": the second sighting
+    adds buitenland to the stored item instead of being dropped as seen.
+    """
+    widened: list[NewsItem] = []
+    for item in items:
+        known = stored(item.id)
+        if known is not None and not set(item.sections) <= set(known.sections):
+            sections = tuple(dict.fromkeys((*known.sections, *item.sections)))
+            widened.append(replace(known, sections=sections))
+    return widened
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """New items with ``duplicate_of`` set, and stored stories that gained an outlet."""
+
+    items: tuple[NewsItem, ...]
+    updated_stories: tuple[NewsItem, ...]
+
+    @property
+    def stories(self) -> list[NewsItem]:
+        return [item for item in self.items if item.duplicate_of is None]
+
+    @property
+    def duplicates(self) -> list[NewsItem]:
+        return [item for item in self.items if item.duplicate_of is not None]
+
+
+def assign_duplicates(
+    candidates: Sequence[NewsItem], index: StoryIndex, stored: ItemLookup
+) -> Assignment:
+    """Add new items to the near-duplicate index, oldest first (the oldest report wins).
+
+    ``index`` is the one piece of state carried between cycles; it is updated
+    in place. A canonical story, new in this batch or stored, records every
+    other outlet that carried it in ``also_at``.
+    """
+    updated: dict[str, NewsItem] = {}
+    assigned: list[NewsItem] = []
+    for item in sorted(candidates, key=_age_key):
+        match = index.add(item)
+        # Seeing our own id again means an earlier cycle failed before storing it.
+        if match.duplicate_of is None or match.duplicate_of == item.id:
+            assigned.append(item)
+            continue
+        assigned.append(replace(item, duplicate_of=match.duplicate_of))
+        canonical = (
+            updated.get(match.duplicate_of)
+            or _find(assigned, match.duplicate_of)
+            or stored(match.duplicate_of)
+        )
+        if canonical is not None and item.source not in (canonical.source, *canonical.also_at):
+            updated[canonical.id] = replace(canonical, also_at=(*canonical.also_at, item.source))
+    final = tuple(updated.pop(item.id, item) for item in assigned)
+    return Assignment(final, tuple(updated.values()))
+
+
+def seed_index(index: StoryIndex, stored: Iterable[NewsItem]) -> None:
+    """Rebuild the near-duplicate index from stored items, oldest first (start-up)."""
+    for item in sorted(stored, key=_age_key):
+        index.add(item)
+
+
+def _age_key(item: NewsItem) -> datetime:
+    return item.published
+
+
+def _find(items: Sequence[NewsItem], item_id: str) -> NewsItem | None:
+    return next((item for item in items if item.id == item_id), None)
