@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.config import Config, FeedConfig
+from bot.core.cities import display_city
 from bot.core.clock import Clock
 from bot.core.model import NewsItem
 from bot.ingest.build import merge_exact_duplicates, parse_and_build
-from bot.ingest.dateline import display_city
 from bot.ingest.decide import assign_duplicates
 from bot.ingest.dedupe import StoryIndex
 from bot.ingest.errors import FeedError

@@ -16,9 +16,9 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.core.cities import display_city
 from bot.core.model import FollowKey, FollowKind, NewsItem
 from bot.deliver.match import Matched
-from bot.ingest.dateline import display_city
 from bot.tagging import country
 
 TELEGRAM_LIMIT = 4096

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.cities import CITY_PARTICLES as _CITY_PARTICLES
+from bot.core.cities import is_capitals as _is_capitals
 from bot.core.model import Dateline
 
 # One word of a city: letters plus the punctuation place names carry
@@ -58,12 +60,6 @@ NON_CITY_ACRONYMS = frozenset(
 
 _VOWELS = frozenset("AEIOUYÀÁÂÃÄÅÆÈÉÊËÌÍÎÏÒÓÔÕÖØÙÚÛÜÝ")
 
-# Lower-case joining words inside city names: "Alphen aan den Rijn",
-# "Rio de Janeiro", "Bergen op Zoom".
-_CITY_PARTICLES = frozenset(
-    {"aan", "den", "op", "de", "het", "van", "der", "bij", "in", "en", "la", "le", "el", "du"}
-)
-
 
 def split_dateline(text: str) -> tuple[Dateline | None, str]:
     """Parse a leading dateline; return it and the text after its dash.
@@ -91,41 +87,6 @@ def split_dateline(text: str) -> tuple[Dateline | None, str]:
     return Dateline(city, ()), rest
 
 
-def display_city(dateline: Dateline) -> str:
-    """The city for people: ``DEN HAAG`` -> ``Den Haag``.
-
-    ``'S-HERTOGENBOSCH`` -> ``'s-Hertogenbosch``; mixed-case cities are kept.
-    """
-    city = dateline.city
-    if not _is_capitals(city):
-        return city
-    words = city.lower().split(" ")
-    shown = [
-        word if index and word in _CITY_PARTICLES else _capitalise_word(word)
-        for index, word in enumerate(words)
-    ]
-    return " ".join(shown)
-
-
-def _capitalise_word(word: str) -> str:
-    # 's-Hertogenbosch keeps its lower-case 's; every hyphen part is capitalised.
-    prefix = ""
-    for elided in ("'s-", "’s-"):
-        if word.startswith(elided):
-            prefix, word = elided, word[len(elided) :]
-    return prefix + "-".join(_capitalise_part(part) for part in word.split("-"))
-
-
-def _capitalise_part(part: str) -> str:
-    if part.startswith("ij"):
-        # Dutch digraph: IJmuiden, IJsselstein.
-        return "IJ" + part[2:]
-    for index, char in enumerate(part):
-        if char.isalpha():
-            return part[:index] + char.upper() + part[index + 1 :]
-    return part
-
-
 def _parse_agencies(raw: str) -> tuple[str, ...] | None:
     parts = [part.strip() for part in raw.split("/")]
     if not parts or not all(_AGENCY_RE.fullmatch(part) for part in parts):
@@ -151,10 +112,6 @@ def _bare_city_ok(city: str) -> bool:
     letters = [char for char in city if char.isalpha()]
     # Acronyms like "VVD" have no vowel; every city name has one.
     return len(letters) >= 2 and any(char in _VOWELS for char in letters)
-
-
-def _is_capitals(city: str) -> bool:
-    return any(char.isalpha() for char in city) and city == city.upper()
 
 
 def _starts_sentence(rest: str) -> bool:

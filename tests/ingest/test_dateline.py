@@ -9,7 +9,8 @@ import pytest
 
 from bot.core.model import Dateline
 from bot.core.text import html_to_text
-from bot.ingest.dateline import display_city, split_dateline
+from bot.core.cities import display_city
+from bot.ingest.dateline import split_dateline
 from tests.paths import FIXTURES
 
 ARTICLES = FIXTURES / "articles"
