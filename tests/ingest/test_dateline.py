@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from bot.core.cities import display_city
 from bot.core.model import Dateline
 from bot.core.text import html_to_text
-from bot.core.cities import display_city
 from bot.ingest.dateline import split_dateline
 from tests.paths import FIXTURES
 
