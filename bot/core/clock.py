@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
+# Seconds on a clock that never jumps (``time.monotonic``): for pacing and intervals.
+MonotonicClock = Callable[[], float]
 
 
 def utc_now() -> datetime:

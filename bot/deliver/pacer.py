@@ -25,6 +25,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from bot.core.clock import MonotonicClock
+
 # Telegram's documented ceiling for one bot; a configured rate above it is
 # clamped, and the burst is cut so a one-second window never exceeds it.
 MAX_GLOBAL_RATE = 30.0
@@ -34,7 +36,6 @@ _PRUNE_MIN = 1024
 # Slack for float rounding: a sleep until t may wake a hair before t.
 _EPSILON = 1e-6
 
-Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[object]]
 
 
@@ -44,7 +45,7 @@ class Pacer:
         global_rate: float = 25.0,
         private_interval_s: float = 1.0,
         group_per_minute: int = 20,
-        clock: Clock = time.monotonic,
+        clock: MonotonicClock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         burst: int = 3,
     ) -> None:

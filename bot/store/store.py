@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.core.clock import Clock
 from bot.core.model import FollowKey, NewsItem
 from bot.store.atomic import remove_stale_temp_files
 from bot.store.chats import ChatTable
@@ -53,7 +54,6 @@ from bot.store.records import DEFAULT_SETTINGS, ChatRecord, OutboxEntry
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Clock = Callable[[], datetime]
 Follows = tuple[FollowKey, ...]
 FollowsListener = Callable[[int, Follows, Follows], None]
 
