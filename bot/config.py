@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -18,6 +19,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"  # noqa: S105 - the variable's name, not a secret
+# What @BotFather hands out: the bot's numeric id, a colon, then URL-safe characters.
+# Deliberately loose after the colon (emulators and local servers use short secrets).
+_TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 CONFIG_ENV = "NIEUWSBOT_CONFIG"
 DEFAULT_CONFIG_PATH = Path("config.toml")
 OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
@@ -160,7 +164,18 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     token = env.get(TOKEN_ENV, "").strip()
     if token:
         config = _replace_telegram(config, token=token)
+    check_token_shape(config.telegram.token, source=TOKEN_ENV if token else str(path))
     return config
+
+
+def check_token_shape(token: str, *, source: str) -> None:
+    """An obviously malformed token is a config error (the token itself is never shown)."""
+    if token and not _TOKEN_SHAPE.fullmatch(token):
+        raise ConfigError(
+            f"The Telegram bot token from {source} is malformed: expected "
+            "<digits>:<letters, digits, _ or -> as @BotFather gives it "
+            "(no quotes, spaces or 'bot' prefix)."
+        )
 
 
 def parse_config(raw: Mapping[str, Any], *, source_path: Path | None = None) -> Config:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -41,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `nieuwsbot fetch | head`: the reader has all it wanted; that is a normal end.
+        _silence_stdout()
+        return EXIT_OK
     except InvalidToken:
         # PTB's message quotes the token; say what to do instead.
         print(
@@ -53,6 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Through the redacting formatter: a library's message may quote the token.
         log.critical("nieuwsbot stopped on an unexpected error", exc_info=True)
         return EXIT_FAILURE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,7 +209,12 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 def describe_config(config: Config) -> str:
     """A human summary of a valid configuration (the token is never printed)."""
-    token = "set" if config.telegram.token else f"NOT SET (set {TOKEN_ENV} or [telegram] token)"
+    token = (
+        "set"
+        if config.telegram.token
+        else f"NOT SET: `nieuwsbot run` will refuse to start. Set {TOKEN_ENV}=<token from "
+        '@BotFather> in the environment, or token = "..." under [telegram].'
+    )
     lines = [
         f"Config: {config.source_path or '(defaults)'} is valid.",
         f"  Bot API:        {config.telegram.base_url}",
