@@ -37,6 +37,8 @@ ADMIN = 501
 MEMBER = 502
 
 JsonDict = dict[str, Any]
+# How long ``ChatBot.silence`` lets the handlers work on an update before failing.
+SILENCE_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -106,7 +108,20 @@ class ChatBot:
         return call.params
 
     async def silence(self, chat_id: int, text: str, *, user_id: int | None = None) -> None:
-        """Send ``text`` and assert the bot does not answer in that chat."""
+        """Send ``text`` and assert the bot does not answer in that chat.
+
+        Waiting a fixed moment would pass a slow wrong answer, and a probe
+        message is no marker: with ``concurrent_updates(True)`` its answer may
+        come before the first update's. Instead this waits until the handlers
+        have finished with the update. The updater puts fetched updates on the
+        Application's ``update_queue`` before it confirms them (the next
+        getUpdates asks for offsets after them), and the Application calls
+        ``task_done()`` only once an update's handlers, blocking ones and the
+        error handler included, have returned; so after the confirmation,
+        ``update_queue.join()`` returns exactly when anything the handlers were
+        going to send has been sent. (No handler runs with ``block=False`` or
+        spawns tasks; one that did would escape this wait.)
+        """
         after = self.fake.mark()
         update = self.fake.send_text(chat_id, text, user_id=user_id)
         # The updater confirms an update by asking for the ones after it.
@@ -115,8 +130,12 @@ class ChatBot:
             predicate=lambda call: int(call.params.get("offset", 0)) > update["update_id"],
             after=after,
         )
-        # Handlers run concurrently with polling: give one a moment to (wrongly) answer.
-        await asyncio.sleep(0.2)
+        try:
+            await asyncio.wait_for(self.application.update_queue.join(), SILENCE_TIMEOUT_S)
+        except TimeoutError:
+            raise AssertionError(
+                f"handlers still busy with {text!r} after {SILENCE_TIMEOUT_S} s"
+            ) from None
         sent = [
             call.params.get("text")
             for call in self.fake.calls[after:]
