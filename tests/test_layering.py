@@ -293,7 +293,7 @@ def test_the_checker_sees_nested_relative_and_type_checking_imports(tmp_path: Pa
             ),
             "bot/runtime/__init__.py": "",
             "bot/runtime/services.py": "",
-            "bot/runtime/app.py": "import handlers.start\nfrom tests.clock import Clock\n",
+            "bot/runtime/app.py": "import handlers.start\nfrom tests.clock import ManualClock\n",
         },
     )
     assert found == {

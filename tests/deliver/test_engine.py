@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import ExtBot
 
+from bot.core.clock import ManualClock
 from bot.core.model import FollowKey, FollowKind, NewsItem
 from bot.deliver import engine
 from bot.deliver.engine import Delivery, DrainReport
@@ -32,7 +33,6 @@ from bot.deliver.ratelimit import PacedRateLimiter
 from bot.sim.telegram import FakeTelegram, FaultKind
 from bot.store import Store
 from bot.store.outbox import migrated_id
-from tests.clock import Clock
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 10, 1, 13, 0, tzinfo=UTC)  # Thursday 15:00 in Amsterdam
@@ -68,7 +68,9 @@ TALKS = "Zelensky: geen gesprekken zolang aanvallen doorgaan"
 class Rig:
     """The engine and what it needs, wired as ``post_init`` wires them."""
 
-    def __init__(self, fake: FakeTelegram, store: Store, bot: ExtBot[str], clock: Clock) -> None:
+    def __init__(
+        self, fake: FakeTelegram, store: Store, bot: ExtBot[str], clock: ManualClock
+    ) -> None:
         self.fake = fake
         self.store = store
         self.bot = bot
@@ -118,7 +120,7 @@ class Rig:
 
 @pytest.fixture
 async def rig(tmp_path: Path, fake_telegram: FakeTelegram) -> AsyncIterator[Rig]:
-    clock = Clock(NOW)
+    clock = ManualClock(NOW)
     store = await Store.open(tmp_path / "data", clock=clock, shard_count=4, freeze_gc=False)
     # A tenth of Telegram's one-message-a-second spacing per chat keeps this file
     # fast where a chat gets a second send; the spacing itself is test_pacer's.
