@@ -19,6 +19,7 @@ import httpx
 from bot import __version__
 from bot.config import FeedConfig, FetchConfig
 from bot.core.clock import Clock
+from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.core.model import NewsItem, RawEntry
 from bot.ingest.dedupe import StoryIndex, merge_exact
 from bot.ingest.errors import FeedError
@@ -202,7 +203,8 @@ class IngestPipeline:
         self, feed: FeedConfig, state: FeedState, result: FetchResult, now: datetime
     ) -> tuple[FeedOutcome, list[NewsItem], FeedState]:
         if result.status == "error":
-            return self._failed(feed, state, result.error or "unknown error", result, now)
+            failure = result.failure or FeedFailure(FailureKey.UNKNOWN)
+            return self._failed(feed, state, failure, result, now)
         permanent = result.permanent_redirect_to or state.permanent_url
         if result.status == "not_modified":
             ok = next_state_after_success(
@@ -218,10 +220,11 @@ class IngestPipeline:
             # feedparser is CPU-bound; a thread keeps command replies flowing meanwhile.
             parsed, items = await asyncio.to_thread(self._parse_and_build, feed, result, now)
         except FeedError as exc:
-            return self._failed(feed, state, str(exc), result, now)
+            return self._failed(feed, state, exc.failure, result, now)
         except Exception as exc:
             log.exception("Feed %s could not be processed", feed.name)
-            return self._failed(feed, state, f"unexpected error: {type(exc).__name__}", result, now)
+            unexpected = FeedFailure(FailureKey.UNEXPECTED, {"exception": type(exc).__name__})
+            return self._failed(feed, state, unexpected, result, now)
         ok = next_state_after_success(
             state,
             now=now,
@@ -237,16 +240,22 @@ class IngestPipeline:
         return FeedOutcome(feed.name, "ok", items=len(items)), items, ok
 
     def _failed(
-        self, feed: FeedConfig, state: FeedState, error: str, result: FetchResult, now: datetime
+        self,
+        feed: FeedConfig,
+        state: FeedState,
+        failure: FeedFailure,
+        result: FetchResult,
+        now: datetime,
     ) -> tuple[FeedOutcome, list[NewsItem], FeedState]:
         failed = next_state_after_error(
             state,
             now=now,
             interval=self.interval,
-            error=error,
+            error=failure,
             retry_after=result.retry_after,
             rng=self.rng,
         )
+        error = failure.english
         log.warning("Feed %s failed (%d in a row): %s", feed.name, failed.consecutive_errors, error)
         return FeedOutcome(feed.name, "error", error=error), [], failed
 
