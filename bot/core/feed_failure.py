@@ -95,6 +95,10 @@ class FeedFailure:
             expected = ", ".join(sorted(PARAMETERS[self.key])) or "none"
             raise ValueError(f"{self.key} takes parameters {expected}, got {dict(self.params)!r}")
 
+    def __hash__(self) -> int:
+        # Hashable like the FeedState that holds it, although the parameters are a dict.
+        return hash((self.key, tuple(sorted(self.params.items()))))
+
     @property
     def english(self) -> str:
         return ENGLISH[self.key].format_map(self.params)

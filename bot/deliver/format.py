@@ -23,7 +23,6 @@ from bot.deliver.match import Matched
 from bot.ingest.dateline import display_city
 from bot.tagging import country
 from bot.texts import push as texts
-from bot.texts.push import format_time
 
 # Caps per field, in escaped UTF-16 units, so that one item always fits with
 # room for a summary, whatever a feed puts in its title or link.
@@ -92,7 +91,7 @@ def _source_line(item: NewsItem, *, now: datetime, tz: ZoneInfo, with_city: bool
     if with_city and item.dateline is not None:
         city = clip_html(_one_line(display_city(item.dateline)), NAME_UNITS)
     source = clip_html(_one_line(item.source), NAME_UNITS)
-    when = format_time(item.published, now=now, tz=tz)
+    when = texts.format_time(item.published, now=now, tz=tz)
     line = " · ".join(part for part in (city, source, when) if part)
     return f"📍 {line}" if city else line
 

@@ -54,10 +54,8 @@ def decide_alerts(
 def down_text(name: str, state: FeedState | None, now: datetime) -> str:
     since = state.last_success if state and state.last_success else None
     hours = int((now - since).total_seconds() // 3600) if since else None
-    reason = (
-        texts.failure_reason(state.last_failure, state.last_error)
-        if state
-        else texts.failure_reason(None)
+    reason = texts.failure_reason(
+        state.last_failure if state else None, state.last_error if state else None
     )
     return texts.feed_down(name, hours, reason)
 

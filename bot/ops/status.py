@@ -2,10 +2,10 @@
 
 ``collect_status`` reads the running objects into a plain ``StatusSnapshot``;
 ``status_text`` turns a snapshot into Telegram HTML and is pure, so every line
-an admin sees is tested from plain data. The Dutch words come from
-:mod:`bot.texts.admin`. Follows are counted per kind with a
+an admin sees is tested from plain data. Follows are counted per kind with a
 top 10 each: one overall list would be all sections, which every chat follows,
-and hide the countries and keywords that say what readers care about.
+and hide the countries and keywords that say what readers care about. The
+Dutch words come from :mod:`bot.texts.admin`.
 """
 
 from __future__ import annotations

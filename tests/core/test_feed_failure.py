@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.feed_failure import PARAMETERS, FailureKey, FeedFailure
+from bot.ingest.feedstate import FeedState
 
 
 @pytest.mark.parametrize(
@@ -32,6 +33,15 @@ def test_a_failure_keeps_its_own_copy_of_the_parameters() -> None:
     failure = FeedFailure(FailureKey.HTTP_STATUS, params)
     params["status"] = "200"
     assert failure.english == "HTTP 503"
+
+
+def test_a_failure_and_the_state_holding_it_stay_hashable() -> None:
+    one = FeedFailure(FailureKey.NOT_A_FEED, {"exception": "E", "detail": "d"})
+    same = FeedFailure(FailureKey.NOT_A_FEED, {"detail": "d", "exception": "E"})
+    assert len({one, same, FeedFailure(FailureKey.TLS_ERROR)}) == 2
+    assert hash(FeedState("https://x.nl/rss", last_failure=one)) == hash(
+        FeedState("https://x.nl/rss", last_failure=same)
+    )
 
 
 @pytest.mark.parametrize(
