@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 from bot.ops.status import collect_status, status_text
 from bot.runtime.services import services
-from handlers import texts
+from bot.texts import chat as texts
 from handlers.replies import reply
 
 

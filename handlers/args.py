@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from handlers import texts
+from bot.texts import chat as texts
 
 # Per-argument and per-message caps: nothing longer is worth resolving, and the
 # caps keep hostile input from reaching the core at all.

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.model import FollowKey, FollowKind
+from bot.core.telegram_text import CALLBACK_DATA_LIMIT_BYTES
 from bot.core.text import fold
-
-MAX_BYTES = 64
 
 _KIND_CODES = {FollowKind.SECTION: "s", FollowKind.COUNTRY: "c", FollowKind.KEYWORD: "k"}
 _CODE_KINDS = {code: kind for kind, code in _KIND_CODES.items()}
@@ -122,4 +121,4 @@ def _valid_value(kind: FollowKind, value: str) -> bool:
 
 
 def _fits(data: str) -> bool:
-    return len(data.encode("utf-8")) <= MAX_BYTES
+    return len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT_BYTES

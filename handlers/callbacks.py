@@ -14,7 +14,8 @@ from telegram.ext import ContextTypes
 from bot.core.model import FollowKey
 from bot.runtime.services import Services, services
 from bot.store import MAX_FOLLOWS, FollowLimitError
-from handlers import texts, topics
+from bot.texts import chat as texts
+from handlers import topics
 from handlers.callback_data import (
     Confirmation,
     ConfirmPress,

@@ -12,7 +12,8 @@ from bot.core.model import FollowKey
 from bot.core.text import fold
 from bot.runtime.services import services
 from bot.store import MAX_FOLLOWS, FollowLimitError, Store
-from handlers import texts, topics
+from bot.texts import chat as texts
+from handlers import topics
 from handlers.args import ArgError, Term, command_argument, split_terms
 from handlers.callback_data import Confirmation
 from handlers.guards import may_change

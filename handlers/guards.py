@@ -18,7 +18,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.runtime.services import services
-from handlers import texts
+from bot.texts import chat as texts
 from handlers.replies import reply
 
 log = logging.getLogger(__name__)

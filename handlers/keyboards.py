@@ -11,7 +11,8 @@ from collections.abc import Collection, Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.model import FollowKey, FollowKind
-from handlers import texts
+from bot.core.telegram_text import clip
+from bot.texts import chat as texts
 from handlers.callback_data import (
     Confirmation,
     FollowAction,
@@ -48,7 +49,7 @@ def suggestion_keyboard(options: Sequence[FollowKey]) -> InlineKeyboardMarkup | 
         if data is None:
             continue
         if key.kind is FollowKind.KEYWORD:
-            text = texts.follow_as_keyword(_shorten(key.label or key.value))
+            text = texts.follow_as_keyword(clip(key.label or key.value, _MAX_BUTTON_TEXT))
         else:
             text = texts.described_plain(key)
         buttons.append(InlineKeyboardButton(text, callback_data=data))
@@ -81,11 +82,7 @@ def confirm_keyboard(what: Confirmation) -> InlineKeyboardMarkup:
 
 
 def _button_text(key: FollowKey) -> str:
-    return _shorten(texts.label_of(key))
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= _MAX_BUTTON_TEXT else text[: _MAX_BUTTON_TEXT - 1] + "…"
+    return clip(texts.label_of(key), _MAX_BUTTON_TEXT)
 
 
 def _rows(buttons: Iterable[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:

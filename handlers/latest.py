@@ -8,12 +8,14 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.core.model import FollowKey, FollowKind, NewsItem
+from bot.core.telegram_text import TELEGRAM_MESSAGE_LIMIT, utf16_len
 from bot.deliver.format import format_item_list, laatste_command
 from bot.runtime.services import Services, services
 from bot.store import DEFAULT_SETTINGS
-from handlers import texts, topics
+from bot.texts import chat as texts
+from handlers import topics
 from handlers.args import ArgError, Term, command_argument, parse_latest
-from handlers.replies import MAX_MESSAGE_CHARS, message_text, reply, utf16_len
+from handlers.replies import message_text, reply
 
 SEARCH_RESULTS = 10
 
@@ -97,7 +99,7 @@ def _compose(
 def _largest_fitting(items: Sequence[NewsItem], render: Callable[[Sequence[NewsItem]], str]) -> str:
     count = len(items)
     text = render(items)
-    while utf16_len(text) > MAX_MESSAGE_CHARS and count > 1:
+    while utf16_len(text) > TELEGRAM_MESSAGE_LIMIT and count > 1:
         count -= 1
         text = render(items[:count])
     return text

@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import texts
+from bot.texts import chat as texts
 from handlers.admin import status
 from handlers.callbacks import on_button
 from handlers.follow import follow, my_follows, unfollow

@@ -9,17 +9,18 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
+
+from bot.core.telegram_text import TELEGRAM_MESSAGE_LIMIT, utf16_len
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = int(MessageLimit.MAX_TEXT_LENGTH)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _CUT_MARK = "…"
 
 
-def fit_lines(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+def fit_lines(text: str, limit: int = TELEGRAM_MESSAGE_LIMIT) -> str:
     """Drop whole lines from the end until ``text`` fits, marking the cut with "…".
 
     Our texts open and close their tags on one line, so dropping lines keeps
@@ -37,11 +38,6 @@ def message_text(update: Update) -> str:
     """The text of the update's message ("" for none, e.g. a photo)."""
     message = update.effective_message
     return (message.text or "") if message is not None else ""
-
-
-def utf16_len(text: str) -> int:
-    """Telegram counts message length in UTF-16 code units (an emoji may be two)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 async def reply(

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.runtime.services import services
-from handlers import texts
+from bot.texts import chat as texts
 from handlers.args import ArgError, command_argument, is_off, parse_clock, parse_quiet_hours
 from handlers.callback_data import Confirmation
 from handlers.guards import may_change

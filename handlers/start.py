@@ -6,7 +6,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.runtime.services import services
-from handlers import texts, topics
+from bot.texts import chat as texts
+from handlers import topics
 from handlers.keyboards import toggle_keyboard
 from handlers.replies import reply
 

@@ -14,7 +14,8 @@ from telegram.error import InvalidToken
 
 from bot import __version__
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config, resolve_config_path
-from bot.runtime.logsetup import add_secret, redact, setup_logging
+from bot.core.redact import redact
+from bot.runtime.logsetup import add_secret, setup_logging
 
 log = logging.getLogger("nieuwsbot")
 

@@ -3,7 +3,8 @@
 Everything that comes from a feed is escaped here and nowhere else. Telegram
 caps a message at 4096 characters counted in UTF-16 code units *after* entity
 parsing; we count the escaped HTML instead, which can only be longer, so a
-message that passes here always fits. Every visible word is Dutch.
+message that passes here always fits. Every visible word is Dutch and comes
+from :mod:`bot.texts.push`.
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.core.cities import display_city
 from bot.core.model import FollowKey, FollowKind, NewsItem
+from bot.core.telegram_text import TELEGRAM_MESSAGE_LIMIT, clip_html, utf16_len
 from bot.deliver.match import Matched
 from bot.tagging import country
+from bot.texts import push as texts
 
-TELEGRAM_LIMIT = 4096
 # Caps per field, in escaped UTF-16 units, so that one item always fits with
 # room for a summary, whatever a feed puts in its title or link.
 TITLE_UNITS = 400
@@ -30,10 +32,6 @@ NAME_UNITS = 60  # source, city, follow label, outlet
 LIST_SUMMARY_UNITS = 200  # the one-line summary of /laatste and /zoek
 MAX_VIA = 4
 MAX_OUTLETS = 5
-ELLIPSIS = "…"
-
-WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
-MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 LabelFor = Callable[[FollowKey], str]
 
@@ -46,38 +44,6 @@ def default_label(key: FollowKey) -> str:
     return key.label or key.value
 
 
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (emoji outside the BMP count 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-# -- time ----------------------------------------------------------------------
-
-
-def format_time(dt: datetime, *, now: datetime, tz: ZoneInfo) -> str:
-    """Dutch, relative to ``now``: "14:05", "gisteren 21:10", "ma 9:30", "12 mrt 9:30".
-
-    Naive datetimes are taken as UTC (feeds without a zone are UTC by RSS
-    convention); a different year is spelled out ("12 mrt 2025 9:30").
-    """
-    local = _aware(dt).astimezone(tz)
-    today = _aware(now).astimezone(tz).date()
-    clock = f"{local.hour}:{local.minute:02d}"
-    days_ago = (today - local.date()).days
-    if days_ago == 0:
-        return clock
-    if days_ago == 1:
-        return f"gisteren {clock}"
-    if 2 <= days_ago <= 6:
-        return f"{WEEKDAYS[local.weekday()]} {clock}"
-    year = "" if local.year == today.year else f" {local.year}"
-    return f"{local.day} {MONTHS[local.month - 1]}{year} {clock}"
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
 # -- escaping and clipping -------------------------------------------------------
 
 
@@ -85,30 +51,8 @@ def _one_line(text: str) -> str:
     return _SPACE_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
 
 
-def clip_html(text: str, max_units: int) -> str:
-    """``text`` escaped, cut (at a word if one is near) so the result is <= ``max_units``."""
-    escaped = html.escape(text, quote=False)
-    if utf16_len(escaped) <= max_units:
-        return escaped
-    if max_units < 1:
-        return ""
-    # Longest prefix whose escaped form plus an ellipsis fits: binary search.
-    low, high = 0, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if utf16_len(html.escape(text[:middle], quote=False)) + 1 <= max_units:
-            low = middle
-        else:
-            high = middle - 1
-    cut = text[:low]
-    space = cut.rfind(" ")
-    if space >= low * 0.8:
-        cut = cut[:space]
-    return html.escape(cut.rstrip(" ,;:-–"), quote=False) + ELLIPSIS
-
-
 def _linked_title(item: NewsItem, max_units: int = TITLE_UNITS) -> str:
-    title = clip_html(_one_line(item.title) or _one_line(item.link) or "(zonder titel)", max_units)
+    title = clip_html(_one_line(item.title) or _one_line(item.link) or texts.NO_TITLE, max_units)
     href = _safe_href(item.link)
     if href is None:
         return f"<b>{title}</b>"
@@ -135,7 +79,7 @@ def _names(names: Sequence[str], limit: int) -> str:
     shown = [name for name in shown if name]
     rest = len(names) - limit
     text = ", ".join(shown)
-    return f"{text} en {rest} andere" if rest > 0 else text
+    return texts.and_others(text, rest) if rest > 0 else text
 
 
 def _via(keys: Sequence[FollowKey], label_for: LabelFor) -> str:
@@ -147,13 +91,13 @@ def _source_line(item: NewsItem, *, now: datetime, tz: ZoneInfo, with_city: bool
     if with_city and item.dateline is not None:
         city = clip_html(_one_line(display_city(item.dateline)), NAME_UNITS)
     source = clip_html(_one_line(item.source), NAME_UNITS)
-    when = format_time(item.published, now=now, tz=tz)
+    when = texts.format_time(item.published, now=now, tz=tz)
     line = " · ".join(part for part in (city, source, when) if part)
     return f"📍 {line}" if city else line
 
 
 def _more_line(count: int, more_command: str | None) -> str:
-    line = f"en {count} meer"
+    line = texts.more(count)
     if more_command:
         line += f" — {clip_html(_one_line(more_command), NAME_UNITS * 2)}"
     return line
@@ -202,14 +146,14 @@ def _format_single(matched: Matched, *, tz: ZoneInfo, now: datetime, label_for: 
     ]
     notes = []
     if matched.via:
-        notes.append(f"via {_via(matched.via, label_for)}")
+        notes.append(texts.via(_via(matched.via, label_for)))
     if item.also_at:
-        notes.append(f"ook bij {_names(item.also_at, MAX_OUTLETS)}")
+        notes.append(texts.also_at(_names(item.also_at, MAX_OUTLETS)))
     tail = [f"<i>{' · '.join(notes)}</i>"] if notes else []
     fixed = "\n".join(head + tail)
     # What is left after the fixed lines (and the two newlines around the
     # summary) goes to the summary: the one field that is shortened to fit.
-    budget = TELEGRAM_LIMIT - utf16_len(fixed) - 2
+    budget = TELEGRAM_MESSAGE_LIMIT - utf16_len(fixed) - 2
     summary = clip_html(_one_line(item.summary), budget)
     return "\n".join(head + ([summary] if summary else []) + tail)
 
@@ -227,16 +171,16 @@ def _format_several(
     shown = list(matched[:max_items])
     vias = {match.via for match in shown}
     common_via = next(iter(vias)) if len(vias) == 1 else ()
-    header = f"📰 <b>{total} nieuwe berichten</b>"
+    header = texts.several_header(total)
     if common_via:
-        header += f" via {_via(common_via, label_for)}"
+        header += " " + texts.via(_via(common_via, label_for))
     entries = []
     for number, match in enumerate(shown, start=1):
         line = _source_line(match.item, now=now, tz=tz, with_city=False)
         if not common_via and match.via:
-            line += f" · via {_via(match.via, label_for)}"
+            line += " · " + texts.via(_via(match.via, label_for))
         if match.item.also_at:
-            line += f" · ook bij {_names(match.item.also_at, MAX_OUTLETS)}"
+            line += " · " + texts.also_at(_names(match.item.also_at, MAX_OUTLETS))
         entries.append(f"{number}. {_linked_title(match.item)}\n{line}")
     return _fit_list(header, entries, total, more_command)
 
@@ -249,7 +193,7 @@ def _fit_list(header: str, entries: list[str], total: int, more_command: str | N
         text = "\n\n".join(parts)
         if rest > 0:
             text += "\n\n" + _more_line(rest, more_command)
-        if utf16_len(text) <= TELEGRAM_LIMIT or len(entries) <= 1:
+        if utf16_len(text) <= TELEGRAM_MESSAGE_LIMIT or len(entries) <= 1:
             return text
         entries = entries[:-1]
 
@@ -265,8 +209,7 @@ def laatste_command(key: FollowKey) -> str:
 
 def format_away_line(count: int, label: str, command: str | None) -> str:
     """ "Terwijl je weg was: 14 berichten over Oekraïne — /laatste oekraine"."""
-    noun = "bericht" if count == 1 else "berichten"
-    line = f"Terwijl je weg was: {count} {noun} over {clip_html(_one_line(label), NAME_UNITS)}"
+    line = texts.away_line(count, clip_html(_one_line(label), NAME_UNITS))
     if command:
         line += f" — {clip_html(_one_line(command), NAME_UNITS * 2)}"
     return line
@@ -328,9 +271,9 @@ def format_digest(
     """
     commands = more_commands or {}
     filled = {label: list(stories) for label, stories in groups.items() if stories}
-    header = "🗞️ <b>Je dagelijkse nieuwsoverzicht</b>"
+    header = texts.DIGEST_HEADER
     if not filled:
-        return f"{header}\n\nGeen nieuwe berichten over wat je volgt."
+        return f"{header}\n\n{texts.DIGEST_NOTHING}"
     entries = {
         label: [
             f"{number}. {_linked_title(match.item)} · "
@@ -352,15 +295,13 @@ def format_digest(
         left_out = [label for label in filled if label not in counts]
         if left_out:
             stories_left = sum(len(filled[label]) for label in left_out)
-            blocks.append(
-                f"en nog {len(left_out)} onderwerpen met {stories_left} berichten — /laatste"
-            )
+            blocks.append(texts.digest_left_out(len(left_out), stories_left))
         return "\n\n".join(blocks)
 
     # Groups that do not fit with one story each are dropped from the end;
     # then each remaining group gets one more story, in turns, while it fits.
     counts = dict.fromkeys(filled, 1)
-    while len(counts) > 1 and utf16_len(render(counts)) > TELEGRAM_LIMIT:
+    while len(counts) > 1 and utf16_len(render(counts)) > TELEGRAM_MESSAGE_LIMIT:
         del counts[list(counts)[-1]]
     growing = True
     while growing:
@@ -369,7 +310,7 @@ def format_digest(
             if count >= len(entries[label]):
                 continue
             trial = {**counts, label: count + 1}
-            if utf16_len(render(trial)) <= TELEGRAM_LIMIT:
+            if utf16_len(render(trial)) <= TELEGRAM_MESSAGE_LIMIT:
                 counts = trial
                 growing = True
     return render(counts)
@@ -413,6 +354,6 @@ def to_plain_text(html_text: str) -> str:
     collector.feed(html_text)
     collector.close()
     text = "".join(collector.parts)
-    if utf16_len(text) > TELEGRAM_LIMIT:
-        text = html.unescape(clip_html(text, TELEGRAM_LIMIT))
+    if utf16_len(text) > TELEGRAM_MESSAGE_LIMIT:
+        text = html.unescape(clip_html(text, TELEGRAM_MESSAGE_LIMIT))
     return text

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.core.model import NewsItem
 from bot.ingest.dedupe import StoryIndex
 from bot.ingest.feedstate import FeedState
@@ -42,7 +43,7 @@ def next_state_after_fetch(
     if result.status == "error":
         return next_state_after_failure(
             state,
-            result.error or "unknown error",
+            result.failure or result.error or FeedFailure(FailureKey.UNKNOWN),
             retry_after=result.retry_after,
             now=now,
             interval=interval,
@@ -77,7 +78,7 @@ def next_state_after_fetch(
 
 def next_state_after_failure(
     state: FeedState,
-    error: str,
+    error: FeedFailure | str,
     *,
     retry_after: timedelta | None,
     now: datetime,

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from bot.core.feed_failure import FeedFailure
+
 
 class FeedError(Exception):
-    """A feed response that yields no usable items."""
+    """A feed response that yields no usable items; ``failure`` says why, as a key.
+
+    The message is the English text prefixed with the feed's name, for logs.
+    """
+
+    def __init__(self, feed: str, failure: FeedFailure) -> None:
+        super().__init__(f"{feed}: {failure.english}")
+        self.feed = feed
+        self.failure = failure
 
 
 class NotAFeedError(FeedError):

@@ -3,6 +3,11 @@
 The state is keyed by the feed URL as configured; ``permanent_url`` records
 where a 301/308 sent us so later polls go there directly. Persistence is the
 store's job: it saves and loads the JSON-safe dicts of ``to_dict``/``from_dict``.
+
+The last failure is kept twice: ``last_error`` is its English text (what every
+version wrote), ``last_failure`` its key and parameters, stored as
+``last_error_key`` and ``last_error_params``. A state written before keys
+existed, or with a key this version does not know, has only the text.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from bot.core.feed_failure import FeedFailure
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,7 @@ class FeedState:
     last_success: datetime | None = None
     last_attempt: datetime | None = None
     permanent_url: str | None = None
+    last_failure: FeedFailure | None = None  # last_error's key, when it has one
 
     @property
     def fetch_url(self) -> str:
@@ -32,6 +40,7 @@ class FeedState:
         return self.permanent_url or self.url
 
     def to_dict(self) -> dict[str, object]:
+        failure = self.last_failure
         return {
             "url": self.url,
             "etag": self.etag,
@@ -39,6 +48,8 @@ class FeedState:
             "next_check": _iso(self.next_check),
             "consecutive_errors": self.consecutive_errors,
             "last_error": self.last_error,
+            "last_error_key": failure.key.value if failure else None,
+            "last_error_params": dict(failure.params) if failure else None,
             "last_success": _iso(self.last_success),
             "last_attempt": _iso(self.last_attempt),
             "permanent_url": self.permanent_url,
@@ -64,6 +75,9 @@ class FeedState:
             next_check=_optional_datetime(data, "next_check"),
             consecutive_errors=errors,
             last_error=_optional_str(data, "last_error"),
+            last_failure=FeedFailure.restore(
+                data.get("last_error_key"), data.get("last_error_params")
+            ),
             last_success=_optional_datetime(data, "last_success"),
             last_attempt=_optional_datetime(data, "last_attempt"),
             permanent_url=_optional_str(data, "permanent_url"),

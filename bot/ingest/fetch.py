@@ -4,7 +4,8 @@ Conditional GETs with the stored validators, redirects followed by hand (to
 count them, catch loops and remember permanent moves), bodies streamed and
 capped, a total deadline per feed, a global concurrency cap and at most a few
 requests per host at a time. Network and HTTP trouble never raises: it comes
-back as a ``FetchResult`` with ``status="error"`` and a short English reason.
+back as a ``FetchResult`` with ``status="error"``, a :class:`FeedFailure` (a key
+with parameters, which admins read in Dutch) and its short English text.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import httpx
 from bot import __version__
 from bot.config import FetchConfig
 from bot.core.clock import Clock
+from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.ingest.feedstate import FeedState
 from bot.ingest.schedule import (
     ServerHints,
@@ -57,6 +59,7 @@ class FetchResult:
     lower-case names. ``permanent_redirect_to`` is set when every redirect hop
     from the requested URL was a 301/308, so the final URL can be remembered.
     ``elapsed_s`` is the wall time of the whole fetch, waiting for slots included.
+    A failed fetch has ``failure`` and ``error``, its English text (logs, CLI).
     """
 
     url: str
@@ -69,6 +72,7 @@ class FetchResult:
     permanent_redirect_to: str | None = None
     hints: ServerHints = field(default_factory=ServerHints)
     error: str | None = None
+    failure: FeedFailure | None = None
     retry_after: timedelta | None = None
     http_status: int | None = None
     elapsed_s: float = 0.0
@@ -80,6 +84,10 @@ class FetchResult:
 
 class FetchFailedError(Exception):
     """Internal: a fetch failed for a reason worth reporting as it is."""
+
+    def __init__(self, failure: FeedFailure) -> None:
+        super().__init__(failure.english)
+        self.failure = failure
 
 
 def default_user_agent(contact_url: str, product: str = f"nieuwsbot/{__version__}") -> str:
@@ -160,7 +168,8 @@ class FeedFetcher:
             # A server can send anything (a header that is not ASCII, a number too
             # large for a timedelta): one feed's surprise must not stop the cycle.
             log.exception("fetch %s failed unexpectedly", state.url)
-            result = self._error(state, state.fetch_url, f"unexpected error: {type(exc).__name__}")
+            unexpected = FeedFailure(FailureKey.UNEXPECTED, {"exception": type(exc).__name__})
+            result = self._error(state, state.fetch_url, unexpected)
         result = replace(result, elapsed_s=time.monotonic() - started)
         if result.status == "error":
             log.info("fetch %s failed: %s", state.url, result.error)
@@ -187,9 +196,9 @@ class FeedFetcher:
                     finally:
                         budget -= time.monotonic() - hop_started
             except TimeoutError:
-                return self._error(state, url, f"timeout after {_seconds(self.deadline_s)} s")
+                return self._error(state, url, _timeout(self.deadline_s))
             except FetchFailedError as exc:
-                return self._error(state, url, str(exc))
+                return self._error(state, url, exc.failure)
             except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
                 return self._error(state, url, describe_error(exc, self.deadline_s))
 
@@ -199,14 +208,14 @@ class FeedFetcher:
                 return replace(outcome, permanent_redirect_to=permanent_target)
             status, next_url = outcome
             if next_url in seen:
-                return self._error(state, url, "redirect loop")
+                return self._error(state, url, FeedFailure(FailureKey.REDIRECT_LOOP))
             seen.add(next_url)
             # Only an unbroken chain of permanent moves may replace the stored URL.
             permanent_so_far = permanent_so_far and status in _PERMANENT_REDIRECTS
             if permanent_so_far:
                 permanent_target = next_url
             url = next_url
-        return self._error(state, url, "too many redirects")
+        return self._error(state, url, FeedFailure(FailureKey.TOO_MANY_REDIRECTS))
 
     async def _request_once(
         self, state: FeedState, request_url: httpx.URL
@@ -238,9 +247,11 @@ class FeedFetcher:
                 return replace(base, status="not_modified", hints=hints)
             if not 200 <= response.status_code < 300:
                 hints = hints_from_response(headers, None, now)
+                failure = FeedFailure(FailureKey.HTTP_STATUS, {"status": str(response.status_code)})
                 return replace(
                     base,
-                    error=f"HTTP {response.status_code}",
+                    error=failure.english,
+                    failure=failure,
                     hints=hints,
                     retry_after=hints.retry_after,
                 )
@@ -249,7 +260,7 @@ class FeedFetcher:
             return replace(base, status="ok", body=body, hints=hints)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
-        too_big = f"body larger than {_size(self.max_bytes)}"
+        too_big = FeedFailure(FailureKey.BODY_TOO_LARGE, {"limit": _size(self.max_bytes)})
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchFailedError(too_big)
@@ -270,36 +281,43 @@ class FeedFetcher:
             slot = self._hosts[key] = asyncio.Semaphore(self.per_host)
         return slot
 
-    def _error(self, state: FeedState, url: str, reason: str) -> FetchResult:
-        return FetchResult(url=state.url, status="error", final_url=url, error=reason)
+    def _error(self, state: FeedState, url: str, failure: FeedFailure) -> FetchResult:
+        return FetchResult(
+            url=state.url, status="error", final_url=url, error=failure.english, failure=failure
+        )
 
 
-def describe_error(exc: BaseException, deadline_s: float) -> str:
-    """A short English reason for a failed request, for logs and /status."""
+def describe_error(exc: BaseException, deadline_s: float) -> FeedFailure:
+    """Why a request failed, as a key (its English text goes to logs, Dutch to admins)."""
     if isinstance(exc, httpx.ConnectTimeout):
-        return "connect timeout"
+        return FeedFailure(FailureKey.CONNECT_TIMEOUT)
     if isinstance(exc, httpx.TimeoutException):
-        return f"timeout after {_seconds(deadline_s)} s"
+        return _timeout(deadline_s)
     if isinstance(exc, httpx.ConnectError):
         # httpx wraps the socket error (via httpcore and anyio); the cause chain
         # says what actually went wrong.
         causes = list(_cause_chain(exc))
         if any(isinstance(c, ConnectionRefusedError) for c in causes):
-            return "connection refused"
+            return FeedFailure(FailureKey.CONNECTION_REFUSED)
         if any(isinstance(c, socket.gaierror) for c in causes):
-            return "host name not found"
+            return FeedFailure(FailureKey.HOST_NOT_FOUND)
         if any(isinstance(c, ssl.SSLError) for c in causes):
-            return "TLS error"
-        return "connection failed"
+            return FeedFailure(FailureKey.TLS_ERROR)
+        return FeedFailure(FailureKey.CONNECTION_FAILED)
     if isinstance(exc, httpx.RemoteProtocolError):
-        return "connection closed mid-response"
+        return FeedFailure(FailureKey.CONNECTION_CLOSED)
     if isinstance(exc, httpx.DecodingError):
-        return "undecodable content encoding"
+        return FeedFailure(FailureKey.UNDECODABLE_ENCODING)
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-        return "invalid URL"
+        return FeedFailure(FailureKey.INVALID_URL)
+    name = {"exception": type(exc).__name__}
     if isinstance(exc, httpx.HTTPError | httpx.StreamError):
-        return f"HTTP failure ({type(exc).__name__})"
-    return f"network error ({type(exc).__name__})"
+        return FeedFailure(FailureKey.HTTP_FAILURE, name)
+    return FeedFailure(FailureKey.NETWORK_ERROR, name)
+
+
+def _timeout(deadline_s: float) -> FeedFailure:
+    return FeedFailure(FailureKey.TIMEOUT, {"seconds": _seconds(deadline_s)})
 
 
 def _cause_chain(exc: BaseException) -> Iterator[BaseException]:
@@ -314,7 +332,9 @@ def _cause_chain(exc: BaseException) -> Iterator[BaseException]:
 def _checked_url(url: str) -> httpx.URL:
     parsed = httpx.URL(url)
     if parsed.scheme not in ("http", "https"):
-        raise FetchFailedError(f"unsupported URL scheme {parsed.scheme!r}")
+        raise FetchFailedError(
+            FeedFailure(FailureKey.UNSUPPORTED_SCHEME, {"scheme": parsed.scheme})
+        )
     return parsed
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 
+from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.core.model import RawEntry
 from bot.ingest.dates import parse_date
 from bot.ingest.errors import NotAFeedError
@@ -76,11 +77,11 @@ def parse_feed(
     if parsed.get("bozo"):
         problem = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
         if not raw_entries and not version:
-            raise NotAFeedError(f"{feed}: not a feed ({problem})")
+            raise NotAFeedError(feed, _not_a_feed(parsed.get("bozo_exception")))
         log.info("feed %s: recoverable parse problem: %s", feed, problem)
         warnings.append(problem)
     elif not raw_entries and not version:
-        raise NotAFeedError(f"{feed}: not a feed (no version, no entries)")
+        raise NotAFeedError(feed, FeedFailure(FailureKey.NO_FEED_CONTENT))
 
     entries: list[RawEntry] = []
     seen: set[str] = set()
@@ -184,6 +185,12 @@ def _ttl(value: object) -> int | None:
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _not_a_feed(complaint: object) -> FeedFailure:
+    """feedparser's complaint about a document that is no feed: its class and its words."""
+    details = {"exception": type(complaint).__name__, "detail": str(complaint)}
+    return FeedFailure(FailureKey.NOT_A_FEED, details)
 
 
 def _lower_keys(headers: Mapping[str, str] | None) -> dict[str, str]:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.config import FeedConfig
 from bot.core.clock import Clock
+from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.core.model import NewsItem
 from bot.ingest.build import merge_exact_duplicates, parse_and_build
 from bot.ingest.decide import (
@@ -137,7 +138,7 @@ class IngestPipeline:
                 state, result, now=now, interval=self.interval, rng=self.rng
             )
             if result.status == "error":
-                return self._failed(feed, after, result.error or "unknown error")
+                return self._failed(feed, after, result.failure or FeedFailure(FailureKey.UNKNOWN))
             return FeedOutcome(feed.name, "not_modified"), [], after
         try:
             # feedparser is CPU-bound; a thread keeps command replies flowing meanwhile.
@@ -150,32 +151,39 @@ class IngestPipeline:
                 summary_max_chars=self.summary_max_chars,
             )
         except FeedError as exc:
-            return self._unusable(feed, state, str(exc), result, now)
+            return self._unusable(feed, state, exc.failure, result, now)
         except Exception as exc:
             log.exception("Feed %s could not be processed", feed.name)
-            error = f"unexpected error: {type(exc).__name__}"
-            return self._unusable(feed, state, error, result, now)
+            unexpected = FeedFailure(FailureKey.UNEXPECTED, {"exception": type(exc).__name__})
+            return self._unusable(feed, state, unexpected, result, now)
         if parsed.skipped:
             log.info("Feed %s: skipped %d broken entries", feed.name, parsed.skipped)
         after = next_state_after_fetch(state, result, now=now, interval=self.interval, rng=self.rng)
         return FeedOutcome(feed.name, "ok", items=len(items)), items, after
 
     def _unusable(
-        self, feed: FeedConfig, state: FeedState, error: str, result: FetchResult, now: datetime
+        self,
+        feed: FeedConfig,
+        state: FeedState,
+        failure: FeedFailure,
+        result: FetchResult,
+        now: datetime,
     ) -> tuple[FeedOutcome, list[NewsItem], FeedState]:
+        """Fetched, but the body is no usable feed: the feed backs off like a failed fetch."""
         after = next_state_after_failure(
             state,
-            error,
+            failure,
             retry_after=result.retry_after,
             now=now,
             interval=self.interval,
             rng=self.rng,
         )
-        return self._failed(feed, after, error)
+        return self._failed(feed, after, failure)
 
     def _failed(
-        self, feed: FeedConfig, after: FeedState, error: str
+        self, feed: FeedConfig, after: FeedState, failure: FeedFailure
     ) -> tuple[FeedOutcome, list[NewsItem], FeedState]:
+        error = failure.english
         log.warning("Feed %s failed (%d in a row): %s", feed.name, after.consecutive_errors, error)
         return FeedOutcome(feed.name, "error", error=error), [], after
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import Enum
 
+from bot.core.feed_failure import FeedFailure
 from bot.ingest.feedstate import FeedState
 
 # Server hints may stretch the interval at most this many times over: a feed
@@ -120,6 +121,7 @@ def next_state_after_success(
         next_check=now + jittered(success_delay(interval, hints), rng),
         consecutive_errors=0,
         last_error=None,
+        last_failure=None,
         last_success=now,
         last_attempt=now,
     )
@@ -130,17 +132,22 @@ def next_state_after_error(
     *,
     now: datetime,
     interval: timedelta,
-    error: str,
+    error: FeedFailure | str,
     retry_after: timedelta | None,
     rng: random.Random,
 ) -> FeedState:
-    """State after a failed poll: one more error, and an exponentially later next check."""
+    """State after a failed poll: one more error, and an exponentially later next check.
+
+    ``error`` is the failure with its key; a caller that has only an English
+    text may pass that, and admins then see the text as it is.
+    """
     errors = state.consecutive_errors + 1
     failed = replace(
         state,
         next_check=now + jittered(backoff_delay(interval, errors, retry_after), rng),
         consecutive_errors=errors,
-        last_error=error,
+        last_error=str(error),
+        last_failure=error if isinstance(error, FeedFailure) else None,
         last_attempt=now,
     )
     if state.permanent_url is not None and errors >= PERMANENT_URL_MAX_ERRORS:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.ingest.feedstate import FeedState
-from bot.ops.reasons import reason_nl
+from bot.texts import admin as texts
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +53,15 @@ def decide_alerts(
 
 def down_text(name: str, state: FeedState | None, now: datetime) -> str:
     since = state.last_success if state and state.last_success else None
-    hours = f"al {int((now - since).total_seconds() // 3600)} uur" if since else "sinds de start"
-    error = (
-        html.escape(reason_nl(state.last_error or "onbekende fout")) if state else "onbekende fout"
+    hours = int((now - since).total_seconds() // 3600) if since else None
+    reason = texts.failure_reason(
+        state.last_failure if state else None, state.last_error if state else None
     )
-    return f"⚠️ Feed <b>{html.escape(name)}</b> faalt {hours}.\nLaatste fout: {error}"
+    return texts.feed_down(name, hours, reason)
 
 
 def recovered_text(name: str) -> str:
-    return f"✅ Feed <b>{html.escape(name)}</b> werkt weer."
+    return texts.feed_recovered(name)
 
 
 @dataclass

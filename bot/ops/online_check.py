@@ -23,12 +23,13 @@ from telegram.error import InvalidToken, TelegramError
 from bot import __version__
 from bot.config import Config, FeedConfig
 from bot.core.clock import Clock, utc_now
+from bot.core.redact import redact
+from bot.core.telegram_text import clip
 from bot.ingest.decide import next_state_after_fetch
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
 from bot.ingest.fetch import FeedFetcher, FetchResult, make_client
 from bot.ingest.parse import parse_feed
-from bot.runtime.logsetup import redact
 from bot.store.feeds import TABLE as FEEDS_TABLE
 from bot.store.layout import FEEDS_FILE
 
@@ -145,8 +146,7 @@ def feed_check(
             try:
                 items = len(parse_feed(result.body, feed=feed.name, headers=result.headers).entries)
             except FeedError as exc:
-                # The parser names the feed; the table already does.
-                error = str(exc).removeprefix(f"{feed.name}: ")
+                error = exc.failure.english
     judged = result if error is None else _as_error(result, error)
     # The stored state carries the error streak, so the backoff shown is the one
     # the running bot would apply after this result.
@@ -219,7 +219,7 @@ def _row(feed: FeedCheck, tz: ZoneInfo) -> tuple[str, ...]:
         feed.name,
         "ok" if feed.ok else "FAIL",
         "-" if feed.items is None else str(feed.items),
-        _clip(" ".join((feed.error or "-").split()), ERROR_COLUMN_CHARS),
+        clip(" ".join((feed.error or "-").split()), ERROR_COLUMN_CHARS),
         feed.next_check.astimezone(tz).strftime("%Y-%m-%d %H:%M") if feed.next_check else "-",
     )
 
@@ -237,10 +237,6 @@ def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
         return "  ".join(padded).rstrip()
 
     return [line(_HEADERS), line(["-" * width for width in widths]), *map(line, rows)]
-
-
-def _clip(text: str, max_chars: int) -> str:
-    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
 def _disabled(config: Config) -> int:

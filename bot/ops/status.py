@@ -4,29 +4,33 @@
 ``status_text`` turns a snapshot into Telegram HTML and is pure, so every line
 an admin sees is tested from plain data. Follows are counted per kind with a
 top 10 each: one overall list would be all sections, which every chat follows,
-and hide the countries and keywords that say what readers care about.
+and hide the countries and keywords that say what readers care about. The
+Dutch words come from :mod:`bot.texts.admin`.
 """
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot import __version__
-from bot.config import FeedConfig
+from bot.config import Config, FeedConfig
+from bot.core.feed_failure import FeedFailure
 from bot.core.model import FollowKey, FollowKind
-from bot.deliver.format import TELEGRAM_LIMIT, format_time, utf16_len
+from bot.core.telegram_text import TELEGRAM_MESSAGE_LIMIT, clip, utf16_len
 from bot.deliver.stats import DeliveryStats
 from bot.ingest.feedstate import FeedState
 from bot.ingest.pipeline import feed_states_by_name
-from bot.ops.reasons import reason_nl
-from bot.runtime.services import Services
-from bot.store import ChatRecord
+from bot.ops.alerts import FeedAlerts
+from bot.store import ChatRecord, Store
+from bot.texts import admin as texts
+from bot.texts.chat import label_of
+from bot.texts.push import format_time
 
 TOP_PER_KIND = 10
 # Caps on text that comes from feeds, users and servers, so a single odd value
@@ -36,11 +40,6 @@ ERROR_CHARS = 150
 FEED_NAME_CHARS = 60
 
 _KIND_ORDER = (FollowKind.SECTION, FollowKind.COUNTRY, FollowKind.KEYWORD)
-_KIND_HEADINGS = {
-    FollowKind.SECTION: "📰 Rubrieken",
-    FollowKind.COUNTRY: "🌍 Landen",
-    FollowKind.KEYWORD: "🔎 Trefwoorden",
-}
 
 
 class FeedCondition(StrEnum):
@@ -71,10 +70,11 @@ class KindCounts:
 class FeedHealth:
     name: str
     condition: FeedCondition
-    last_error: str | None = None
+    last_error: str | None = None  # the stored English text, shown when there is no key
     consecutive_errors: int = 0
     last_success: datetime | None = None
     alerted: bool = False  # admins were told it has been down for hours
+    last_failure: FeedFailure | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,23 @@ class StatusSnapshot:
 # --- reading the live bot -------------------------------------------------------------
 
 
-def collect_status(services: Services, stats: DeliveryStats) -> StatusSnapshot:
+class LiveBot(Protocol):
+    """What ``collect_status`` reads of the running bot (``bot.runtime.services.Services``)."""
+
+    @property
+    def config(self) -> Config: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def feed_alerts(self) -> FeedAlerts: ...
+    @property
+    def tz(self) -> ZoneInfo: ...
+    def now(self) -> datetime: ...
+
+
+def collect_status(services: LiveBot, stats: DeliveryStats) -> StatusSnapshot:
     """Read the store, the configured feeds and the delivery counters into a snapshot."""
     store = services.store
     chats = store.all_chats()
@@ -142,7 +158,10 @@ def follow_counts(chats: Iterable[ChatRecord], top: int = TOP_PER_KIND) -> tuple
     result = []
     for kind in _KIND_ORDER:
         of_kind = [(key, count) for key, count in counted.items() if key.kind is kind]
-        named = [(_topic_label(key, labels.get(key, "")), count) for key, count in of_kind]
+        named = [
+            (label_of(FollowKey(key.kind, key.value, labels.get(key, ""))), count)
+            for key, count in of_kind
+        ]
         named.sort(key=lambda pair: (-pair[1], pair[0].casefold()))
         result.append(
             KindCounts(
@@ -153,12 +172,6 @@ def follow_counts(chats: Iterable[ChatRecord], top: int = TOP_PER_KIND) -> tuple
             )
         )
     return tuple(result)
-
-
-def _topic_label(key: FollowKey, label: str) -> str:
-    if label:
-        return label
-    return f"„{key.value}”" if key.kind is FollowKind.KEYWORD else key.value
 
 
 def feed_health(
@@ -180,6 +193,7 @@ def feed_health(
                 feed.name,
                 FeedCondition.FAILING if failing else FeedCondition.OK,
                 last_error=state.last_error if failing else None,
+                last_failure=state.last_failure if failing else None,
                 consecutive_errors=state.consecutive_errors,
                 last_success=state.last_success,
                 alerted=feed.name in alerted,
@@ -211,30 +225,30 @@ def status_text(snapshot: StatusSnapshot) -> str:
 
 
 def _overview(s: StatusSnapshot) -> list[str]:
-    return [
-        f"📊 <b>Status nieuwsbot {html.escape(s.version)}</b>",
-        f"⏱ Draait {_duration(s.uptime)}, sinds {_when(s.started_at, s)}",
-        f"💬 Chats: {_number(s.chats_active)} actief, {_number(s.chats_deactivated)} gestopt",
-        f"🗞 Berichten opgeslagen: {_number(s.items_stored)}",
-        f"📤 Wachtrij: {_count(s.outbox_pending, 'bericht', 'berichten')}",
-        f"✉️ Laatste uur: {_number(s.sent_last_hour)} verstuurd, "
-        f"{_number(s.retry_after_last_hour)}× afgeremd door Telegram (429), "
-        f"{_number(s.failed_last_hour)} mislukt",
-    ]
+    return texts.status_overview(
+        version=s.version,
+        uptime=s.uptime,
+        since=_when(s.started_at, s),
+        chats_active=s.chats_active,
+        chats_stopped=s.chats_deactivated,
+        items_stored=s.items_stored,
+        outbox_pending=s.outbox_pending,
+        sent_last_hour=s.sent_last_hour,
+        throttled_last_hour=s.retry_after_last_hour,
+        failed_last_hour=s.failed_last_hour,
+    )
 
 
 def _follow_lines(kinds: Sequence[KindCounts]) -> list[str]:
-    lines = [f"<b>Gevolgd</b> (aantal chats, top {TOP_PER_KIND} per soort)"]
+    lines = [texts.follows_heading(TOP_PER_KIND)]
     for counts in kinds:
-        heading = f"{_KIND_HEADINGS[counts.kind]}: {_number(counts.distinct)} verschillend"
         if not counts.top:
-            lines.append(f"{heading}, nog niets gevolgd")
+            lines.append(texts.kind_nothing_followed(counts.kind, counts.distinct))
             continue
-        lines.append(f"{heading}, {_count(counts.follows, 'keer', 'keer')} gevolgd")
+        lines.append(texts.kind_followed(counts.kind, counts.distinct, counts.follows))
         lines.append(
-            ", ".join(
-                f"{html.escape(_clip(topic.label, LABEL_CHARS))} {_number(topic.chats)}"
-                for topic in counts.top
+            texts.topic_counts(
+                [(clip(topic.label, LABEL_CHARS), topic.chats) for topic in counts.top]
             )
         )
     return lines
@@ -242,13 +256,12 @@ def _follow_lines(kinds: Sequence[KindCounts]) -> list[str]:
 
 def _feed_summary(feeds: Sequence[FeedHealth]) -> str:
     by_condition = Counter(feed.condition for feed in feeds)
-    parts = [
-        f"{_number(by_condition[FeedCondition.OK])} in orde",
-        f"{_number(by_condition[FeedCondition.FAILING])} falen",
-    ]
-    if by_condition[FeedCondition.UNKNOWN]:
-        parts.append(f"{_number(by_condition[FeedCondition.UNKNOWN])} nog niet opgehaald")
-    return f"<b>Feeds</b> ({_number(len(feeds))}): {', '.join(parts)}"
+    return texts.feeds_summary(
+        len(feeds),
+        by_condition[FeedCondition.OK],
+        by_condition[FeedCondition.FAILING],
+        by_condition[FeedCondition.UNKNOWN],
+    )
 
 
 def _problem_feeds(feeds: Sequence[FeedHealth]) -> list[FeedHealth]:
@@ -260,17 +273,16 @@ def _problem_feeds(feeds: Sequence[FeedHealth]) -> list[FeedHealth]:
 
 
 def _feed_line(feed: FeedHealth, s: StatusSnapshot) -> str:
-    name = html.escape(_clip(feed.name, FEED_NAME_CHARS))
+    name = clip(feed.name, FEED_NAME_CHARS)
     if feed.condition is FeedCondition.UNKNOWN:
-        return f"⏳ {name}: nog niet opgehaald"
-    reason = reason_nl(" ".join((feed.last_error or "onbekende fout").split()))
-    error = html.escape(_clip(reason, ERROR_CHARS))
-    since = (
-        f"laatst gelukt {_when(feed.last_success, s)}" if feed.last_success else "nog nooit gelukt"
-    )
-    alerted = " ⚠️ gemeld" if feed.alerted else ""
-    return (
-        f"❌ <b>{name}</b>: {error} ({_number(feed.consecutive_errors)}× op rij, {since}){alerted}"
+        return texts.feed_not_polled(name)
+    reason = " ".join(texts.failure_reason(feed.last_failure, feed.last_error).split())
+    return texts.feed_failing(
+        name,
+        clip(reason, ERROR_CHARS),
+        streak=feed.consecutive_errors,
+        last_success=_when(feed.last_success, s) if feed.last_success else None,
+        alerted=feed.alerted,
     )
 
 
@@ -278,50 +290,14 @@ def _fit(head: str, lines: Sequence[str]) -> str:
     text = head
     for index, line in enumerate(lines):
         rest = len(lines) - index - 1
-        reserve = _more(rest + 1) if rest else ""
+        reserve = texts.more_feeds(rest + 1) if rest else ""
         candidate = f"{text}\n{line}"
         # Keep room for the "… en N meer" line in case a later feed does not fit.
-        if utf16_len(candidate) + utf16_len(reserve) + 1 > TELEGRAM_LIMIT:
-            return f"{text}\n{_more(len(lines) - index)}"
+        if utf16_len(candidate) + utf16_len(reserve) + 1 > TELEGRAM_MESSAGE_LIMIT:
+            return f"{text}\n{texts.more_feeds(len(lines) - index)}"
         text = candidate
     return text
 
 
-def _more(count: int) -> str:
-    return f"… en {_count(count, 'feed', 'feeds')} meer"
-
-
-# --- Dutch numbers and times --------------------------------------------------------------
-
-
-def _number(value: int) -> str:
-    """Dutch digit grouping: 12.345."""
-    return f"{value:,}".replace(",", ".")
-
-
-def _count(value: int, one: str, many: str) -> str:
-    return f"{_number(value)} {one if value == 1 else many}"
-
-
-def _duration(span: timedelta) -> str:
-    """``2 dagen en 3 uur``, ``5 uur en 12 minuten``, ``1 minuut``: the two largest units."""
-    minutes = int(span.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [
-        (days, "dag", "dagen"),
-        (hours, "uur", "uur"),
-        (minutes, "minuut", "minuten"),
-    ]
-    shown = [_count(value, one, many) for value, one, many in parts if value][:2]
-    if not shown:
-        return "minder dan een minuut"
-    return " en ".join(shown)
-
-
 def _when(moment: datetime, s: StatusSnapshot) -> str:
     return format_time(moment, now=s.now, tz=s.tz)
-
-
-def _clip(text: str, max_chars: int) -> str:
-    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"

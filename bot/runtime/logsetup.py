@@ -10,15 +10,12 @@ kept at WARNING regardless of ``-v``.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from typing import TextIO
 
-REDACTED = "[REDACTED]"
+from bot.core.redact import redact
+
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-# Bot API tokens look like "<bot id>:<35 url-safe characters>"; catch ones we were
-# not told about too (a token from an old config file in a URL, say).
-_TOKEN_SHAPE = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")
 _NOISY_LOGGERS = ("httpx", "httpcore", "hpack", "apscheduler.executors.default")
 
 
@@ -31,14 +28,6 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record), self._secrets)
-
-
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Replace every known secret and anything shaped like a bot token."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return _TOKEN_SHAPE.sub(REDACTED, text)
 
 
 def setup_logging(

@@ -5,10 +5,10 @@ entities Telegram would store, and raises :class:`HtmlParseError` with a
 Telegram-style reason for markup the real API rejects ("can't parse
 entities"). :func:`command_entities` adds the ``bot_command`` entities Telegram
 attaches to a user's message. Offsets and lengths are in UTF-16 code units
-(:func:`utf16_len`), as in the Bot API.
+(:func:`utf16_len`, from :mod:`bot.core.telegram_text`), as in the Bot API.
 
-Stdlib only, no state: the fake Bot API server uses it and tests import it to
-check the bot's markup directly.
+Stdlib and ``bot.core`` only, no state: the fake Bot API server uses it and
+tests import it to check the bot's markup directly.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from bot.core.telegram_text import utf16_len
 
 __all__ = ["HtmlParseError", "command_entities", "parse_telegram_html", "utf16_len"]
 
@@ -47,11 +49,6 @@ _TAG_ENTITY_TYPES = {
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY_RE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8}));")
 _SPECIAL_RE = re.compile(r"[<&]")
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram's entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _byte_offset(markup: str, index: int) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.core.telegram_text import CALLBACK_DATA_LIMIT_BYTES, TELEGRAM_MESSAGE_LIMIT
 from bot.sim.telegram_errors import bad_request
 from bot.sim.telegram_html import HtmlParseError, parse_telegram_html, utf16_len
 
@@ -28,8 +29,8 @@ __all__ = [
 
 JsonDict = dict[str, Any]
 
-MAX_MESSAGE_UTF16 = 4096
-MAX_CALLBACK_DATA_BYTES = 64
+MAX_MESSAGE_UTF16 = TELEGRAM_MESSAGE_LIMIT
+MAX_CALLBACK_DATA_BYTES = CALLBACK_DATA_LIMIT_BYTES
 
 _BUTTON_ACTIONS = (
     "url",

@@ -13,32 +13,24 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 
+from bot.core.keywords import KEYWORD_MAX_CHARS as KEYWORD_MAX_CHARS
+from bot.core.keywords import KEYWORD_MIN_CHARS as KEYWORD_MIN_CHARS
+from bot.core.keywords import RejectReason as RejectReason
 from bot.core.model import FollowKey, FollowKind
 from bot.core.text import fold
 from bot.tagging.gazetteer import countries, country
 from bot.tagging.sections import section, user_section_words
+from bot.texts.topics import ambiguous_question
 
-KEYWORD_MIN_CHARS = 2
-# Long enough for a name or a short phrase; longer input is a sentence, not a topic.
-KEYWORD_MAX_CHARS = 40
 MAX_SUGGESTIONS = 4
 # Edit distance allowed for a near miss, by length of the folded term: short words
 # are too easily one edit away from another real word ("mail" -> Mali).
 NEAR_MISS_MIN_CHARS = 5
 LONG_TERM_CHARS = 9
 _QUOTES = "\"'“”„‘’«»"
-
-
-class RejectReason(StrEnum):
-    EMPTY = "empty"
-    TOO_SHORT = "too_short"
-    TOO_LONG = "too_long"
-    NO_LETTERS = "no_letters"
-    STOP_WORD = "stop_word"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,17 +146,7 @@ def _ambiguous(term: str, options: tuple[str, ...]) -> Ambiguous:
             keys.append(FollowKey(FollowKind.COUNTRY, value, country(value).name))
         else:
             keys.append(FollowKey(FollowKind.SECTION, value, section(value).label))
-    labels = [_option_label(key) for key in keys]
-    question = f"Wat bedoel je met ‘{term}’: {', '.join(labels[:-1])} of {labels[-1]}?"
-    return Ambiguous(term, question, tuple(keys))
-
-
-def _option_label(key: FollowKey) -> str:
-    if key.kind is FollowKind.COUNTRY:
-        return f"{key.label} (land)"
-    if key.kind is FollowKind.SECTION:
-        return f"{key.label} (rubriek)"
-    return f"het trefwoord ‘{key.label}’"
+    return Ambiguous(term, ambiguous_question(term, keys), tuple(keys))
 
 
 def _near_misses(folded: str, index: _Index) -> tuple[FollowKey, ...]:

@@ -26,7 +26,8 @@ from bot.cli.console_render import (
 from bot.core.model import Dateline, FollowKey, FollowKind, NewsItem
 from bot.deliver.format import format_push
 from bot.deliver.match import Matched
-from handlers import texts, topics
+from bot.texts import chat as texts
+from handlers import topics
 from handlers.keyboards import toggle_keyboard
 
 BOLD, UNBOLD = "\x1b[1m", "\x1b[22m"

@@ -13,19 +13,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.model import Dateline, FollowKey, FollowKind, NewsItem
+from bot.core.telegram_text import TELEGRAM_MESSAGE_LIMIT, clip_html, utf16_len
 from bot.deliver.format import (
-    TELEGRAM_LIMIT,
-    clip_html,
     format_away_line,
     format_digest,
     format_item_list,
     format_push,
-    format_time,
     group_by_follow,
     to_plain_text,
-    utf16_len,
 )
 from bot.deliver.match import Matched
+from bot.texts.push import format_time
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 10, 1, 14, 30, tzinfo=AMS)  # a Thursday
@@ -114,7 +112,7 @@ def assert_valid(message: str) -> None:
     # Only the entities Telegram knows may appear.
     for part in message.split("&")[1:]:
         assert part.startswith(("amp;", "lt;", "gt;", "quot;")), part[:10]
-    assert utf16_len(message) <= TELEGRAM_LIMIT
+    assert utf16_len(message) <= TELEGRAM_MESSAGE_LIMIT
 
 
 @pytest.mark.parametrize(
@@ -244,13 +242,13 @@ def test_long_summary_is_cut_to_fit_with_an_ellipsis() -> None:
     summary = message.split("\n")[2]
     assert summary.endswith("…")
     assert summary.startswith("Lange tekst &amp; meer.")
-    assert utf16_len(message) <= TELEGRAM_LIMIT
-    assert utf16_len(message) > TELEGRAM_LIMIT - 30  # the room is used, not wasted
+    assert utf16_len(message) <= TELEGRAM_MESSAGE_LIMIT
+    assert utf16_len(message) > TELEGRAM_MESSAGE_LIMIT - 30  # the room is used, not wasted
 
 
 def test_emoji_count_double_towards_the_limit() -> None:
     message = format_push([Matched(HOSTILE[1], (UA,))], tz=AMS, now=NOW, more_command=None)
-    assert len(message) < utf16_len(message) <= TELEGRAM_LIMIT
+    assert len(message) < utf16_len(message) <= TELEGRAM_MESSAGE_LIMIT
 
 
 def test_only_http_links_are_linked() -> None:
@@ -395,7 +393,7 @@ def test_to_plain_text(html_text: str, expected: str) -> None:
 def test_plain_text_fallback_stays_within_the_limit(item: NewsItem) -> None:
     message = format_push([Matched(item, (UA,))], tz=AMS, now=NOW, more_command=None)
     plain = to_plain_text(message)
-    assert utf16_len(plain) <= TELEGRAM_LIMIT
+    assert utf16_len(plain) <= TELEGRAM_MESSAGE_LIMIT
     assert "&amp;" not in plain
 
 

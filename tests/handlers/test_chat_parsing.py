@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.model import FollowKey, FollowKind
+from bot.core.telegram_text import CALLBACK_DATA_LIMIT_BYTES
 from handlers import callback_data as cb
 from handlers.args import (
     MAX_INPUT_CHARS,
@@ -162,7 +163,7 @@ def test_clean_removes_controls_and_bidi() -> None:
 def test_follow_press_round_trips(key: FollowKey, action: cb.FollowAction) -> None:
     data = cb.encode_follow(action, key)
     assert data is not None
-    assert len(data.encode()) <= cb.MAX_BYTES
+    assert len(data.encode()) <= CALLBACK_DATA_LIMIT_BYTES
     assert cb.decode(data) == cb.FollowPress(action, key)
 
 
@@ -170,7 +171,7 @@ def test_long_keyword_unfollows_by_digest() -> None:
     key = FollowKey(FollowKind.KEYWORD, "stikstofuitstoot " * 5)
     assert cb.encode_follow(cb.FollowAction.FOLLOW, key) is None
     data = cb.encode_unfollow(key)
-    assert len(data.encode()) <= cb.MAX_BYTES
+    assert len(data.encode()) <= CALLBACK_DATA_LIMIT_BYTES
     assert cb.decode(data) == cb.UnfollowDigestPress(cb.key_digest(key))
 
 
@@ -235,7 +236,7 @@ def test_admin_cache_expires() -> None:
 def test_pop_up_texts_fit_telegrams_limit() -> None:
     """A keyword whose label folds short can still be long (combining marks)."""
     from bot.core.model import FollowKey, FollowKind
-    from handlers import texts
+    from bot.texts import chat as texts
 
     label = "ب" * 40 + "\u064e\u064f\u0650\u0651" * 40
     key = FollowKey(FollowKind.KEYWORD, "ب" * 40, label)

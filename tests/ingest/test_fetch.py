@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from bot.core.clock import ManualClock
+from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.ingest.decide import next_state_after_fetch
 from bot.ingest.feedstate import FeedState
 from bot.ingest.fetch import FeedFetcher, FetchResult
@@ -115,6 +116,7 @@ async def test_500_then_recovery_with_backoff_schedule(
         result = await feed_fetcher.fetch(state)
         assert result.status == "error"
         assert result.error == "HTTP 500"
+        assert result.failure == FeedFailure(FailureKey.HTTP_STATUS, {"status": "500"})
         assert result.http_status == 500
         state = fold_in(state, result, feed_clock, no_jitter)
         assert state.next_check is not None
@@ -192,6 +194,7 @@ async def test_timeout_of_a_hanging_server(
     result = await fetcher.fetch(FeedState(feed_server.url(NOS)))
     assert result.status == "error"
     assert result.error == "timeout after 0.5 s"
+    assert result.failure == FeedFailure(FailureKey.TIMEOUT, {"seconds": "0.5"})
     assert 0.5 <= time.monotonic() - started < 1.5
 
 
@@ -213,6 +216,7 @@ async def test_20_mib_body_fails_cleanly_and_fast(
     result = await feed_fetcher.fetch(FeedState(feed_server.url("/groot.xml")))
     assert result.status == "error"
     assert result.error == "body larger than 5 MiB"
+    assert result.failure == FeedFailure(FailureKey.BODY_TOO_LARGE, {"limit": "5 MiB"})
     assert result.body is None
     assert time.monotonic() - started < 1.0
 
@@ -244,6 +248,7 @@ async def test_redirect_loop(feed_server: FeedServer, feed_fetcher: FeedFetcher)
     result = await feed_fetcher.fetch(FeedState(feed_server.url("/a.xml")))
     assert result.status == "error"
     assert result.error == "redirect loop"
+    assert result.failure == FeedFailure(FailureKey.REDIRECT_LOOP)
     assert len(feed_server.requests) == 2
 
 
@@ -258,6 +263,7 @@ async def test_at_most_five_redirects(
     assert result.status == status
     if status == "error":
         assert result.error == "too many redirects"
+        assert result.failure == FeedFailure(FailureKey.TOO_MANY_REDIRECTS)
     else:
         assert result.final_url == feed_server.url(NOS)
 
@@ -345,21 +351,27 @@ async def test_connection_refused(feed_fetcher: FeedFetcher) -> None:
     result = await feed_fetcher.fetch(FeedState(f"http://127.0.0.1:{free_port}/feed.xml"))
     assert result.status == "error"
     assert result.error == "connection refused"
+    assert result.failure == FeedFailure(FailureKey.CONNECTION_REFUSED)
 
 
 @pytest.mark.parametrize(
-    ("url", "error"),
+    ("url", "error", "failure"),
     [
-        ("ftp://127.0.0.1/feed.xml", "unsupported URL scheme 'ftp'"),
-        ("http://", "invalid URL"),
+        (
+            "ftp://127.0.0.1/feed.xml",
+            "unsupported URL scheme 'ftp'",
+            FeedFailure(FailureKey.UNSUPPORTED_SCHEME, {"scheme": "ftp"}),
+        ),
+        ("http://", "invalid URL", FeedFailure(FailureKey.INVALID_URL)),
     ],
 )
 async def test_bad_urls_are_errors_not_exceptions(
-    feed_fetcher: FeedFetcher, url: str, error: str
+    feed_fetcher: FeedFetcher, url: str, error: str, failure: FeedFailure
 ) -> None:
     result = await feed_fetcher.fetch(FeedState(url))
     assert result.status == "error"
     assert result.error == error
+    assert result.failure == failure
 
 
 async def test_at_most_two_requests_per_host(

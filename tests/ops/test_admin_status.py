@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.core.clock import ManualClock
 from bot.sim.feeds import FeedServer
 from bot.sim.telegram import FakeTelegram
-from handlers import texts
+from bot.texts import chat as texts
 from tests.app_harness import NOW, make_config, running_app, serve_feed
 
 ADMIN = 9001  # make_config's admin id

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.ingest.feedstate import FeedState
 from bot.ops.alerts import ALERT_AFTER, FeedAlerts, decide_alerts, down_text
 from bot.sim.telegram import FakeTelegram
@@ -59,6 +60,29 @@ def test_alert_text_is_escaped_dutch_html() -> None:
     state = FeedState(url="u", consecutive_errors=3, last_error="<b>&", last_success=NOW)
     text = down_text("A<D>", state, NOW + timedelta(hours=7))
     assert text == "⚠️ Feed <b>A&lt;D&gt;</b> faalt al 7 uur.\nLaatste fout: &lt;b&gt;&amp;"
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        (
+            FeedState(
+                url="u",
+                consecutive_errors=1,
+                last_error="timeout after 20 s",
+                last_failure=FeedFailure(FailureKey.TIMEOUT, {"seconds": "20"}),
+            ),
+            "geen antwoord binnen 20 s",
+        ),
+        # Stored before failures had keys: the text as it is.
+        (FeedState(url="u", consecutive_errors=1, last_error="HTTP 502"), "HTTP 502"),
+        (FeedState(url="u", consecutive_errors=1), "onbekende fout"),
+        (None, "onbekende fout"),
+    ],
+)
+def test_alert_names_the_last_failure_in_dutch(state: FeedState | None, reason: str) -> None:
+    text = down_text("AD", state, NOW)
+    assert text == f"⚠️ Feed <b>AD</b> faalt sinds de start.\nLaatste fout: {reason}"
 
 
 async def test_admins_get_one_alert_and_one_recovery(fake_telegram: FakeTelegram) -> None:

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Config, FeedConfig
+from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.core.model import FollowKey, FollowKind, NewsItem
-from bot.deliver.format import TELEGRAM_LIMIT, utf16_len
+from bot.core.telegram_text import TELEGRAM_MESSAGE_LIMIT, utf16_len
 from bot.deliver.match import FollowIndex
 from bot.deliver.stats import DeliveryStats
 from bot.ingest.feedstate import FeedState
@@ -139,7 +140,10 @@ def test_uptime_reads_as_the_two_largest_units(uptime: timedelta, shown: str) ->
 
 
 def test_a_feed_that_never_worked_says_so() -> None:
-    never = FeedHealth("Tweakers", FeedCondition.FAILING, "connection refused", 12, None)
+    refused = FeedFailure(FailureKey.CONNECTION_REFUSED)
+    never = FeedHealth(
+        "Tweakers", FeedCondition.FAILING, refused.english, 12, None, last_failure=refused
+    )
     lines = _plain(status_text(_snapshot(feeds=(never,)))).splitlines()
     assert lines[-2:] == [
         "Feeds (1): 0 in orde, 1 falen",
@@ -147,11 +151,49 @@ def test_a_feed_that_never_worked_says_so() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("last_error", "last_failure", "shown"),
+    [
+        # The key decides what admins read, whatever English text sits beside it.
+        (
+            "timeout after 20 s",
+            FeedFailure(FailureKey.TIMEOUT, {"seconds": "20"}),
+            "geen antwoord binnen 20 s",
+        ),
+        # A state stored before failures had keys shows its text as it is.
+        ("timeout after 20 s", None, "timeout after 20 s"),
+        (None, None, "onbekende fout"),
+        # Admins read the parser's exception; its English complaint is for the log.
+        (
+            "not a feed (SAXParseException: <unknown>:2:0: syntax error)",
+            FeedFailure(
+                FailureKey.NOT_A_FEED,
+                {"exception": "SAXParseException", "detail": "<unknown>:2:0: syntax error"},
+            ),
+            "geen feed (SAXParseException)",
+        ),
+        # An old stored text over several lines stays on the feed's one line.
+        (
+            "not a feed (SAXParseException:\n  bad token)",
+            None,
+            "not a feed (SAXParseException: bad token)",
+        ),
+    ],
+)
+def test_a_failing_feed_reads_its_reason_by_key(
+    last_error: str | None, last_failure: FeedFailure | None, shown: str
+) -> None:
+    feed = FeedHealth("AD", FeedCondition.FAILING, last_error, 2, NOW, last_failure=last_failure)
+    lines = _plain(status_text(_snapshot(feeds=(feed,)))).splitlines()
+    assert lines[-1] == f"❌ AD: {shown} (2× op rij, laatst gelukt 14:00)"
+
+
 def test_everything_from_feeds_users_and_servers_is_escaped() -> None:
     hostile = "<b>Feed & co</b>"
     snapshot = _snapshot(
         follows=(KindCounts(FollowKind.KEYWORD, 1, 1, (TopicCount("<script>x</script>", 1),)),),
         feeds=(
+            # A text stored before failures had keys is shown as it is: escaped.
             FeedHealth(hostile, FeedCondition.FAILING, "not a feed (<html> & </p>)", 1, NOW),
             FeedHealth("a</b><i>", FeedCondition.UNKNOWN),
         ),
@@ -160,7 +202,7 @@ def test_everything_from_feeds_users_and_servers_is_escaped() -> None:
     plain = _plain(status_text(snapshot))
     assert "Status nieuwsbot 1<2" in plain
     assert "<script>x</script> 1" in plain
-    assert f"❌ {hostile}: geen feed (<html> & </p>) (1× op rij, laatst gelukt 14:00)" in plain
+    assert f"❌ {hostile}: not a feed (<html> & </p>) (1× op rij, laatst gelukt 14:00)" in plain
     assert "⏳ a</b><i>: nog niet opgehaald" in plain
 
 
@@ -170,7 +212,7 @@ def test_many_failing_feeds_are_cut_to_fit_one_message_with_a_count() -> None:
         for n in range(300)
     )
     text = status_text(_snapshot(feeds=feeds))
-    assert utf16_len(text) <= TELEGRAM_LIMIT
+    assert utf16_len(text) <= TELEGRAM_MESSAGE_LIMIT
     lines = _plain(text).splitlines()
     shown = [line for line in lines if line.startswith("❌ ")]
     assert 0 < len(shown) < 300
@@ -235,6 +277,7 @@ def test_no_chats_count_nothing() -> None:
 
 def test_feed_health_from_stored_poll_states() -> None:
     feeds = [FeedConfig(name=n, url=f"https://example.nl/{n}") for n in ("a", "b", "c", "d")]
+    http_503 = FeedFailure(FailureKey.HTTP_STATUS, {"status": "503"})
     states = {
         "a": FeedState(url="https://example.nl/a", last_attempt=NOW, last_success=NOW),
         "b": FeedState(
@@ -243,6 +286,7 @@ def test_feed_health_from_stored_poll_states() -> None:
             consecutive_errors=4,
             last_error="HTTP 503",
             last_success=NOW - timedelta(hours=8),
+            last_failure=http_503,
         ),
         "c": None,
         # Known to the store but never attempted: a state carried over from config.
@@ -250,7 +294,9 @@ def test_feed_health_from_stored_poll_states() -> None:
     }
     assert feed_health(feeds, states, alerted=frozenset({"b"})) == (
         FeedHealth("a", FeedCondition.OK, None, 0, NOW),
-        FeedHealth("b", FeedCondition.FAILING, "HTTP 503", 4, NOW - timedelta(hours=8), True),
+        FeedHealth(
+            "b", FeedCondition.FAILING, "HTTP 503", 4, NOW - timedelta(hours=8), True, http_503
+        ),
         FeedHealth("c", FeedCondition.UNKNOWN),
         FeedHealth("d", FeedCondition.UNKNOWN),
     )

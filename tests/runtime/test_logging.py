@@ -11,7 +11,8 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError
 
-from bot.runtime.logsetup import REDACTED, redact, setup_logging
+from bot.core.redact import REDACTED, redact
+from bot.runtime.logsetup import setup_logging
 
 TOKEN = "987654321:AAH-secret_token-value-0123456789abcdef"
 

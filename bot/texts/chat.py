@@ -1,4 +1,4 @@
-"""Every Dutch text a user sees, in one place.
+"""What the bot says in chats: command replies, button labels, pop-ups and the command menu.
 
 Constants are ready-to-send Telegram HTML. Functions take plain values and
 escape every one of them, so text from users and feeds can never break markup.
@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from bot.core.keywords import KEYWORD_MAX_CHARS, KEYWORD_MIN_CHARS, RejectReason
 from bot.core.model import FollowKey, FollowKind
-from bot.deliver.format import clip_html
-from bot.tagging.resolve import KEYWORD_MAX_CHARS, KEYWORD_MIN_CHARS, RejectReason
+from bot.core.telegram_text import clip, clip_html
+from bot.texts.topics import KIND_HEADINGS, KIND_NAMES
 
 # User input echoed in a reply is cut to this many UTF-16 units (escaped), so a
 # 1,000-character argument full of "&" can never push a reply past 4096.
@@ -87,17 +88,6 @@ def term_too_long(max_chars: int) -> str:
 
 # --- Kinds ----------------------------------------------------------------------
 
-_KIND_NAMES = {
-    FollowKind.SECTION: "rubriek",
-    FollowKind.COUNTRY: "land",
-    FollowKind.KEYWORD: "trefwoord",
-}
-_KIND_HEADINGS = {
-    FollowKind.SECTION: "📰 Rubrieken",
-    FollowKind.COUNTRY: "🌍 Landen",
-    FollowKind.KEYWORD: "🔎 Trefwoorden",
-}
-
 
 def label_of(key: FollowKey) -> str:
     """What the user calls a follow: its label, else the stored value (plain text)."""
@@ -108,12 +98,12 @@ def label_of(key: FollowKey) -> str:
 
 def described(key: FollowKey) -> str:
     """``Oekraïne (land)``, escaped."""
-    return f"{_echo(label_of(key))} ({_KIND_NAMES[key.kind]})"
+    return f"{_echo(label_of(key))} ({KIND_NAMES[key.kind]})"
 
 
 def described_plain(key: FollowKey) -> str:
     """``Oekraïne (land)`` as plain text, for button labels."""
-    return f"{label_of(key)} ({_KIND_NAMES[key.kind]})"
+    return f"{label_of(key)} ({KIND_NAMES[key.kind]})"
 
 
 def _listing(keys: Iterable[FollowKey]) -> str:
@@ -237,7 +227,7 @@ def my_follows(
                 key=str.casefold,
             )
             if names:
-                lines.append(f"{_KIND_HEADINGS[kind]}: {', '.join(names)}")
+                lines.append(f"{KIND_HEADINGS[kind]}: {', '.join(names)}")
     else:
         lines.append(NO_FOLLOWS)
     lines.append("")
@@ -393,8 +383,7 @@ _TOAST_LABEL_CHARS = 60
 
 
 def _toast_label(key: FollowKey) -> str:
-    label = label_of(key)
-    return label if len(label) <= _TOAST_LABEL_CHARS else label[: _TOAST_LABEL_CHARS - 1] + "…"
+    return clip(label_of(key), _TOAST_LABEL_CHARS)
 
 
 def toggled_on(key: FollowKey) -> str:
