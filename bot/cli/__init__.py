@@ -1,0 +1,1 @@
+"""The nieuwsbot command line: run, check, fetch, tag, console."""

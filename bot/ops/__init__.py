@@ -1,0 +1,1 @@
+"""What operators and admins see: /status, feed alerts, check --online."""

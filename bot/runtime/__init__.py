@@ -1,0 +1,1 @@
+"""The running bot: the Application, its Services, the jobs and the one lifecycle."""
