@@ -407,6 +407,28 @@ def toggled_off(key: FollowKey) -> str:
     return f"Je volgt {_toast_label(key)} niet meer"
 
 
+# --- Admin alerts: the store cannot write -----------------------------------------------
+
+
+def store_down_alert(cause: str, unsaved: int) -> str:
+    """Once per outage, to the admins: the data directory refuses writes."""
+    kept = (
+        f"\n{unsaved} al verstuurde berichten houd ik in het geheugen; die gaan niet opnieuw."
+        if unsaved
+        else ""
+    )
+    return (
+        f"🛑 <b>De opslag kan niet schrijven</b>: {escape(cause)}.\n"
+        "Ik verstuur geen nieuwe pushberichten tot het weer lukt; opdrachten beantwoord ik "
+        f"wel.{kept}\n"
+        "Maak ruimte vrij of herstel de schrijfrechten van de datamap; daarna ga ik vanzelf "
+        "verder."
+    )
+
+
+STORE_UP_ALERT = "✅ De opslag schrijft weer; de pushberichten gaan verder."
+
+
 # --- Bot menu (plain text, no HTML) -----------------------------------------------------
 
 COMMANDS: tuple[tuple[str, str], ...] = (

@@ -100,3 +100,8 @@ async def _tell(bot: Bot, admins: tuple[int, ...], text: str) -> bool:
         except TelegramError as exc:
             log.warning("Could not alert admin %s: %s", admin, exc)
     return delivered
+
+
+async def tell_admins(bot: Bot, admins: tuple[int, ...], text: str) -> bool:
+    """Send an HTML alert to every admin; True when at least one got it."""
+    return await _tell(bot, admins, text)

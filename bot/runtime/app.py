@@ -108,6 +108,7 @@ async def _post_init(application: AnyApplication) -> None:
         tz=config.schedule.tz,
         link_previews=config.push.link_previews,
         stats=boot.stats,
+        admins=config.telegram.admins,
     )
     boot.http, fetcher = make_fetcher(config.fetch, boot.clock)
     pipeline = IngestPipeline(

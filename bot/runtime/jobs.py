@@ -66,7 +66,14 @@ async def run_poll_cycle(svc: Services, *, force: bool = False) -> None:
         if planned:
             log.info("%d new stories, %d messages planned", len(stories), len(planned))
 
-    report = await pipeline.run_cycle(force=force, on_new_stories=enqueue)
+    try:
+        report = await pipeline.run_cycle(force=force, on_new_stories=enqueue)
+    except OSError as exc:
+        # The store refuses writes: nothing of this cycle was kept, so the next
+        # one fetches it again. The push engine reports the outage once.
+        delivery.store_refused(exc)
+        delivery.kick()
+        return
     svc.last_cycle = report
     delivery.kick()
     if svc.config.telegram.admins:
