@@ -113,7 +113,7 @@ def make_config(
 async def running_app(
     config: Config, fake: FakeTelegram, feeds: FeedServer, clock: Clock
 ) -> AsyncIterator[RunningApp]:
-    application = build_application(config, clock=clock, schedule=False)
+    application = build_application(config, clock=clock, monotonic=clock.monotonic, schedule=False)
     async with application:
         await application.post_init(application)
         await application.start()

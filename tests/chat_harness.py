@@ -178,7 +178,9 @@ async def running_bot(
     store.on_follows_changed(_index_updater(index))
     if items:
         await store.add_items(items)
-    services = Services(config=config, store=store, index=index, clock=clock)
+    services = Services(
+        config=config, store=store, index=index, clock=clock, monotonic=clock.monotonic
+    )
     application = (
         ApplicationBuilder()
         .token(fake.token)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot import __version__
 from bot.config import Config
-from bot.core.clock import Clock, utc_now
+from bot.core.clock import Clock, Monotonic, utc_now
 from bot.core.model import FollowKey
 from bot.deliver.engine import Delivery
 from bot.deliver.match import FollowIndex
@@ -47,7 +48,11 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 def build_application(
-    config: Config, *, clock: Clock = utc_now, schedule: bool = True
+    config: Config,
+    *,
+    clock: Clock = utc_now,
+    monotonic: Monotonic = time.monotonic,
+    schedule: bool = True,
 ) -> AnyApplication:
     """The Application as ``nieuwsbot run`` starts it.
 
@@ -75,7 +80,7 @@ def build_application(
     )
     # PTB clears `running` first thing on SIGTERM: broadcasts stop starting then.
     limiter.accepting = lambda: application.running
-    application.bot_data["nieuwsbot.boot"] = _Boot(config, clock, stats, schedule)
+    application.bot_data["nieuwsbot.boot"] = _Boot(config, clock, stats, schedule, monotonic)
     register(application)
     application.add_error_handler(on_error)
     return application
@@ -84,11 +89,19 @@ def build_application(
 class _Boot:
     """What ``post_init`` needs to create the Services."""
 
-    def __init__(self, config: Config, clock: Clock, stats: DeliveryStats, schedule: bool) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock,
+        stats: DeliveryStats,
+        schedule: bool,
+        monotonic: Monotonic = time.monotonic,
+    ) -> None:
         self.config = config
         self.clock = clock
         self.stats = stats
         self.schedule = schedule
+        self.monotonic = monotonic
         self.http: Any = None
 
 
@@ -129,6 +142,7 @@ async def _post_init(application: AnyApplication) -> None:
         started_at=boot.clock(),
         pipeline=pipeline,
         delivery=delivery,
+        monotonic=boot.monotonic,
     )
     application.bot_data[SERVICES_KEY] = svc
     await setup_bot_commands(application.bot)
