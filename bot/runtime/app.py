@@ -29,6 +29,7 @@ from bot.deliver.pacer import Pacer
 from bot.deliver.ratelimit import PacedRateLimiter
 from bot.deliver.stats import DeliveryStats
 from bot.ingest.pipeline import IngestPipeline, make_fetcher
+from bot.runtime.clockwatch import stop_clock_watch
 from bot.runtime.jobs import schedule_jobs
 from bot.runtime.services import SERVICES_KEY, Services
 from bot.store import Store
@@ -167,6 +168,7 @@ def _index_updater(index: FollowIndex) -> Any:
 
 
 async def _post_stop(application: AnyApplication) -> None:
+    await stop_clock_watch(application)
     svc = application.bot_data.get(SERVICES_KEY)
     if isinstance(svc, Services) and svc.delivery is not None:
         await svc.delivery.close()

@@ -17,7 +17,9 @@ from telegram.ext import ContextTypes
 from bot.core.model import NewsItem
 from bot.deliver.plan import ChatPrefs, plan, prefs_from_settings
 from bot.ingest.pipeline import feed_states_by_name
+from bot.runtime.clockwatch import start_clock_watch
 from bot.runtime.services import Services, services
+from bot.store.retention import prune_reference
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +100,23 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    now = svc.now()
+    await run_housekeeping(services(context))
+
+
+async def run_housekeeping(svc: Services) -> None:
+    """Prune old items and markers, purge long-deactivated chats.
+
+    Ages are judged against the news, not the wall clock alone (see
+    ``bot.store.retention``): a clock set a month ahead prunes nothing extra.
+    """
+    newest = svc.store.recent(limit=1, include_duplicates=True)
+    wall = svc.now()
+    now = prune_reference(wall, newest[0].published if newest else None)
+    if now < wall:
+        log.warning(
+            "Housekeeping: the newest news is from %s; ages are counted from %s",
+            *(newest[0].published.isoformat(timespec="minutes"), now.isoformat(timespec="minutes")),
+        )
     retention = timedelta(days=svc.config.news.retention_days)
     pruned = await svc.store.prune(now, retention=retention, seen_retention=SEEN_RETENTION)
     purged = await svc.store.purge_deactivated(DEACTIVATED_RETENTION, now)
@@ -128,3 +145,5 @@ def schedule_jobs(application: Any, svc: Services) -> None:
     queue.run_repeating(
         housekeeping_job, interval=day, first=60.0, name="housekeeping", job_kwargs=job_kwargs(day)
     )
+    # The JobQueue runs on the wall clock; this keeps its intervals when the clock is stepped.
+    start_clock_watch(application)
