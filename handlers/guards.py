@@ -15,12 +15,13 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from telegram import Chat, ChatMember, Update
+from telegram import Chat, ChatMember, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.runtime.services import services
 from handlers import texts
+from handlers.button_tokens import ButtonTokens, Opened, sealed
 from handlers.replies import reply
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class AdminCache:
 class Guards:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     admins: AdminCache = field(default_factory=AdminCache)
+    buttons: ButtonTokens = field(default_factory=ButtonTokens)
 
 
 def guards(context: Any) -> Guards:
@@ -139,6 +141,20 @@ async def rate_limit(update: Update, context: Any) -> bool:
         # A pressed button shows a spinner until answered.
         await update.callback_query.answer()
     return False
+
+
+def sealed_keyboard(
+    context: Any, chat_id: int, markup: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
+    """``markup`` with every button bound to ``chat_id`` and to now."""
+    tokens = guards(context).buttons
+    now = services(context).monotonic()
+    return sealed(markup, lambda payload: tokens.seal(chat_id, payload, now))
+
+
+def opened_press(context: Any, chat_id: int, data: str | None) -> Opened | None:
+    """The payload and age of a press in ``chat_id``, if its token is valid there."""
+    return guards(context).buttons.open(chat_id, data, services(context).monotonic())
 
 
 async def may_change(update: Update, context: Any) -> bool:

@@ -27,6 +27,7 @@ from bot.deliver.match import FollowIndex
 from bot.runtime.services import SERVICES_KEY, Services
 from bot.sim.telegram import Call, FakeTelegram
 from bot.store import ChatRecord, Store
+from handlers.button_tokens import payload_of
 from handlers.errors import on_error
 from handlers.registry import register, setup_bot_commands
 from tests.clock import Clock
@@ -162,6 +163,11 @@ def buttons(answer: JsonDict) -> dict[str, str]:
         for row in markup["inline_keyboard"]
         for button in row
     }
+
+
+def payloads(answer: JsonDict) -> dict[str, str]:
+    """Button text -> callback data without its token (what the button does)."""
+    return {text: payload_of(data) for text, data in buttons(answer).items()}
 
 
 @contextlib.asynccontextmanager
