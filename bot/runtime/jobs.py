@@ -112,10 +112,13 @@ async def run_housekeeping(svc: Services) -> None:
     newest = svc.store.recent(limit=1, include_duplicates=True)
     wall = svc.now()
     now = prune_reference(wall, newest[0].published if newest else None)
-    if now < wall:
+    if newest and now < wall:
         log.warning(
-            "Housekeeping: the newest news is from %s; ages are counted from %s",
-            *(newest[0].published.isoformat(timespec="minutes"), now.isoformat(timespec="minutes")),
+            "Housekeeping: the clock reads %s but the newest news is from %s; "
+            "ages are counted from %s",
+            wall.isoformat(timespec="minutes"),
+            newest[0].published.isoformat(timespec="minutes"),
+            now.isoformat(timespec="minutes"),
         )
     retention = timedelta(days=svc.config.news.retention_days)
     pruned = await svc.store.prune(now, retention=retention, seen_retention=SEEN_RETENTION)
