@@ -2,7 +2,9 @@
 
 Telegram returns callback data verbatim from the client, so it is untrusted
 input: ``decode`` accepts only the exact shapes ``encode_*`` produce and
-returns ``None`` for anything else. Every encoding fits Telegram's 64 bytes.
+returns ``None`` for anything else. These are payloads: before sending, each
+gets a token (:mod:`handlers.button_tokens`) that binds it to the chat and the
+time, and every encoding leaves room for it within Telegram's 64 bytes.
 
 Shapes::
 
@@ -24,6 +26,10 @@ from enum import StrEnum
 from bot.core.model import FollowKey, FollowKind
 from bot.core.telegram_text import CALLBACK_DATA_LIMIT_BYTES
 from bot.core.text import fold
+from handlers.button_tokens import TOKEN_BYTES
+
+# A payload leaves room for its token.
+MAX_PAYLOAD_BYTES = CALLBACK_DATA_LIMIT_BYTES - TOKEN_BYTES
 
 _KIND_CODES = {FollowKind.SECTION: "s", FollowKind.COUNTRY: "c", FollowKind.KEYWORD: "k"}
 _CODE_KINDS = {code: kind for kind, code in _KIND_CODES.items()}
@@ -76,7 +82,7 @@ def key_digest(key: FollowKey) -> str:
 
 
 def encode_follow(action: FollowAction, key: FollowKey) -> str | None:
-    """``t:s:sport``; ``None`` when the key does not fit in 64 bytes."""
+    """``t:s:sport``; ``None`` when the key does not fit beside its token in 64 bytes."""
     data = f"{action.value}:{_KIND_CODES[key.kind]}:{key.value}"
     return data if _fits(data) else None
 
@@ -121,4 +127,4 @@ def _valid_value(kind: FollowKind, value: str) -> bool:
 
 
 def _fits(data: str) -> bool:
-    return len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT_BYTES
+    return len(data.encode("utf-8")) <= MAX_PAYLOAD_BYTES

@@ -1,12 +1,16 @@
 """Inline button presses: follow toggles, suggestions, unfollows, confirmations.
 
-Callback data is decoded and validated first; a press we cannot interpret (an
-old keyboard, a forged client) gets a short toast and changes nothing.
+A press is acted on only if its token is valid for this chat and young enough,
+its data is a button of the message it was pressed on, and its payload decodes
+to a key that typed input would also give (:func:`topics.labelled`). Anything
+else (an old keyboard, a forged client, a button copied from another chat) gets
+a short toast and changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
@@ -16,6 +20,7 @@ from bot.runtime.services import Services, services
 from bot.store import MAX_FOLLOWS, FollowLimitError
 from bot.texts import chat as texts
 from handlers import topics
+from handlers.button_tokens import carries, payload_of
 from handlers.callback_data import (
     Confirmation,
     ConfirmPress,
@@ -25,11 +30,16 @@ from handlers.callback_data import (
     decode,
     key_digest,
 )
-from handlers.guards import may_change
+from handlers.guards import may_change, opened_press, sealed_keyboard
 from handlers.keyboards import toggle_keyboard, unfollow_keyboard
 from handlers.replies import edit, edit_keyboard
 
 log = logging.getLogger(__name__)
+
+# How long a button works: a confirmation (stop, unfollow all) answers the
+# question just asked; a follow keyboard may be used again the next day.
+CONFIRM_LIFETIME = timedelta(hours=1)
+BUTTON_LIFETIME = timedelta(hours=48)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,9 +48,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or chat is None:
         return
     message = query.message
-    press = decode(query.data)
-    if press is None or not isinstance(message, Message):
-        log.info("Ignored a button press with unknown data in chat %s", chat.id)
+    opened = opened_press(context, chat.id, query.data)
+    press = decode(opened.payload) if opened is not None else None
+    if (
+        opened is None
+        or press is None
+        or not isinstance(message, Message)
+        or not carries(message, query.data or "")
+        or opened.age_s > _lifetime(press).total_seconds()
+    ):
+        log.info("Refused a forged, foreign or expired button press in chat %s", chat.id)
         await query.answer(texts.BUTTON_EXPIRED)
         return
     if not await may_change(update, context):
@@ -54,11 +71,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.BUTTON_EXPIRED)
         return
     if isinstance(press, UnfollowDigestPress) or press.action is FollowAction.UNFOLLOW:
-        await _unfollow(svc, query, message, chat, key)
+        await _unfollow(context, svc, query, message, chat, key)
     elif press.action is FollowAction.TOGGLE:
-        await _toggle(svc, query, message, chat, key)
+        await _toggle(context, svc, query, message, chat, key)
     else:
         await _follow(svc, query, message, chat, key)
+
+
+def _lifetime(press: ConfirmPress | FollowPress | UnfollowDigestPress) -> timedelta:
+    return CONFIRM_LIFETIME if isinstance(press, ConfirmPress) else BUTTON_LIFETIME
 
 
 def _pressed_key(
@@ -73,7 +94,12 @@ def _pressed_key(
 
 
 async def _toggle(
-    svc: Services, query: CallbackQuery, message: Message, chat: Chat, key: FollowKey
+    context: ContextTypes.DEFAULT_TYPE,
+    svc: Services,
+    query: CallbackQuery,
+    message: Message,
+    chat: Chat,
+    key: FollowKey,
 ) -> None:
     record = await svc.store.ensure_chat(chat.id, chat.type)
     if key in record.follows:
@@ -87,7 +113,8 @@ async def _toggle(
             return
         toast = texts.toggled_on(key)
     await query.answer(toast)
-    await edit_keyboard(message, _redrawn_toggles(svc, chat, message.reply_markup))
+    redrawn = _redrawn_toggles(svc, chat, message.reply_markup)
+    await edit_keyboard(message, sealed_keyboard(context, chat.id, redrawn))
 
 
 def _redrawn_toggles(
@@ -97,7 +124,8 @@ def _redrawn_toggles(
     options: list[FollowKey] = []
     for row in markup.inline_keyboard if markup is not None else ():
         for button in row:
-            press = decode(button.callback_data if isinstance(button.callback_data, str) else None)
+            data = button.callback_data
+            press = decode(payload_of(data)) if isinstance(data, str) else None
             if isinstance(press, FollowPress):
                 labelled = topics.labelled(press.key)
                 if labelled is not None:
@@ -125,14 +153,19 @@ async def _follow(
 
 
 async def _unfollow(
-    svc: Services, query: CallbackQuery, message: Message, chat: Chat, key: FollowKey
+    context: ContextTypes.DEFAULT_TYPE,
+    svc: Services,
+    query: CallbackQuery,
+    message: Message,
+    chat: Chat,
+    key: FollowKey,
 ) -> None:
     removed = await _remove(svc, chat, key)
     await query.answer(texts.toggled_off(key) if removed else None)
     record = svc.store.get_chat(chat.id)
     follows = record.follows if record is not None else ()
     if follows:
-        await edit_keyboard(message, unfollow_keyboard(follows))
+        await edit_keyboard(message, sealed_keyboard(context, chat.id, unfollow_keyboard(follows)))
     else:
         await edit(message, texts.UNFOLLOW_ALL_DONE)
 

@@ -16,7 +16,7 @@ from bot.texts import chat as texts
 from handlers import topics
 from handlers.args import ArgError, Term, command_argument, split_terms
 from handlers.callback_data import Confirmation
-from handlers.guards import may_change
+from handlers.guards import may_change, sealed_keyboard
 from handlers.keyboards import (
     confirm_keyboard,
     suggestion_keyboard,
@@ -63,7 +63,8 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not argument:
         record = store.get_chat(chat.id)
         followed = record.follows if record is not None else ()
-        await reply(update, texts.FOLLOW_PICK, toggle_keyboard(topics.popular(), followed))
+        keyboard = sealed_keyboard(context, chat.id, toggle_keyboard(topics.popular(), followed))
+        await reply(update, texts.FOLLOW_PICK, keyboard)
         return
     if not terms:
         await reply(update, texts.FOLLOW_NOTHING)
@@ -85,7 +86,7 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(
                 update,
                 prompt or texts.suggestions(outcome.term),
-                suggestion_keyboard(outcome.options),
+                sealed_keyboard(context, chat.id, suggestion_keyboard(outcome.options)),
             )
         else:
             await reply(update, texts.rejected(outcome.term, outcome.reason))
@@ -129,10 +130,12 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.NO_FOLLOWS)
         return
     if not terms:
-        await reply(update, texts.UNFOLLOW_PICK, unfollow_keyboard(follows))
+        keyboard = sealed_keyboard(context, chat.id, unfollow_keyboard(follows))
+        await reply(update, texts.UNFOLLOW_PICK, keyboard)
         return
     if len(terms) == 1 and not terms[0].quoted and fold(terms[0].text) in _ALL:
-        await reply(update, texts.UNFOLLOW_ALL_CONFIRM, confirm_keyboard(Confirmation.UNFOLLOW_ALL))
+        confirm = confirm_keyboard(Confirmation.UNFOLLOW_ALL)
+        await reply(update, texts.UNFOLLOW_ALL_CONFIRM, sealed_keyboard(context, chat.id, confirm))
         return
     doomed: list[FollowKey] = []
     lines: list[str] = []

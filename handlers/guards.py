@@ -1,7 +1,9 @@
 """Who may do what, and how often: the group-admin check and the command rate limit.
 
 The limiter and the admin cache are plain objects that take the time as an
-argument; the async helpers at the bottom wire them to Telegram.
+argument, in seconds of the monotonic clock (``Services.monotonic``): a wall
+clock set back or forward must neither keep a chat limited nor lift its limit.
+The async helpers at the bottom wire them to Telegram.
 """
 
 from __future__ import annotations
@@ -9,16 +11,17 @@ from __future__ import annotations
 import logging
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from telegram import Chat, ChatMember, Update
+from telegram import Chat, ChatMember, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.runtime.services import services
 from bot.texts import chat as texts
+from handlers.button_tokens import ButtonTokens, Opened, sealed
 from handlers.replies import reply
 
 log = logging.getLogger(__name__)
@@ -48,11 +51,12 @@ class RateLimiter:
 
     def __init__(self, limit: int = COMMANDS_PER_WINDOW, window: timedelta = RATE_WINDOW) -> None:
         self.limit = limit
-        self.window = window
-        self._hits: dict[int, deque[datetime]] = {}
-        self._told: dict[int, datetime] = {}
+        self.window = window.total_seconds()
+        self._hits: dict[int, deque[float]] = {}
+        self._told: dict[int, float] = {}
 
-    def check(self, chat_id: int, now: datetime) -> Verdict:
+    def check(self, chat_id: int, now: float) -> Verdict:
+        """Count one command of ``chat_id`` at ``now`` (monotonic seconds)."""
         if len(self._hits) > _SWEEP_AT:
             self._sweep(now)
         hits = self._hits.setdefault(chat_id, deque())
@@ -67,7 +71,7 @@ class RateLimiter:
         self._told[chat_id] = now
         return Verdict.REFUSE_AND_TELL
 
-    def _sweep(self, now: datetime) -> None:
+    def _sweep(self, now: float) -> None:
         stale = [
             chat for chat, hits in self._hits.items() if not hits or now - hits[-1] >= self.window
         ]
@@ -80,10 +84,11 @@ class AdminCache:
     """Remembers for ``ttl`` whether a user is an admin of a group."""
 
     def __init__(self, ttl: timedelta = ADMIN_TTL) -> None:
-        self.ttl = ttl
-        self._entries: dict[tuple[int, int], tuple[bool, datetime]] = {}
+        self.ttl = ttl.total_seconds()
+        self._entries: dict[tuple[int, int], tuple[bool, float]] = {}
 
-    def get(self, chat_id: int, user_id: int, now: datetime) -> bool | None:
+    def get(self, chat_id: int, user_id: int, now: float) -> bool | None:
+        """The cached answer at ``now`` (monotonic seconds); None if unknown or stale."""
         entry = self._entries.get((chat_id, user_id))
         if entry is None:
             return None
@@ -93,7 +98,7 @@ class AdminCache:
             return None
         return is_admin
 
-    def put(self, chat_id: int, user_id: int, is_admin: bool, now: datetime) -> None:
+    def put(self, chat_id: int, user_id: int, is_admin: bool, now: float) -> None:
         if len(self._entries) > _SWEEP_AT:
             self._entries = {
                 key: entry for key, entry in self._entries.items() if now - entry[1] < self.ttl
@@ -105,6 +110,7 @@ class AdminCache:
 class Guards:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     admins: AdminCache = field(default_factory=AdminCache)
+    buttons: ButtonTokens = field(default_factory=ButtonTokens)
 
 
 def guards(context: Any) -> Guards:
@@ -122,7 +128,7 @@ async def rate_limit(update: Update, context: Any) -> bool:
     chat = update.effective_chat
     if chat is None:
         return True
-    verdict = guards(context).limiter.check(chat.id, services(context).now())
+    verdict = guards(context).limiter.check(chat.id, services(context).monotonic())
     if verdict is Verdict.ALLOW:
         return True
     log.info("Chat %s is over the command rate limit", chat.id)
@@ -135,6 +141,20 @@ async def rate_limit(update: Update, context: Any) -> bool:
         # A pressed button shows a spinner until answered.
         await update.callback_query.answer()
     return False
+
+
+def sealed_keyboard(
+    context: Any, chat_id: int, markup: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
+    """``markup`` with every button bound to ``chat_id`` and to now."""
+    tokens = guards(context).buttons
+    now = services(context).monotonic()
+    return sealed(markup, lambda payload: tokens.seal(chat_id, payload, now))
+
+
+def opened_press(context: Any, chat_id: int, data: str | None) -> Opened | None:
+    """The payload and age of a press in ``chat_id``, if its token is valid there."""
+    return guards(context).buttons.open(chat_id, data, services(context).monotonic())
 
 
 async def may_change(update: Update, context: Any) -> bool:
@@ -164,7 +184,7 @@ async def may_change(update: Update, context: Any) -> bool:
 
 async def _is_admin(context: Any, chat_id: int, user_id: int) -> bool:
     cache = guards(context).admins
-    now = services(context).now()
+    now = services(context).monotonic()
     known = cache.get(chat_id, user_id, now)
     if known is not None:
         return known

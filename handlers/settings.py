@@ -12,7 +12,7 @@ from bot.runtime.services import services
 from bot.texts import chat as texts
 from handlers.args import ArgError, command_argument, is_off, parse_clock, parse_quiet_hours
 from handlers.callback_data import Confirmation
-from handlers.guards import may_change
+from handlers.guards import may_change, sealed_keyboard
 from handlers.keyboards import confirm_keyboard
 from handlers.replies import message_text, reply
 
@@ -65,6 +65,8 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask first: the button in :mod:`handlers.callbacks` deletes the chat's data."""
-    if update.effective_chat is None or not await may_change(update, context):
+    chat = update.effective_chat
+    if chat is None or not await may_change(update, context):
         return
-    await reply(update, texts.STOP_CONFIRM, confirm_keyboard(Confirmation.STOP))
+    keyboard = sealed_keyboard(context, chat.id, confirm_keyboard(Confirmation.STOP))
+    await reply(update, texts.STOP_CONFIRM, keyboard)

@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 from bot.runtime.services import services
 from bot.texts import chat as texts
 from handlers import topics
+from handlers.guards import sealed_keyboard
 from handlers.keyboards import toggle_keyboard
 from handlers.replies import reply
 
@@ -23,7 +24,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # A chat that blocked the bot and came back: its follows apply again.
         await store.reactivate(chat.id)
     followed = record.follows if record is not None else ()
-    await reply(update, texts.WELCOME, toggle_keyboard(topics.popular(), followed))
+    keyboard = sealed_keyboard(context, chat.id, toggle_keyboard(topics.popular(), followed))
+    await reply(update, texts.WELCOME, keyboard)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,8 +13,6 @@ from bot.core.model import FollowKey, FollowKind
 from bot.core.text import fold
 from bot.tagging import SECTIONS, country, section
 from bot.tagging.resolve import (
-    KEYWORD_MAX_CHARS,
-    KEYWORD_MIN_CHARS,
     Ambiguous,
     Rejected,
     Resolved,
@@ -86,7 +84,9 @@ def section_choices() -> list[tuple[str, str]]:
 def labelled(key: FollowKey) -> FollowKey | None:
     """``key`` with its display label, or None if it names no known section/country.
 
-    Used for keys that arrive in callback data, which must not be trusted.
+    Used for keys that arrive in callback data, which must not be trusted: a
+    keyword must be one that typing it quoted after /volg would follow (no stop
+    word, no empty or over-long text), exactly as stored.
     """
     try:
         if key.kind is FollowKind.SECTION:
@@ -95,7 +95,8 @@ def labelled(key: FollowKey) -> FollowKey | None:
             return FollowKey(key.kind, key.value, country(key.value).name)
     except KeyError:
         return None
-    if KEYWORD_MIN_CHARS <= len(key.value) <= KEYWORD_MAX_CHARS and fold(key.value) == key.value:
+    typed = interpret(Term(key.value, quoted=True))
+    if isinstance(typed, Resolved) and typed.key == key:
         return FollowKey(key.kind, key.value, key.label or key.value)
     return None
 

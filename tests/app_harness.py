@@ -113,7 +113,9 @@ def make_config(
 async def running_app(
     config: Config, fake: FakeTelegram, feeds: FeedServer, clock: ManualClock
 ) -> AsyncIterator[RunningApp]:
-    async with running(config, clock, schedule=False, poll_timeout=1) as bot:
+    async with running(
+        config, clock, monotonic=clock.monotonic, schedule=False, poll_timeout=1
+    ) as bot:
         yield RunningApp(bot.application, bot.services, clock, fake, feeds)
 
 

@@ -28,6 +28,7 @@ from bot.runtime.lifecycle import running
 from bot.runtime.services import Services
 from bot.sim.telegram import Call, FakeTelegram
 from bot.store import ChatRecord, Store
+from handlers.button_tokens import payload_of
 
 # Thursday 1 October 2026, 17:00 in Amsterdam: the day the NOS fixture was taken.
 NOW = datetime(2026, 10, 1, 15, 0, tzinfo=UTC)
@@ -181,6 +182,11 @@ def buttons(answer: JsonDict) -> dict[str, str]:
     }
 
 
+def payloads(answer: JsonDict) -> dict[str, str]:
+    """Button text -> callback data without its token (what the button does)."""
+    return {text: payload_of(data) for text, data in buttons(answer).items()}
+
+
 @contextlib.asynccontextmanager
 async def running_bot(
     fake: FakeTelegram, data_dir: Path, *, items: Sequence[NewsItem] = ()
@@ -191,7 +197,9 @@ async def running_bot(
         storage=StorageConfig(path=str(data_dir)),
         news=NewsConfig(retention_days=7),
     )
-    async with running(config, clock, schedule=False, poll_timeout=1) as bot:
+    async with running(
+        config, clock, monotonic=clock.monotonic, schedule=False, poll_timeout=1
+    ) as bot:
         if items:
             await bot.services.store.add_items(items)
         harness = ChatBot(fake, bot.application, bot.services, clock)

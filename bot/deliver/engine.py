@@ -1,7 +1,10 @@
 """The push engine: persist planned messages, then drain the outbox within Telegram's limits.
 
 Entries are written to the outbox before anything is sent and marked sent only
-after Telegram confirmed, so a crash at any moment loses nothing. Draining groups
+after Telegram confirmed, so a crash at any moment loses nothing. When the store
+refuses that mark (disk full, read-only), the confirmed ids are kept in memory
+and never sent again; broadcasting pauses, the admins are told once, and each
+drain retries the write until it succeeds (``bot.deliver.unsaved``). Draining groups
 the due entries per chat into one message (several stories coalesce; held quiet
 hours arrive as one message; digests are grouped by follow) and sends chats
 concurrently, paced by the rate limiter the Application's bot uses.
@@ -24,6 +27,7 @@ from telegram.error import TelegramError
 
 from bot.core.clock import Clock
 from bot.core.model import FollowKey
+from bot.deliver.admin_notice import tell_admins
 from bot.deliver.format import (
     default_label,
     format_away_line,
@@ -46,9 +50,11 @@ from bot.deliver.plan import (
 )
 from bot.deliver.ratelimit import BROADCAST, ShuttingDown
 from bot.deliver.stats import DeliveryStats
+from bot.deliver.unsaved import StoreOutage
 from bot.store.outbox import migrated_id
 from bot.store.protocol import DeliveryStore
 from bot.store.records import OutboxEntry
+from bot.texts.admin import STORE_UP_ALERT, store_cause, store_down_alert
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +91,7 @@ class Delivery:
         link_previews: bool = False,
         stats: DeliveryStats | None = None,
         workers: int = SEND_WORKERS,
+        admins: tuple[int, ...] = (),
     ) -> None:
         self._bot = bot
         self._store = store
@@ -94,6 +101,8 @@ class Delivery:
         self._previews = LinkPreviewOptions(is_disabled=not link_previews)
         self.stats = stats or DeliveryStats()
         self._workers = workers
+        self._admins = admins
+        self.outage = StoreOutage()
         self._drain_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._again = False
@@ -140,14 +149,19 @@ class Delivery:
         """Stop taking chats, let in-flight sends finish (bounded), then stop."""
         self._stopping = True
         task = self._task
-        if task is None or task.done():
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=grace_s)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is not None and not task.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=grace_s)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self.outage.unsaved and not await self._recover():
+            log.error(
+                "%d messages Telegram confirmed could not be recorded as sent; "
+                "they will be sent again after a restart",
+                len(self.outage.unsaved),
+            )
 
     async def enqueue(self, planned: Sequence[PlannedEntry]) -> None:
         """Persist planned entries (idempotent by id) before anything is sent."""
@@ -171,7 +185,10 @@ class Delivery:
     async def drain(self) -> DrainReport:
         """Send every due entry, one message per chat and kind; return what happened."""
         async with self._drain_lock:
-            due = self._store.pending(self._clock())
+            if self.outage.down and not await self._recover():
+                await self._alert_outage()
+                return DrainReport()
+            due = [e for e in self._store.pending(self._clock()) if not self.outage.holds(e.id)]
             by_chat: dict[int, list[OutboxEntry]] = defaultdict(list)
             for entry in due:
                 by_chat[entry.chat_id].append(entry)
@@ -184,6 +201,7 @@ class Delivery:
                 for _ in range(min(self._workers, len(by_chat)))
             ]
             await asyncio.gather(*workers)
+            await self._alert_outage()
             return DrainReport(
                 chats=len(by_chat),
                 sent=totals["sent"],
@@ -196,10 +214,15 @@ class Delivery:
     ) -> None:
         # On SIGTERM the rate limiter withholds sends that have not started
         # (ShuttingDown) until close() stops the workers taking more chats.
-        while not queue.empty() and not self._stopping:
+        while not queue.empty() and not self._stopping and not self.outage.down:
             chat_id, entries = queue.get_nowait()
             try:
                 await self._deliver_chat(chat_id, entries, totals)
+            except OSError as exc:
+                # The store refused a write (disk full, read-only): nothing was sent
+                # for these entries; broadcasting pauses until it writes again.
+                self.store_refused(exc)
+                totals["requeued"] += len(entries)
             except Exception:
                 # One chat's surprise must not stop the broadcast; its entries stay pending.
                 log.exception("Delivery to chat %s failed unexpectedly", chat_id)
@@ -222,7 +245,7 @@ class Delivery:
         labels = {key: key.label for key in chat.follows}
         for kind in (AWAY, PUSH, DIGEST):
             group = [e for e in entries if e.kind == kind]
-            if not group:
+            if not group or self.outage.down:
                 continue
             text = self._render(kind, group, now, labels)
             if text is None:
@@ -305,9 +328,9 @@ class Delivery:
                 return chat_id  # still pending: the next run sends it
             outcome = classify(error)
             if outcome.action is Action.SENT:
-                await self._store.mark_sent(ids)
                 self.stats.sent.add()
                 totals["sent"] += 1
+                await self._record_sent(ids)
                 return chat_id
             if outcome.action is Action.RETRY_AFTER:
                 # The rate limiter already paused this chat; wait in the outbox, never drop.
@@ -348,6 +371,70 @@ class Delivery:
             await self._store.drop(ids)
             return chat_id
         return chat_id
+
+    async def _record_sent(self, ids: Sequence[str]) -> None:
+        """Mark confirmed sends in the store, or keep them in memory if it refuses."""
+        try:
+            await self._store.mark_sent(ids)
+        except OSError as exc:
+            self.store_refused(exc, [i for i in ids if not self._store.is_delivered(i)])
+
+    def store_refused(self, error: OSError, unsaved: Sequence[str] = ()) -> None:
+        """The store could not write: pause broadcasting; log once per outage.
+
+        ``unsaved`` are entry ids Telegram confirmed that the store could not
+        record; they are never sent again by this process.
+        """
+        if self.outage.failed(error, self._clock(), unsaved):
+            log.error(
+                "The store cannot write (%s): broadcasting is paused until a write "
+                "succeeds; messages Telegram confirmed are kept in memory, not re-sent",
+                error,
+            )
+        else:
+            log.debug("The store still cannot write: %s", error)
+
+    async def _recover(self) -> bool:
+        """Retry the write the outage stopped; True when the store writes again.
+
+        Confirmed sends are recorded first. With none to record, one due entry is
+        rewritten unchanged as the test; with nothing due there is nothing to
+        send either, so the outage stands until a drain has something to send.
+        """
+        saved = 0
+        try:
+            if self.outage.unsaved:
+                ids = sorted(self.outage.unsaved)
+                await self._store.mark_sent(ids)
+                self.outage.saved(ids)
+                saved = len(ids)
+            else:
+                due = self._store.pending(self._clock(), limit=1)
+                if not due:
+                    return False
+                probe = due[0]
+                await self._store.reschedule(probe.id, probe.not_before, probe.attempts)
+        except OSError as exc:
+            # Ids in shards written before the failure are durable now.
+            self.outage.saved([i for i in self.outage.unsaved if self._store.is_delivered(i)])
+            self.store_refused(exc)
+            return False
+        log.warning(
+            "The store writes again: %d confirmed messages recorded as sent; broadcasting resumes",
+            saved,
+        )
+        if self.outage.alerted:
+            await tell_admins(self._bot, self._admins, STORE_UP_ALERT)
+        self.outage.recovered()
+        return True
+
+    async def _alert_outage(self) -> None:
+        """Tell the admins once per outage (retried each drain until one got it)."""
+        error = self.outage.error
+        if not self.outage.down or self.outage.alerted or error is None or not self._admins:
+            return
+        text = store_down_alert(store_cause(error), len(self.outage.unsaved))
+        self.outage.alerted = await tell_admins(self._bot, self._admins, text)
 
     async def _requeue(
         self,

@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.core.clock import MonotonicClock
+from bot.core.clock import Monotonic
 
 # Telegram's documented ceiling for one bot; a configured rate above it is
 # clamped, and the burst is cut so a one-second window never exceeds it.
@@ -45,7 +45,7 @@ class Pacer:
         global_rate: float = 25.0,
         private_interval_s: float = 1.0,
         group_per_minute: int = 20,
-        clock: MonotonicClock = time.monotonic,
+        clock: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         burst: int = 3,
     ) -> None:

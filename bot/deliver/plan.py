@@ -14,7 +14,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.model import FollowKey
@@ -71,28 +71,71 @@ def prefs_from_settings(settings: ChatSettings) -> ChatPrefs:
 
 
 def quiet_until(prefs: ChatPrefs, now: datetime, tz: ZoneInfo) -> datetime | None:
-    """When the chat's quiet hours end, if ``now`` lies inside them; else None."""
+    """When the chat's quiet hours end, if ``now`` lies inside them; else None.
+
+    Judged in instants, not wall times, so the DST nights hold: quiet hours
+    begin at the first occurrence of their start and end at the last
+    occurrence of their end (on the October night the repeated hour stays
+    quiet); a wall time the March night skips counts from the jump (03:00).
+    The result is always strictly after ``now``.
+    """
     if prefs.quiet is None:
         return None
     start, end = prefs.quiet
-    local = now.astimezone(tz)
-    clock = local.time().replace(tzinfo=None)
-    inside = start <= clock < end if start < end else clock >= start or clock < end
-    if not inside:
-        return None
-    end_day = local.date() if clock < end else local.date() + timedelta(days=1)
-    return datetime.combine(end_day, end, tzinfo=tz)
+    today = now.astimezone(tz).date()
+    for start_day in (today - timedelta(days=1), today):
+        end_day = start_day if start < end else start_day + timedelta(days=1)
+        begins = _wall_time(start_day, start, tz, last=False)
+        ends = _wall_time(end_day, end, tz, last=True)
+        if begins <= now < ends:
+            return ends
+    return None
 
 
 def next_digest(prefs: ChatPrefs, now: datetime, tz: ZoneInfo) -> datetime | None:
-    """The next moment the chat's daily digest is due (strictly after ``now``)."""
+    """The next moment the chat's daily digest is due (strictly after ``now``).
+
+    One a day: a digest time the October night repeats is due at its first
+    occurrence only; one the March night skips is due at the jump (03:00).
+    """
     if prefs.digest_at is None:
         return None
-    local = now.astimezone(tz)
-    due = datetime.combine(local.date(), prefs.digest_at, tzinfo=tz)
-    if due <= local:
-        due = datetime.combine(local.date() + timedelta(days=1), prefs.digest_at, tzinfo=tz)
-    return due
+    today = now.astimezone(tz).date()
+    for day in (today, today + timedelta(days=1)):
+        due = _wall_time(day, prefs.digest_at, tz, last=False)
+        if due > now:
+            return due
+    return _wall_time(today + timedelta(days=2), prefs.digest_at, tz, last=False)
+
+
+def _wall_time(day: date, at: time, tz: ZoneInfo, *, last: bool) -> datetime:
+    """The instant the wall clock in ``tz`` shows ``at`` on ``day``, in ``tz``.
+
+    A time shown twice (the October night) gives its first occurrence, or its
+    last with ``last``. A time never shown (the March night) gives the first
+    instant the clock shows a later time: the jump itself (02:30 → 03:00 summer
+    time), whichever occurrence is asked for. Normalised through UTC, so the
+    result carries the right offset (and ``fold``) and orders correctly against
+    any aware datetime.
+    """
+    first = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+    second = datetime.combine(day, at, tzinfo=tz).replace(fold=1).astimezone(UTC)
+    if second < first:  # skipped: the jump lies between the two readings
+        return _jump_between(second, first, tz)
+    return (second if last else first).astimezone(tz)
+
+
+def _jump_between(before: datetime, after: datetime, tz: ZoneInfo) -> datetime:
+    """The instant in (before, after] where ``tz``'s offset changes, to the second."""
+    offset_after = after.astimezone(tz).utcoffset()
+    low, high = before, after
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(tz).utcoffset() == offset_after:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0).astimezone(tz)
 
 
 def release_time(prefs: ChatPrefs, now: datetime, tz: ZoneInfo) -> tuple[str, datetime]:

@@ -156,9 +156,35 @@ def next_state_after_error(
     return failed
 
 
-def is_due(state: FeedState, now: datetime) -> bool:
-    """True when the feed was never checked or its next check has come."""
-    return state.next_check is None or now >= state.next_check
+def longest_delay(interval: timedelta | None = None) -> timedelta:
+    """The furthest ahead the transitions above ever schedule a check, jitter included.
+
+    Without ``interval`` the caps alone count, which covers every interval up
+    to ``HINT_CAP_MAX``.
+    """
+    caps = [HINT_CAP_MAX, BACKOFF_CAP, RETRY_AFTER_CAP]
+    if interval is not None:
+        caps.append(hint_cap(interval))
+    return max(caps) * (1 + JITTER)
+
+
+def is_due(state: FeedState, now: datetime, *, interval: timedelta | None = None) -> bool:
+    """True when the feed was never checked or its next check has come.
+
+    The schedule is stored in wall-clock time (it must survive a restart), and
+    the wall clock can be set back. When ``now`` lies before the last attempt,
+    or the next check lies further ahead than any delay we schedule
+    (``longest_delay``), the schedule was made by a clock that has since moved
+    back: the feed is due now rather than silent until the clock catches up.
+    One early conditional request costs little; the poll resets the schedule.
+    """
+    if state.next_check is None:
+        return True
+    if state.last_attempt is not None and now < state.last_attempt:
+        return True
+    if state.next_check - now > longest_delay(interval):
+        return True
+    return now >= state.next_check
 
 
 def hints_from_response(

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 
+from bot.deliver.admin_notice import tell_admins
 from bot.ingest.feedstate import FeedState
 from bot.texts import admin as texts
 
@@ -81,21 +80,9 @@ class FeedAlerts:
     ) -> AlertDecision:
         decision = decide_alerts(states, frozenset(self.alerted), now=now, started_at=started_at)
         for name in decision.down:
-            if await _tell(bot, admins, down_text(name, states.get(name), now)):
+            if await tell_admins(bot, admins, down_text(name, states.get(name), now)):
                 self.alerted.add(name)
         for name in decision.recovered:
-            if await _tell(bot, admins, recovered_text(name)):
+            if await tell_admins(bot, admins, recovered_text(name)):
                 self.alerted.discard(name)
         return decision
-
-
-async def _tell(bot: Bot, admins: tuple[int, ...], text: str) -> bool:
-    """Send to every admin; True when at least one got it (else it is tried next cycle)."""
-    delivered = False
-    for admin in admins:
-        try:
-            await bot.send_message(admin, text, parse_mode=ParseMode.HTML)
-            delivered = True
-        except TelegramError as exc:
-            log.warning("Could not alert admin %s: %s", admin, exc)
-    return delivered

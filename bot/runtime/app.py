@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot import __version__
 from bot.config import Config
-from bot.core.clock import Clock, utc_now
+from bot.core.clock import Clock, Monotonic, utc_now
 from bot.core.model import FollowKey
 from bot.deliver.engine import Delivery
 from bot.deliver.match import FollowIndex
@@ -30,6 +31,7 @@ from bot.deliver.route import Router
 from bot.deliver.stats import DeliveryStats
 from bot.ingest.fetch import make_fetcher
 from bot.ingest.pipeline import IngestPipeline
+from bot.runtime.clockwatch import stop_clock_watch
 from bot.runtime.jobs import schedule_jobs
 from bot.runtime.services import CONTEXT_TYPES, SERVICES_KEY, Services
 from bot.store import Store
@@ -49,7 +51,11 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 def build_application(
-    config: Config, *, clock: Clock = utc_now, schedule: bool = True
+    config: Config,
+    *,
+    clock: Clock = utc_now,
+    monotonic: Monotonic = time.monotonic,
+    schedule: bool = True,
 ) -> AnyApplication:
     """The Application as ``nieuwsbot run`` starts it.
 
@@ -78,7 +84,7 @@ def build_application(
     )
     # PTB clears `running` first thing on SIGTERM: broadcasts stop starting then.
     limiter.accepting = lambda: application.running
-    application.bot_data["nieuwsbot.boot"] = _Boot(config, clock, stats, schedule)
+    application.bot_data["nieuwsbot.boot"] = _Boot(config, clock, stats, schedule, monotonic)
     register(application)
     application.add_error_handler(on_error)
     return application
@@ -87,11 +93,19 @@ def build_application(
 class _Boot:
     """What ``post_init`` needs to create the Services."""
 
-    def __init__(self, config: Config, clock: Clock, stats: DeliveryStats, schedule: bool) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock,
+        stats: DeliveryStats,
+        schedule: bool,
+        monotonic: Monotonic = time.monotonic,
+    ) -> None:
         self.config = config
         self.clock = clock
         self.stats = stats
         self.schedule = schedule
+        self.monotonic = monotonic
         self.http: Any = None
 
 
@@ -111,6 +125,7 @@ async def _post_init(application: AnyApplication) -> None:
         tz=config.schedule.tz,
         link_previews=config.push.link_previews,
         stats=boot.stats,
+        admins=config.telegram.admins,
     )
     boot.http, fetcher = make_fetcher(config.fetch, boot.clock)
     pipeline = IngestPipeline(
@@ -140,6 +155,7 @@ async def _post_init(application: AnyApplication) -> None:
         pipeline=pipeline,
         delivery=delivery,
         router=router,
+        monotonic=boot.monotonic,
     )
     application.bot_data[SERVICES_KEY] = svc
     await setup_bot_commands(application.bot)
@@ -164,6 +180,7 @@ def _index_updater(index: FollowIndex) -> Any:
 
 
 async def _post_stop(application: AnyApplication) -> None:
+    await stop_clock_watch(application)
     svc = application.bot_data.get(SERVICES_KEY)
     if isinstance(svc, Services) and svc.delivery is not None:
         await svc.delivery.close()

@@ -18,8 +18,10 @@ from typing import Any
 from telegram.ext import ContextTypes
 
 from bot.ingest.pipeline import feed_states_by_name
+from bot.runtime.clockwatch import start_clock_watch
 from bot.runtime.services import Services, services
 from bot.store import DEACTIVATED_RETENTION, SEEN_RETENTION
+from bot.store.retention import prune_reference
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,14 @@ async def run_poll_cycle(svc: Services, *, force: bool = False) -> None:
     assert pipeline is not None
     assert delivery is not None
     assert router is not None
-    report = await pipeline.run_cycle(force=force, on_new_stories=router)
+    try:
+        report = await pipeline.run_cycle(force=force, on_new_stories=router)
+    except OSError as exc:
+        # The store refuses writes: nothing of this cycle was kept, so the next
+        # one fetches it again. The push engine reports the outage once.
+        delivery.store_refused(exc)
+        delivery.kick()
+        return
     svc.last_cycle = report
     delivery.kick()
     if svc.config.telegram.admins:
@@ -71,8 +80,26 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def housekeeping_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    now = svc.now()
+    await run_housekeeping(services(context))
+
+
+async def run_housekeeping(svc: Services) -> None:
+    """Prune old items and markers, purge long-deactivated chats.
+
+    Ages are judged against the news, not the wall clock alone (see
+    ``bot.store.retention``): a clock set a month ahead prunes nothing extra.
+    """
+    newest = svc.store.recent(limit=1, include_duplicates=True)
+    wall = svc.now()
+    now = prune_reference(wall, newest[0].published if newest else None)
+    if newest and now < wall:
+        log.warning(
+            "Housekeeping: the clock reads %s but the newest news is from %s; "
+            "ages are counted from %s",
+            wall.isoformat(timespec="minutes"),
+            newest[0].published.isoformat(timespec="minutes"),
+            now.isoformat(timespec="minutes"),
+        )
     retention = timedelta(days=svc.config.news.retention_days)
     pruned = await svc.store.prune(now, retention=retention, seen_retention=SEEN_RETENTION)
     purged = await svc.store.purge_deactivated(DEACTIVATED_RETENTION, now)
@@ -101,3 +128,5 @@ def schedule_jobs(application: Any, svc: Services) -> None:
     queue.run_repeating(
         housekeeping_job, interval=day, first=60.0, name="housekeeping", job_kwargs=job_kwargs(day)
     )
+    # The JobQueue runs on the wall clock; this keeps its intervals when the clock is stepped.
+    start_clock_watch(application)

@@ -14,12 +14,13 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.config import Config
-from bot.core.clock import Clock, utc_now
+from bot.core.clock import Clock, Monotonic, utc_now
 from bot.runtime.app import POLL_TIMEOUT_S, AnyApplication, build_application
 from bot.runtime.services import SERVICES_KEY, Services
 
@@ -39,6 +40,7 @@ async def running(
     config: Config,
     clock: Clock = utc_now,
     *,
+    monotonic: Monotonic = time.monotonic,
     schedule: bool = True,
     poll_timeout: int = POLL_TIMEOUT_S,
 ) -> AsyncIterator[RunningBot]:
@@ -48,7 +50,7 @@ async def running(
     ``poll_timeout`` is getUpdates' long-poll wait (tests use 1 s so that
     stopping is quick). A webhook is served when ``telegram.webhook_url`` is set.
     """
-    application = build_application(config, clock=clock, schedule=schedule)
+    application = build_application(config, clock=clock, monotonic=monotonic, schedule=schedule)
     async with application:
         assert application.post_init is not None
         assert application.post_stop is not None

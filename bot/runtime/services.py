@@ -6,6 +6,7 @@ Everything here is created in ``bot.runtime.app`` and injected, so tests can swa
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Config
-from bot.core.clock import Clock, utc_now
+from bot.core.clock import Clock, Monotonic, utc_now
 from bot.ops.alerts import FeedAlerts
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class Services:
     router: Router | None = None
     feed_alerts: FeedAlerts = field(default_factory=FeedAlerts)
     last_cycle: CycleReport | None = None
+    # Seconds that never jump: for rate limits and other in-process durations.
+    monotonic: Monotonic = time.monotonic
 
     @property
     def tz(self) -> ZoneInfo:

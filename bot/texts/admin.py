@@ -8,6 +8,7 @@ a failure stored before keys existed shows its stored text as it is.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from html import escape
@@ -167,3 +168,40 @@ def duration(span: timedelta) -> str:
     if not shown:
         return "minder dan een minuut"
     return " en ".join(shown)
+
+
+# --- The store refusing writes (disk full, read-only) ------------------------------------
+
+# errno values that mean "this disk or directory cannot be written", with the short
+# Dutch cause the admin alert names.
+_STORE_CAUSES = {
+    errno.ENOSPC: "de schijf is vol",
+    errno.EDQUOT: "het schijfquotum is op",
+    errno.EROFS: "het bestandssysteem is alleen-lezen",
+    errno.EACCES: "geen schrijfrechten op de datamap",
+    errno.EPERM: "geen schrijfrechten op de datamap",
+}
+
+
+def store_cause(error: OSError) -> str:
+    """The Dutch cause of a refused write, for the admin alert."""
+    return _STORE_CAUSES.get(error.errno or 0, "schrijffout")
+
+
+def store_down_alert(cause: str, unsaved: int) -> str:
+    """Once per outage, to the admins: the data directory refuses writes."""
+    kept = (
+        f"\n{unsaved} al verstuurde berichten houd ik in het geheugen; die gaan niet opnieuw."
+        if unsaved
+        else ""
+    )
+    return (
+        f"🛑 <b>De opslag kan niet schrijven</b>: {escape(cause)}.\n"
+        "Ik verstuur geen nieuwe pushberichten tot het weer lukt; opdrachten beantwoord ik "
+        f"wel.{kept}\n"
+        "Maak ruimte vrij of herstel de schrijfrechten van de datamap; daarna ga ik vanzelf "
+        "verder."
+    )
+
+
+STORE_UP_ALERT = "✅ De opslag schrijft weer; de pushberichten gaan verder."

@@ -396,6 +396,9 @@ def toggled_off(key: FollowKey) -> str:
     return f"Je volgt {_toast_label(key)} niet meer"
 
 
+# --- Admin alerts: the store cannot write -----------------------------------------------
+
+
 # --- Bot menu (plain text, no HTML) -----------------------------------------------------
 
 COMMANDS: tuple[tuple[str, str], ...] = (

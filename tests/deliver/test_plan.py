@@ -199,25 +199,18 @@ def test_quiet_until_reads_the_wall_clock_whatever_zone_now_carries() -> None:
     assert results == {ams(2026, 10, 2, 7, 0)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{ITEM_ISSUE_7}: quiet_until builds the end with fold=0, so in the repeated hour "
-    "of 25 October it returns the first 02:30 (00:30 UTC), which lies before now",
-)
 def test_quiet_hours_ending_in_the_repeated_autumn_hour_end_after_now() -> None:
     # 01:00-02:30; now is the second 02:15 (CET, 01:15 UTC): the clock says quiet
     # until it reads 02:30 again, at 01:30 UTC.
     prefs = ChatPrefs(quiet=(time(1, 0), time(2, 30)))
     now = ams(2026, 10, 25, 2, 15, fold=1).astimezone(UTC)
     assert now == utc(2026, 10, 25, 1, 15)
-    assert quiet_until(prefs, now, AMS) == utc(2026, 10, 25, 1, 30)
+    until = quiet_until(prefs, now, AMS)
+    assert until is not None
+    # Compared in UTC: Python never finds a time in the repeated hour equal to another zone's.
+    assert until.astimezone(UTC) == utc(2026, 10, 25, 1, 30)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{ITEM_ISSUE_7}: 02:30 does not exist on 29 March; quiet_until returns the "
-    "non-existent 02:30+01:00 (03:30 CEST) while it already reports 'not quiet' from 03:00",
-)
 def test_quiet_hours_ending_in_the_missing_spring_hour_end_when_the_clock_jumps() -> None:
     # 23:00-02:30 on the night the clock jumps from 02:00 to 03:00: quiet_until
     # itself says 03:00 CEST is outside, so held pushes are due at 03:00, not later.
@@ -253,16 +246,10 @@ def _check_quiet_hours_hold_exactly_until_they_end(prefs: ChatPrefs, day: dateti
         pytest.param(
             ChatPrefs(quiet=(time(23, 0), time(2, 30))),
             utc(2026, 3, 29, 0, 0),
-            marks=pytest.mark.xfail(
-                strict=True, reason=f"{ITEM_ISSUE_7}: end in the missing spring hour"
-            ),
         ),
         pytest.param(
             ChatPrefs(quiet=(time(1, 0), time(2, 30))),
             utc(2026, 10, 25, 0, 0),
-            marks=pytest.mark.xfail(
-                strict=True, reason=f"{ITEM_ISSUE_7}: end in the repeated autumn hour"
-            ),
         ),
     ],
     ids=[
@@ -318,11 +305,6 @@ def test_digest_on_the_switch_days_lands_on_the_right_utc_hour() -> None:
     assert autumn == utc(2026, 10, 25, 6, 0)  # CET
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{ITEM_ISSUE_7}: next_digest compares wall clocks, so in the repeated hour of "
-    "25 October the first 02:30 (00:30 UTC) counts as still to come and is returned",
-)
 def test_digest_in_the_repeated_autumn_hour_is_after_now() -> None:
     # Digest at 02:30; now is the second 02:00 (CET, 01:00 UTC). Whether the
     # digest comes at the second 02:30 today or at 02:30 tomorrow, it comes later.
@@ -360,20 +342,10 @@ def _check_digest_is_a_steady_daily_moment(digest_at: time, day: datetime) -> No
         pytest.param(
             time(2, 30),
             utc(2026, 3, 29, 0, 0),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"{ITEM_ISSUE_7}: digest time in the missing spring hour: before the "
-                "switch it is due at 03:30 CEST, from 03:00 CEST on it is tomorrow's",
-            ),
         ),
         pytest.param(
             time(2, 30),
             utc(2026, 10, 25, 0, 0),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"{ITEM_ISSUE_7}: digest time in the repeated autumn hour: during the "
-                "second 02:00-02:30 the first 02:30, already past, is returned",
-            ),
         ),
     ],
     ids=[

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.core.model import FollowKey, FollowKind
 from bot.sim.telegram import FakeTelegram
 from bot.store import MAX_FOLLOWS
-from tests.chat_harness import PRIVATE, buttons, running_bot
+from tests.chat_harness import PRIVATE, buttons, payloads, running_bot
 
 
 async def test_follow_country_confirms_what_was_understood(
@@ -80,7 +80,7 @@ async def test_ambiguous_word_asks_which_one(fake_telegram: FakeTelegram, tmp_pa
         answer = await bot.say(PRIVATE, "/volg georgia")
         assert "Wat bedoel je met" in answer["text"]
         options = buttons(answer)
-        assert options["Georgië (land)"] == "f:c:GE"
+        assert payloads(answer)["Georgië (land)"] == "f:c:GE"
         await bot.press(PRIVATE, answer["message_id"], options["🔎 Volg „georgia” als trefwoord"])
         assert bot.follows(PRIVATE) == {"keyword:georgia"}
 
@@ -164,14 +164,14 @@ async def test_unfollow_all_needs_confirmation(fake_telegram: FakeTelegram, tmp_
         await bot.say(PRIVATE, "/volg oekraine, sport, tech")
         ask = await bot.say(PRIVATE, "/ontvolg alles")
         assert "Weet je zeker" in ask["text"]
-        assert buttons(ask) == {"Ja, ontvolg alles": "ua:y", "Nee, laat maar": "ua:n"}
+        assert payloads(ask) == {"Ja, ontvolg alles": "ua:y", "Nee, laat maar": "ua:n"}
 
-        cancelled = await bot.press(PRIVATE, ask["message_id"], "ua:n")
+        cancelled = await bot.press(PRIVATE, ask["message_id"], buttons(ask)["Nee, laat maar"])
         assert cancelled["text"] == "Oké, er is niets veranderd."
         assert len(bot.follows(PRIVATE)) == 3
 
         ask = await bot.say(PRIVATE, "/ontvolg alles")
-        done = await bot.press(PRIVATE, ask["message_id"], "ua:y")
+        done = await bot.press(PRIVATE, ask["message_id"], buttons(ask)["Ja, ontvolg alles"])
         assert done["text"] == "Je volgt niets meer. Met /volg begin je opnieuw."
         assert bot.follows(PRIVATE) == set()
 

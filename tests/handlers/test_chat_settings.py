@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.sim.telegram import FakeTelegram
-from tests.chat_harness import PRIVATE, buttons, running_bot
+from tests.chat_harness import PRIVATE, buttons, payloads, running_bot
 
 
 async def test_quiet_hours_are_validated_and_stored(
@@ -86,13 +86,13 @@ async def test_stop_deletes_the_chat_after_confirmation(
 
         ask = await bot.say(PRIVATE, "/stop")
         assert "Weet je het zeker?" in ask["text"]
-        assert buttons(ask) == {"Ja, stop en wis alles": "stop:y", "Nee, laat maar": "stop:n"}
-        kept = await bot.press(PRIVATE, ask["message_id"], "stop:n")
+        assert payloads(ask) == {"Ja, stop en wis alles": "stop:y", "Nee, laat maar": "stop:n"}
+        kept = await bot.press(PRIVATE, ask["message_id"], buttons(ask)["Nee, laat maar"])
         assert kept["text"] == "Oké, er is niets veranderd."
         assert bot.follows(PRIVATE) == {"country:UA", "section:sport"}
 
         ask = await bot.say(PRIVATE, "/stop")
-        done = await bot.press(PRIVATE, ask["message_id"], "stop:y")
+        done = await bot.press(PRIVATE, ask["message_id"], buttons(ask)["Ja, stop en wis alles"])
         assert "Je gegevens zijn gewist" in done["text"]
         assert bot.chat(PRIVATE) is None
         assert len(bot.services.index) == 0
