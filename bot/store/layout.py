@@ -4,6 +4,9 @@ Data is split by how often it changes, so that a frequent small change never
 rewrites a large file:
 
 - ``meta.json``: schema version and shard count (changes on migrations only).
+- ``manifest.json``: count and checksum of every chat and outbox shard
+  (rewritten with each of their writes, see ``bot.store.manifest``).
+- ``.lock``: held by the process that has the directory open (``bot.store.lock``).
 - ``chats/shard-NNN.json``: chats and their follows, sharded by chat id
   (changes on every /volg, /ontvolg, setting; grows with users).
 - ``items/YYYY-MM-DDTHH.json``: recent items, one file per UTC hour of first
@@ -25,7 +28,7 @@ from tinydb.table import Document
 from bot.store.atomic import AtomicJSONStorage
 from bot.store.errors import SchemaError, StoreCorruptError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # 512 shards put ~200 chats (~50 kB of JSON) in each file at 100,000 chats.
 # A follow change parses and rewrites one shard; measured on a busy 2-core
