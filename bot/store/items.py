@@ -97,9 +97,7 @@ class ItemTable:
     Without ``set_aside`` an unreadable bucket raises :class:`StoreCorruptError`.
     """
 
-    def __init__(
-        self, items_dir: Path, seen_dir: Path, set_aside: SetAside | None = None
-    ) -> None:
+    def __init__(self, items_dir: Path, seen_dir: Path, set_aside: SetAside | None = None) -> None:
         self._item_files = BucketFiles(items_dir, ITEMS_TABLE, HOURLY)
         self._seen_files = BucketFiles(seen_dir, SEEN_TABLE, DAILY)
         self._set_aside = set_aside

@@ -46,6 +46,8 @@ SEEN_DIR = "seen"
 FEEDS_FILE = "feeds.json"
 OUTBOX_DIR = "outbox"
 
+META_RECOVERY = "restore it from a backup of the data directory"
+
 _META_TABLE = "meta"
 _META_DOC_ID = 1
 
@@ -71,16 +73,20 @@ def read_meta(root: Path) -> Meta | None:
     db = TinyDB(path, storage=AtomicJSONStorage)
     try:
         doc = db.table(_META_TABLE).get(doc_id=_META_DOC_ID)
+    except StoreCorruptError as exc:
+        raise StoreCorruptError(path, exc.reason, META_RECOVERY) from exc
     finally:
         db.close()
     if doc is None:
         if path.exists() or _has_data(root):
-            raise StoreCorruptError(path, "missing schema version next to existing data")
+            raise StoreCorruptError(
+                path, "missing schema version next to existing data", META_RECOVERY
+            )
         return None
     try:
         return Meta(int(doc["schema_version"]), int(doc["shard_count"]))
     except (KeyError, TypeError, ValueError) as exc:
-        raise StoreCorruptError(path, f"bad meta record {dict(doc)!r}") from exc
+        raise StoreCorruptError(path, f"bad meta record {dict(doc)!r}", META_RECOVERY) from exc
 
 
 def write_meta(root: Path, meta: Meta) -> None:

@@ -44,8 +44,7 @@ SHARD_GLOB = "shard-*.json"
 _FORMAT = 1
 
 SHARD_RECOVERY = (
-    "restore the data directory from a backup, or run `nieuwsbot store repair` "
-    "to accept the loss"
+    "restore the data directory from a backup, or run `nieuwsbot store repair` to accept the loss"
 )
 MANIFEST_RECOVERY = (
     "restore the data directory from a backup, or run `nieuwsbot store repair` "
