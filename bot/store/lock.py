@@ -19,7 +19,7 @@ import os
 import time
 from pathlib import Path
 
-from bot.store.errors import StoreLockedError
+from bot.store.errors import StoreLockedError, StoreRefusedError
 
 LOCK_FILE = ".lock"
 
@@ -38,9 +38,13 @@ class DirectoryLock:
 
     @classmethod
     def acquire(cls, root: Path) -> DirectoryLock:
-        """Lock ``root`` (which must exist) or raise :class:`StoreLockedError` at once."""
+        """Lock ``root`` (which must exist) or raise :class:`StoreLockedError` at once.
+
+        A directory that is read-only or full still gets locked (through an
+        existing lock file opened read-only); only the pid is not written then.
+        """
         path = root / LOCK_FILE
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = _open_lock_file(path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -49,12 +53,9 @@ class DirectoryLock:
         except BaseException:
             os.close(fd)
             raise
-        try:
+        with contextlib.suppress(OSError):  # best effort: the lock is what counts
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        except BaseException:
-            os.close(fd)  # closing the descriptor releases the lock
-            raise
         return cls(root, fd)
 
     @property
@@ -69,6 +70,19 @@ class DirectoryLock:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)  # no stale pid for someone reading the file by hand
         os.close(fd)
+
+
+def _open_lock_file(path: Path) -> int:
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if not path.exists():
+            raise StoreRefusedError(
+                f"data directory {path.parent.resolve()} is not writable ({exc.strerror}): "
+                "check its owner, permissions and free space"
+            ) from exc
+    # Read-only or full file system: lock the existing file all the same.
+    return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
 
 
 def _read_holder(path: Path) -> int | None:
