@@ -26,8 +26,10 @@ from bot.store.errors import StoreCorruptError
 from bot.store.textindex import has_all_prefixes, has_phrase, query_words, word_text
 
 ITEMS_TABLE = "items"
-SetAside = Callable[[Path, str], Path]
 SEEN_TABLE = "seen"
+
+# Moves an unreadable bucket file aside (path, reason) and returns where it went.
+SetAside = Callable[[Path, str], Path]
 
 
 @dataclass(frozen=True, slots=True)
