@@ -66,6 +66,7 @@ from bot.sim.feeds import FeedServer
 from bot.sim.telegram import Call, FakeTelegram
 from bot.store.chats import write_chat_shards
 from bot.store.layout import CHATS_DIR, SCHEMA_VERSION, SHARD_COUNT, Meta, write_meta
+from bot.store.manifest import rebuild_manifest
 from bot.store.records import DEFAULT_SETTINGS, ChatRecord
 
 TARGET_RATIO = 1.1
@@ -200,6 +201,7 @@ def seed_chats(root: Path, chat_ids: Sequence[int], created_at: datetime) -> Non
         for chat_id in chat_ids
     ]
     write_chat_shards(root / CHATS_DIR, records, SHARD_COUNT)
+    rebuild_manifest(root)  # a store without a manifest is refused
 
 
 def make_config(fake: FakeTelegram, feeds: FeedServer, data: Path) -> Config:

@@ -38,6 +38,7 @@ from bot.store import Store
 from bot.store.chats import write_chat_shards
 from bot.store.codec import chat_to_doc
 from bot.store.layout import CHATS_DIR, SCHEMA_VERSION, SHARD_COUNT, Meta, write_meta
+from bot.store.manifest import rebuild_manifest
 from bot.store.records import DEFAULT_SETTINGS, ChatRecord
 
 TARGET_P99_MS = 20.0
@@ -94,6 +95,7 @@ def seed_store(root: Path, records: Sequence[ChatRecord], shards: int = SHARD_CO
     root.mkdir(parents=True)
     write_meta(root, Meta(SCHEMA_VERSION, shards))
     write_chat_shards(root / CHATS_DIR, records, shards)
+    rebuild_manifest(root)  # a store without a manifest is refused
 
 
 def seed_baseline(path: Path, records: Sequence[ChatRecord]) -> None:

@@ -30,6 +30,12 @@ OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
 MIN_POLITE_POLL_SECONDS = 60
 # Telegram's documented broadcast ceiling is about 30 messages per second.
 MAX_GLOBAL_RATE = 30.0
+# What setWebhook accepts as secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_WEBHOOK_KEY_HOWTO = (
+    'Generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(32))" '
+    'and set webhook_secret = "<it>" under [telegram].'
+)
 
 
 class ConfigError(Exception):
@@ -280,9 +286,35 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
         )
     if telegram.webhook_url and not telegram.webhook_url.startswith("https://"):
         warnings.append("telegram.webhook_url is not https://; Telegram only calls https URLs.")
+    _check_webhook_secret(telegram)
     if not any(feed.enabled for feed in feeds):
         warnings.append("No enabled feeds: the bot will answer commands but push no news.")
     return warnings
+
+
+def _check_webhook_secret(telegram: TelegramConfig) -> None:
+    """Webhook mode needs a secret: without one anyone who finds the URL can post updates.
+
+    Telegram allows 1-256 characters of A-Z a-z 0-9 _ -. The value itself is
+    never quoted in a message.
+    """
+    secret = telegram.webhook_secret
+    if secret and not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
+        problem = (
+            f"is {len(secret)} characters long"
+            if len(secret) > 256
+            else "contains characters other than A-Z a-z 0-9 _ -"
+        )
+        raise ConfigError(
+            f"telegram.webhook_secret {problem}; Telegram accepts 1-256 characters of "
+            f"A-Z a-z 0-9 _ -. {_WEBHOOK_KEY_HOWTO}"
+        )
+    if telegram.webhook_url and not secret:
+        raise ConfigError(
+            "telegram.webhook_secret is required in webhook mode (telegram.webhook_url is "
+            "set): without it anyone who finds the URL can send the bot forged updates. "
+            f"{_WEBHOOK_KEY_HOWTO}"
+        )
 
 
 def _build(cls: type, values: Mapping[str, Any], *, where: str) -> Any:

@@ -1,4 +1,4 @@
-"""The ``nieuwsbot`` command line: run, check, fetch, tag, console."""
+"""The ``nieuwsbot`` command line: run, check, fetch, tag, console, store repair."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from pathlib import Path
 from telegram.error import InvalidToken
 
 from bot import __version__
+from bot.cli.store import add_store_command
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config, resolve_config_path
 from bot.core.redact import redact
 from bot.runtime.logsetup import add_secret, setup_logging
+from bot.store.errors import StoreRefusedError
 
 log = logging.getLogger("nieuwsbot")
 
@@ -40,6 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except ConfigError as exc:
         print(f"nieuwsbot: config error: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_CONFIG
+    except StoreRefusedError as exc:
+        # Locked, corrupt, mismatching or too new: only the operator can fix it,
+        # so one line and exit 2 (the systemd unit does not restart on 2).
+        print(f"nieuwsbot: {' '.join(redact(str(exc)).splitlines())}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
@@ -127,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help='input and output are JSON lines ({"title", "text"})'
     )
     tag.set_defaults(handler=cmd_tag)
+
+    add_store_command(commands, common, _load)
     return parser
 
 
@@ -135,6 +144,7 @@ def _load(args: argparse.Namespace, *, need_token: bool = False) -> Config:
     if need_token:
         config.require_token()  # before any warning: a missing token is the one message
     add_secret(config.telegram.token)
+    add_secret(config.telegram.webhook_secret)
     for warning in config.warnings:
         log.warning("%s", warning)
     return config

@@ -5,9 +5,12 @@ See docs/storage.md for the layout and the guarantees.
 
 from bot.store.errors import (
     FollowLimitError,
+    ManifestMismatchError,
     SchemaError,
     StoreCorruptError,
     StoreError,
+    StoreLockedError,
+    StoreRefusedError,
     UnknownChatError,
 )
 from bot.store.follows import MAX_FOLLOWS
@@ -43,13 +46,16 @@ __all__ = [
     "ChatSettings",
     "FollowLimitError",
     "FollowsListener",
+    "ManifestMismatchError",
     "OutboxEntry",
     "PruneResult",
     "SchemaError",
     "Store",
     "StoreCorruptError",
     "StoreError",
+    "StoreLockedError",
     "StorePruneResult",
+    "StoreRefusedError",
     "UnknownChatError",
     "outbox_entry_id",
 ]

@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tinydb import Storage
 
@@ -24,6 +24,16 @@ from bot.store.errors import StoreCorruptError
 TEMP_SUFFIX = ".tmp"
 
 Tables = dict[str, dict[str, Any]]
+
+
+class ReplaceGuard(Protocol):
+    """Does the atomic replace of a file itself, with bookkeeping around it.
+
+    The store's manifest is one: it records a shard's new checksum before the
+    shard is replaced (see :mod:`bot.store.manifest`).
+    """
+
+    def replace(self, path: Path, tables: Tables, payload: bytes) -> None: ...
 
 
 class AtomicJSONStorage(Storage):
@@ -39,12 +49,21 @@ class AtomicJSONStorage(Storage):
     A missing file is an empty database. An empty or unparsable file raises
     :class:`StoreCorruptError` naming the file, because atomic writes never
     produce one; something else damaged it and starting empty would lose data.
+    With a ``guard`` every write goes through ``guard.replace`` instead of a
+    plain :func:`write_atomically`.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, cache: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        cache: bool = True,
+        guard: ReplaceGuard | None = None,
+    ) -> None:
         super().__init__()
         self.path = Path(path)
         self._use_cache = cache
+        self._guard = guard
         self._cache: Tables | None = None
         self._cached = False
 
@@ -60,7 +79,10 @@ class AtomicJSONStorage(Storage):
     def write(self, data: Tables) -> None:
         try:
             payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            write_atomically(self.path, payload)
+            if self._guard is None:
+                write_atomically(self.path, payload)
+            else:
+                self._guard.replace(self.path, data, payload)
         except BaseException:
             # TinyDB mutates the dict it got from read() before calling write(),
             # so after a failed write the cached copy may hold changes that are
@@ -81,15 +103,20 @@ class AtomicJSONStorage(Storage):
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
-        if not raw:
-            raise StoreCorruptError(self.path, "file is empty")
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StoreCorruptError(self.path, str(exc)) from exc
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            raise StoreCorruptError(self.path, "top level is not an object of tables")
-        return data
+        return parse_tables(self.path, raw)
+
+
+def parse_tables(path: Path, raw: bytes) -> Tables:
+    """The tables of a TinyDB file's bytes; :class:`StoreCorruptError` if they are not."""
+    if not raw:
+        raise StoreCorruptError(path, "file is empty")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreCorruptError(path, str(exc)) from exc
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise StoreCorruptError(path, "top level is not an object of tables")
+    return data
 
 
 def write_atomically(path: Path, payload: bytes) -> None:

@@ -58,6 +58,12 @@ class BucketFiles:
             self._dbs[key] = db
         return db.table(self._table)
 
+    def forget(self, key: str) -> None:
+        """Drop the open database of ``key`` (its file is being moved away)."""
+        db = self._dbs.pop(key, None)
+        if db is not None:
+            db.close()
+
     def delete(self, key: str) -> None:
         db = self._dbs.pop(key, None)
         if db is not None:

@@ -21,7 +21,7 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from bot.core.model import FollowKey
-from bot.store.atomic import AtomicJSONStorage, Tables
+from bot.store.atomic import AtomicJSONStorage, ReplaceGuard, Tables
 from bot.store.codec import chat_from_doc, chat_to_doc
 from bot.store.errors import StoreCorruptError
 from bot.store.layout import shard_of, shard_path
@@ -31,14 +31,18 @@ TABLE = "chats"
 
 
 class ChatTable:
-    def __init__(self, directory: Path, shard_count: int) -> None:
+    """Chats in ``shard_count`` files; every shard write goes through ``guard`` if given."""
+
+    def __init__(
+        self, directory: Path, shard_count: int, guard: ReplaceGuard | None = None
+    ) -> None:
         self._directory = directory
         self._shard_count = shard_count
         # The shards are parsed again right before each write instead of being
         # cached: the chat records already live in ``_records`` and a second
         # copy as raw JSON dicts would double the memory for 100k chats.
         self._dbs = [
-            TinyDB(shard_path(directory, n), storage=AtomicJSONStorage, cache=False)
+            TinyDB(shard_path(directory, n), storage=AtomicJSONStorage, cache=False, guard=guard)
             for n in range(shard_count)
         ]
         self._records: dict[int, ChatRecord] = {}

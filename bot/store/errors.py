@@ -9,21 +9,54 @@ class StoreError(Exception):
     """Base class for every storage failure the bot may want to report."""
 
 
-class StoreCorruptError(StoreError):
+class StoreRefusedError(StoreError):
+    """The data directory cannot be opened as it is; the message says why and what to do.
+
+    ``nieuwsbot`` prints it as one line and exits 2 (no traceback, no restart
+    loop): only the operator can resolve it.
+    """
+
+
+class StoreCorruptError(StoreRefusedError):
     """A database file exists but cannot be understood.
 
     Raised instead of starting with an empty database: silently ignoring an
-    unreadable file would throw away every subscription it holds.
+    unreadable file would throw away every subscription it holds. ``recovery``
+    (appended to the message) tells the operator what to do about it.
     """
 
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"database file {path} is unreadable: {reason}")
+    def __init__(self, path: Path, reason: str, recovery: str = "") -> None:
+        message = f"database file {path} is unreadable: {reason}"
+        super().__init__(f"{message}; {recovery}" if recovery else message)
         self.path = path
         self.reason = reason
+        self.recovery = recovery
 
 
-class SchemaError(StoreError):
+class SchemaError(StoreRefusedError):
     """The data directory has a schema version this code cannot handle."""
+
+
+class ManifestMismatchError(StoreRefusedError):
+    """A chat or outbox shard is missing or differs from what the store last wrote."""
+
+    def __init__(self, path: Path, detail: str, recovery: str, others: int = 0) -> None:
+        more = f" (and {others} more file{'s' if others != 1 else ''})" if others else ""
+        super().__init__(
+            f"database file {path} does not match the store manifest: {detail}{more}; {recovery}"
+        )
+        self.path = path
+        self.detail = detail
+
+
+class StoreLockedError(StoreRefusedError):
+    """Another process holds the data directory's lock."""
+
+    def __init__(self, root: Path, pid: int | None) -> None:
+        holder = f"process {pid}" if pid is not None else "another process"
+        super().__init__(f"data directory {root} is in use by {holder} (another nieuwsbot run?)")
+        self.root = root
+        self.pid = pid
 
 
 class UnknownChatError(StoreError, LookupError):

@@ -8,7 +8,7 @@ batch is a single atomic write.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +35,34 @@ def _copy(state: Mapping[str, Any]) -> FeedStateDoc:
 
 
 class FeedTable:
-    def __init__(self, path: Path) -> None:
+    """Feed states; ``set_aside(path, reason)`` handles a file that does not load.
+
+    Without ``set_aside`` an unreadable file raises :class:`StoreCorruptError`.
+    """
+
+    def __init__(self, path: Path, set_aside: Callable[[Path, str], Path] | None = None) -> None:
         self._path = path
         self._db = TinyDB(path, storage=AtomicJSONStorage)
         self._states: dict[str, FeedStateDoc] = {}
+        self._set_aside = set_aside
 
     def load(self) -> None:
+        try:
+            self._states = self._read()
+        except StoreCorruptError as exc:
+            if self._set_aside is None:
+                raise
+            self._db.close()
+            self._set_aside(self._path, exc.reason)
+            self._db = TinyDB(self._path, storage=AtomicJSONStorage)
+            self._states = {}
+
+    def _read(self) -> dict[str, FeedStateDoc]:
         doc = self._db.table(TABLE).get(doc_id=_DOC_ID)
         states = {} if doc is None else dict(doc)
         if not all(isinstance(state, dict) for state in states.values()):
             raise StoreCorruptError(self._path, "feed state is not an object")
-        self._states = states
+        return states
 
     def get(self, url: str) -> FeedStateDoc | None:
         state = self._states.get(url)

@@ -13,7 +13,7 @@ text, so /laatste and /zoek never touch the disk.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,9 @@ from bot.store.textindex import has_all_prefixes, has_phrase, query_words, word_
 
 ITEMS_TABLE = "items"
 SEEN_TABLE = "seen"
+
+# Moves an unreadable bucket file aside (path, reason) and returns where it went.
+SetAside = Callable[[Path, str], Path]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +94,15 @@ def item_doc(item: NewsItem, seen_at: datetime) -> dict[str, Any]:
 
 
 class ItemTable:
-    def __init__(self, items_dir: Path, seen_dir: Path) -> None:
+    """Items and seen markers; ``set_aside(path, reason)`` handles buckets that do not load.
+
+    Without ``set_aside`` an unreadable bucket raises :class:`StoreCorruptError`.
+    """
+
+    def __init__(self, items_dir: Path, seen_dir: Path, set_aside: SetAside | None = None) -> None:
         self._item_files = BucketFiles(items_dir, ITEMS_TABLE, HOURLY)
         self._seen_files = BucketFiles(seen_dir, SEEN_TABLE, DAILY)
+        self._set_aside = set_aside
         self._items: dict[str, StoredItem] = {}
         self._seen: dict[str, SeenMarker] = {}
         # Replaced, never mutated, so readers on the event loop iterate a stable tuple.
@@ -105,28 +114,48 @@ class ItemTable:
         seen: dict[str, SeenMarker] = {}
         for day in self._seen_files.existing_keys():
             try:
-                for doc in self._seen_files.table(day).all():
-                    seen[doc["id"]] = SeenMarker(day, doc.doc_id, dt_from_json(doc["at"]))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise StoreCorruptError(self._seen_files.path(day), repr(exc)) from exc
+                markers = {
+                    doc["id"]: SeenMarker(day, doc.doc_id, dt_from_json(doc["at"]))
+                    for doc in self._seen_files.table(day).all()
+                }
+            except (StoreCorruptError, KeyError, TypeError, ValueError) as exc:
+                self._unreadable(self._seen_files, day, exc)
+                continue
+            seen.update(markers)
         items: dict[str, StoredItem] = {}
         for hour in self._item_files.existing_keys():
             try:
-                for doc in self._item_files.table(hour).all():
-                    item = item_from_doc(doc)
-                    at = dt_from_json(doc["stored_at"])
-                    items[item.id] = stored_item(item, hour, doc.doc_id, at)
-            except (KeyError, TypeError, ValueError) as exc:
-                raise StoreCorruptError(self._item_files.path(hour), repr(exc)) from exc
+                bucket = self._read_hour(hour)
+            except (StoreCorruptError, KeyError, TypeError, ValueError) as exc:
+                self._unreadable(self._item_files, hour, exc)
+                continue
+            items.update(bucket)
         self._items = items
         self._seen = seen
         # Items are written before their markers; a crash in between leaves
         # stored items without markers. Write those markers now, so the items
-        # are not taken for new ones at the next poll.
+        # are not taken for new ones at the next poll. (This also rebuilds the
+        # markers of a day file that was set aside, as far as items remain.)
         self._insert_markers(
             [(s.item.id, s.seen_at) for s in items.values() if s.item.id not in seen]
         )
         self._ordered = newest_first(items.values())
+
+    def _read_hour(self, hour: str) -> dict[str, StoredItem]:
+        bucket: dict[str, StoredItem] = {}
+        for doc in self._item_files.table(hour).all():
+            item = item_from_doc(doc)
+            bucket[item.id] = stored_item(item, hour, doc.doc_id, dt_from_json(doc["stored_at"]))
+        return bucket
+
+    def _unreadable(self, files: BucketFiles, key: str, exc: Exception) -> None:
+        """A bucket that does not load: set it aside (if allowed), else refuse to start."""
+        path = files.path(key)
+        reason = exc.reason if isinstance(exc, StoreCorruptError) else repr(exc)
+        if self._set_aside is None:
+            raise StoreCorruptError(path, reason) from exc
+        files.forget(key)
+        self._set_aside(path, reason)
 
     # --- reads (any thread) ---------------------------------------------------
 

@@ -4,6 +4,9 @@ Data is split by how often it changes, so that a frequent small change never
 rewrites a large file:
 
 - ``meta.json``: schema version and shard count (changes on migrations only).
+- ``manifest.json``: count and checksum of every chat and outbox shard
+  (rewritten with each of their writes, see ``bot.store.manifest``).
+- ``.lock``: held by the process that has the directory open (``bot.store.lock``).
 - ``chats/shard-NNN.json``: chats and their follows, sharded by chat id
   (changes on every /volg, /ontvolg, setting; grows with users).
 - ``items/YYYY-MM-DDTHH.json``: recent items, one file per UTC hour of first
@@ -25,7 +28,7 @@ from tinydb.table import Document
 from bot.store.atomic import AtomicJSONStorage
 from bot.store.errors import SchemaError, StoreCorruptError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # 512 shards put ~200 chats (~50 kB of JSON) in each file at 100,000 chats.
 # A follow change parses and rewrites one shard; measured on a busy 2-core
@@ -42,6 +45,8 @@ ITEMS_DIR = "items"
 SEEN_DIR = "seen"
 FEEDS_FILE = "feeds.json"
 OUTBOX_DIR = "outbox"
+
+META_RECOVERY = "restore it from a backup of the data directory"
 
 _META_TABLE = "meta"
 _META_DOC_ID = 1
@@ -68,16 +73,20 @@ def read_meta(root: Path) -> Meta | None:
     db = TinyDB(path, storage=AtomicJSONStorage)
     try:
         doc = db.table(_META_TABLE).get(doc_id=_META_DOC_ID)
+    except StoreCorruptError as exc:
+        raise StoreCorruptError(path, exc.reason, META_RECOVERY) from exc
     finally:
         db.close()
     if doc is None:
         if path.exists() or _has_data(root):
-            raise StoreCorruptError(path, "missing schema version next to existing data")
+            raise StoreCorruptError(
+                path, "missing schema version next to existing data", META_RECOVERY
+            )
         return None
     try:
         return Meta(int(doc["schema_version"]), int(doc["shard_count"]))
     except (KeyError, TypeError, ValueError) as exc:
-        raise StoreCorruptError(path, f"bad meta record {dict(doc)!r}") from exc
+        raise StoreCorruptError(path, f"bad meta record {dict(doc)!r}", META_RECOVERY) from exc
 
 
 def write_meta(root: Path, meta: Meta) -> None:

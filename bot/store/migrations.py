@@ -15,6 +15,9 @@ Version history:
 2. Follows are ``[key, label]`` pairs (the label is what the user typed, shown
    back in /lijst); settings are a nested ``settings`` object holding only
    non-default values, with the field names of ``ChatSettings``.
+3. ``manifest.json`` records the document count and checksum of every chat and
+   outbox shard (:mod:`bot.store.manifest`); the shards themselves are unchanged.
+   From here on a migration that rewrites shards must rebuild the manifest.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.core.text import fold
 from bot.store.atomic import AtomicJSONStorage
 from bot.store.errors import SchemaError, StoreCorruptError
 from bot.store.layout import CHATS_DIR, SCHEMA_VERSION, Meta, shard_path, write_meta
+from bot.store.manifest import rebuild_manifest
 from bot.store.records import DEFAULT_SETTINGS
 
 Migration = Callable[[Path, Meta], Meta]
@@ -82,7 +86,12 @@ def migrate_1_to_2(root: Path, meta: Meta) -> Meta:
     return Meta(schema_version=2, shard_count=meta.shard_count)
 
 
-MIGRATIONS: dict[int, Migration] = {1: migrate_1_to_2}
+def migrate_2_to_3(root: Path, meta: Meta) -> Meta:
+    rebuild_manifest(root)
+    return Meta(schema_version=3, shard_count=meta.shard_count)
+
+
+MIGRATIONS: dict[int, Migration] = {1: migrate_1_to_2, 2: migrate_2_to_3}
 
 
 def migrate(root: Path, meta: Meta) -> Meta:

@@ -22,7 +22,7 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from bot.store.atomic import AtomicJSONStorage
+from bot.store.atomic import AtomicJSONStorage, ReplaceGuard
 from bot.store.codec import (
     dt_from_json,
     dt_to_json,
@@ -65,11 +65,16 @@ def due(entry: OutboxEntry, now: datetime) -> bool:
 
 
 class OutboxTable:
-    def __init__(self, directory: Path, shard_count: int) -> None:
+    """Outbox entries in ``shard_count`` files; shard writes go through ``guard`` if given."""
+
+    def __init__(
+        self, directory: Path, shard_count: int, guard: ReplaceGuard | None = None
+    ) -> None:
         self._directory = directory
         self._shard_count = shard_count
         self._dbs = [
-            TinyDB(shard_path(directory, n), storage=AtomicJSONStorage) for n in range(shard_count)
+            TinyDB(shard_path(directory, n), storage=AtomicJSONStorage, guard=guard)
+            for n in range(shard_count)
         ]
         self._pending: dict[str, _Pending] = {}
         self._delivered: dict[str, _Delivered] = {}

@@ -25,7 +25,7 @@ from bot.core.clock import Clock
 from bot.core.model import FollowKey, NewsItem
 from bot.store.atomic import remove_stale_temp_files
 from bot.store.chats import ChatTable
-from bot.store.errors import FollowLimitError, StoreError, UnknownChatError
+from bot.store.errors import FollowLimitError, StoreCorruptError, StoreError, UnknownChatError
 from bot.store.feeds import FeedStateDoc, FeedTable
 from bot.store.follows import (
     MAX_FOLLOWS,
@@ -34,7 +34,7 @@ from bot.store.follows import (
     with_follows_added,
     with_follows_removed,
 )
-from bot.store.items import ItemTable, PruneResult
+from bot.store.items import ItemTable, PruneResult, SetAside
 from bot.store.layout import (
     CHATS_DIR,
     FEEDS_FILE,
@@ -47,8 +47,11 @@ from bot.store.layout import (
     read_meta,
     write_meta,
 )
+from bot.store.lock import DirectoryLock
+from bot.store.manifest import SHARD_RECOVERY, Manifest, open_manifest, rebuild_manifest
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxTable
+from bot.store.quarantine import Quarantine
 from bot.store.records import DEFAULT_SETTINGS, ChatRecord, OutboxEntry
 
 log = logging.getLogger(__name__)
@@ -83,12 +86,13 @@ class StorePruneResult:
 class _Tables:
     """Everything the writer thread owns, opened together."""
 
-    def __init__(self, root: Path, meta: Meta) -> None:
+    def __init__(self, root: Path, meta: Meta, manifest: Manifest, set_aside: SetAside) -> None:
         self.meta = meta
-        self.chats = ChatTable(root / CHATS_DIR, meta.shard_count)
-        self.items = ItemTable(root / ITEMS_DIR, root / SEEN_DIR)
-        self.feeds = FeedTable(root / FEEDS_FILE)
-        self.outbox = OutboxTable(root / OUTBOX_DIR, meta.shard_count)
+        self.manifest = manifest
+        self.chats = ChatTable(root / CHATS_DIR, meta.shard_count, guard=manifest)
+        self.items = ItemTable(root / ITEMS_DIR, root / SEEN_DIR, set_aside)
+        self.feeds = FeedTable(root / FEEDS_FILE, set_aside)
+        self.outbox = OutboxTable(root / OUTBOX_DIR, meta.shard_count, guard=manifest)
 
     def load(self) -> None:
         self.chats.load()
@@ -97,17 +101,35 @@ class _Tables:
         self.outbox.load()
 
     def close(self) -> None:
+        try:
+            self.manifest.settle()
+        except OSError as exc:  # the note it leaves behind is harmless
+            log.warning("could not settle %s at close: %s", self.manifest.path, exc)
         self.chats.close()
         self.items.close()
         self.feeds.close()
         self.outbox.close()
 
 
-def _open_tables(root: Path, shard_count: int) -> _Tables:
+def _lock_directory(root: Path) -> DirectoryLock:
+    """Create ``root`` if needed and take its lock (a few syscalls, never waits)."""
     root.mkdir(parents=True, exist_ok=True)
+    return DirectoryLock.acquire(root)
+
+
+def _open_tables(root: Path, shard_count: int, clock: Clock) -> _Tables:
+    """Check, migrate and load ``root`` (locked by the caller); refusals raise StoreRefusedError.
+
+    Unreadable items, seen markers and feed state are moved aside with a
+    warning; chat and outbox shards that are unreadable or do not match the
+    manifest refuse the start, naming the file and the recovery.
+    """
     meta = read_meta(root)
     if meta is None:
         meta = Meta(schema_version=SCHEMA_VERSION, shard_count=shard_count)
+        # Manifest first: a crash before meta.json is written leaves a
+        # directory that is still "new" at the next start.
+        rebuild_manifest(root)
         write_meta(root, meta)
     for directory in (
         root,
@@ -120,8 +142,15 @@ def _open_tables(root: Path, shard_count: int) -> _Tables:
                 "removed %d temp files left by an interrupted write in %s", removed, directory
             )
     meta = migrate(root, meta)
-    tables = _Tables(root, meta)
-    tables.load()
+    manifest = open_manifest(root)
+    tables = _Tables(root, meta, manifest, Quarantine(clock))
+    try:
+        tables.load()
+    except StoreCorruptError as exc:
+        tables.close()
+        if exc.recovery:
+            raise
+        raise StoreCorruptError(exc.path, exc.reason, SHARD_RECOVERY) from exc
     return tables
 
 
@@ -129,14 +158,24 @@ class Store:
     """Chats, items, feed state and outbox of one data directory.
 
     Create with ``await Store.open(path, clock=...)``; finish with
-    ``await store.close()``. Only one Store (one process) may use a directory.
+    ``await store.close()``. Only one Store (one process) may use a directory:
+    ``open`` takes the directory's lock (:mod:`bot.store.lock`) and ``close``
+    releases it.
     """
 
-    def __init__(self, root: Path, tables: _Tables, executor: ThreadPoolExecutor, clock: Clock):
+    def __init__(
+        self,
+        root: Path,
+        tables: _Tables,
+        executor: ThreadPoolExecutor,
+        clock: Clock,
+        lock: DirectoryLock | None = None,
+    ):
         self.root = root
         self._tables = tables
         self._executor = executor
         self._clock = clock
+        self._lock = lock
         self._listeners: list[FollowsListener] = []
         self._closed = False
 
@@ -158,25 +197,31 @@ class Store:
         the writer alike.
         """
         root = Path(path)
+        lock = _lock_directory(root)  # before anything is read or written
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         try:
             tables = await asyncio.get_running_loop().run_in_executor(
-                executor, _open_tables, root, shard_count
+                executor, _open_tables, root, shard_count, clock
             )
         except BaseException:
             executor.shutdown(wait=True)
+            lock.release()
             raise
         if freeze_gc:
             gc.freeze()
-        return cls(root, tables, executor, clock)
+        return cls(root, tables, executor, clock, lock)
 
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        # Queued writes finish first: the executor runs jobs in order.
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._tables.close)
-        self._executor.shutdown(wait=True)
+        try:
+            # Queued writes finish first: the executor runs jobs in order.
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._tables.close)
+            self._executor.shutdown(wait=True)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     @property
     def shard_count(self) -> int:
