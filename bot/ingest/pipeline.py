@@ -26,6 +26,7 @@ from bot.ingest.feedstate import FeedState
 from bot.ingest.fetch import FeedFetcher, FetchResult, make_client
 from bot.ingest.normalise import normalise
 from bot.ingest.parse import ParsedFeed, parse_feed
+from bot.ingest.parse_worker import ParseWorker
 from bot.ingest.schedule import is_due, next_state_after_error, next_state_after_success
 from bot.store import Store
 from bot.tagging import tag
@@ -104,6 +105,23 @@ def build_items(
     return items
 
 
+def parse_and_build(
+    body: bytes,
+    headers: Mapping[str, str],
+    feed: FeedConfig,
+    first_seen: datetime,
+    summary_max_chars: int,
+) -> tuple[ParsedFeed, list[NewsItem]]:
+    """Parse one response and build its items (pure; the job of the parse worker).
+
+    The ParsedFeed comes back without its entries: the items carry them, and
+    sending them back from the worker would double what crosses the pipe.
+    """
+    parsed = parse_feed(body, feed=feed.name, headers=headers)
+    items = build_items(parsed, feed, first_seen=first_seen, summary_max_chars=summary_max_chars)
+    return replace(parsed, entries=[]), items
+
+
 def _build_one(
     entry: RawEntry, feed: FeedConfig, first_seen: datetime, summary_max_chars: int
 ) -> NewsItem:
@@ -142,8 +160,14 @@ class IngestPipeline:
     summary_max_chars: int = 300
     rng: random.Random = field(default_factory=random.Random)
     stories: StoryIndex = field(default_factory=StoryIndex)
+    # Parsing runs in this child process (started at the first parse); close() stops it.
+    parse_worker: ParseWorker = field(default_factory=ParseWorker)
     # Cycles never overlap (the console's ":nieuw" polls outside the JobQueue).
     _cycle_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    def close(self) -> None:
+        """Stop the parse worker process (blocks briefly; the next parse restarts it)."""
+        self.parse_worker.close()
 
     def seed_stories(self) -> None:
         """Rebuild the near-duplicate index from stored items (start-up)."""
@@ -215,8 +239,19 @@ class IngestPipeline:
             )
             return FeedOutcome(feed.name, "not_modified"), [], ok
         try:
-            # feedparser is CPU-bound; a thread keeps command replies flowing meanwhile.
-            parsed, items = await asyncio.to_thread(self._parse_and_build, feed, result, now)
+            # Parsing and building run in the worker process, within its time and
+            # memory budget: a hostile feed costs neither the event loop nor this
+            # process's memory. The thread only waits for the worker.
+            parsed, items = await asyncio.to_thread(
+                self.parse_worker.call,
+                feed.name,
+                parse_and_build,
+                result.body or b"",
+                result.headers,
+                feed,
+                now,
+                self.summary_max_chars,
+            )
         except FeedError as exc:
             return self._failed(feed, state, str(exc), result, now)
         except Exception as exc:
@@ -249,13 +284,6 @@ class IngestPipeline:
         )
         log.warning("Feed %s failed (%d in a row): %s", feed.name, failed.consecutive_errors, error)
         return FeedOutcome(feed.name, "error", error=error), [], failed
-
-    def _parse_and_build(
-        self, feed: FeedConfig, result: FetchResult, now: datetime
-    ) -> tuple[ParsedFeed, list[NewsItem]]:
-        parsed = parse_feed(result.body or b"", feed=feed.name, headers=result.headers)
-        items = build_items(parsed, feed, first_seen=now, summary_max_chars=self.summary_max_chars)
-        return parsed, items
 
     async def _store_new(
         self,
