@@ -13,7 +13,8 @@ process (``spawn``ed, so it shares no locks or memory with the bot):
   MemoryError in the child, answered the same way;
 * the bot process only holds the body it sends and what comes back.
 
-The process starts at the first job, not before, and ``close`` stops it.
+The process starts at the first job, not before, and ``close`` stops it; a
+worker whose bot process is gone (even killed) exits within half a second.
 Jobs run one at a time; ``call`` blocks, so async code calls it in a thread.
 """
 
@@ -28,6 +29,7 @@ import os
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -47,6 +49,7 @@ PARSE_MEMORY_BUDGET_BYTES = 80 * 1024 * 1024
 # Modules the worker imports before it takes jobs (and before its size is taken).
 PRELOAD = ("bot.ingest.pipeline",)
 _STARTUP_TIMEOUT_S = 60.0
+_PARENT_CHECK_S = 0.5
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -200,9 +203,14 @@ def _guarded(job: Callable[[], T]) -> T:
 def _start_worker(memory_budget_bytes: int, preload: Sequence[str]) -> None:
     """Initializer of the worker process: import, then cap the address space."""
     global _idle_rss
-    # The bot's SIGINT (Ctrl-C in a terminal goes to the whole process group)
-    # is for the bot to handle; the worker is stopped by close().
+    # Ctrl-C in a terminal and systemd's SIGTERM reach the whole process group
+    # or unit; they are for the bot, which stops the worker with close() once
+    # its last parse is done. Without a parent the worker ends by itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+    ).start()
     for module in preload:
         importlib.import_module(module)
     status = _proc_status()
@@ -212,6 +220,13 @@ def _start_worker(memory_budget_bytes: int, preload: Sequence[str]) -> None:
         return
     limit = size + memory_budget_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the worker: exit as soon as the bot process is gone (even if killed)."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _proc_status() -> dict[str, int]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,3 +139,38 @@ def test_close_leaves_no_process_and_a_closed_worker_restarts_on_use() -> None:
     worker.close()
     assert again is not None
     assert not alive(again)
+
+
+ORPHAN_PARENT = """
+import os, sys, time
+from bot.ingest.parse_worker import ParseWorker
+worker = ParseWorker()
+worker.call("x", os.getpid)
+print(worker.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_worker_exits_when_the_bot_process_is_killed() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN_PARENT], stdout=subprocess.PIPE)
+    try:
+        assert parent.stdout is not None
+        worker_pid = int(parent.stdout.readline())
+        assert alive(worker_pid)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 5
+    while alive(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(worker_pid)
+
+
+def test_a_worker_killed_from_outside_is_closed_cleanly(worker: ParseWorker) -> None:
+    worker.call("nos", parse_feed, NOS, feed="nos")
+    pid = worker.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    worker.close()
+    assert not alive(pid)
+    assert multiprocessing.active_children() == []
