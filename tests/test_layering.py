@@ -62,8 +62,9 @@ SIM_IMPORTED_BY = ("bot.cli",)  # only the console starts the fakes; production 
 # Third-party packages only some modules may import: package -> (allowed prefixes, reason).
 RESTRICTED_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
     "httpx": (
-        ("bot.ingest.fetch", SIM),
-        "feeds are fetched in one place (bot/ingest/fetch.py); bot/sim is a test double",
+        ("bot.ingest.fetch", "bot.ingest.decompress", SIM),
+        "feeds are fetched in one place (bot/ingest/fetch.py and its bounded decoder); "
+        "bot/sim is a test double",
     ),
     "telegram": (
         (

@@ -25,6 +25,7 @@ from bot.ingest.dedupe import StoryIndex
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
 from bot.ingest.fetch import make_fetcher
+from bot.ingest.parse_worker import ParseWorker
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,43 +54,53 @@ def feeds_for_sources(sources: Sequence[str], config: Config) -> list[FeedConfig
 async def fetch_sources(
     feeds: Sequence[FeedConfig], config: Config, clock: Clock
 ) -> list[SourceResult]:
-    """Fetch, parse, normalise, tag and de-duplicate; one result per feed, in order."""
+    """Fetch, parse, normalise, tag and de-duplicate; one result per feed, in order.
+
+    Parsing runs in a parse worker process with the bot's budgets, so a feed the
+    bot would refuse as too costly is refused here too.
+    """
     now = clock()
     remote = [feed for feed in feeds if urlsplit(feed.url).scheme in ("http", "https")]
     fetched: dict[str, SourceResult] = {}
-    if remote:
-        client, fetcher = make_fetcher(config.fetch, clock)
-        async with client:
-            results = await fetcher.fetch_many([FeedState(url=feed.url) for feed in remote])
-        for feed, result in zip(remote, results, strict=True):
-            if result.status == "error" or result.body is None:
-                fetched[feed.url] = SourceResult(feed, error=result.error or "no body")
-            else:
-                fetched[feed.url] = _build(feed, result.body, result.headers, config, now)
-    for feed in feeds:
-        if feed.url not in fetched:
-            fetched[feed.url] = await asyncio.to_thread(_from_file, feed, config, now)
+    with ParseWorker() as worker:
+        if remote:
+            client, fetcher = make_fetcher(config.fetch, clock)
+            async with client:
+                results = await fetcher.fetch_many([FeedState(url=feed.url) for feed in remote])
+            for feed, result in zip(remote, results, strict=True):
+                if result.status == "error" or result.body is None:
+                    fetched[feed.url] = SourceResult(feed, error=result.error or "no body")
+                else:
+                    fetched[feed.url] = await asyncio.to_thread(
+                        _build, worker, feed, result.body, result.headers, config, now
+                    )
+        for feed in feeds:
+            if feed.url not in fetched:
+                fetched[feed.url] = await asyncio.to_thread(_from_file, worker, feed, config, now)
     return _dedupe([fetched[feed.url] for feed in feeds])
 
 
-def _from_file(feed: FeedConfig, config: Config, now: datetime) -> SourceResult:
+def _from_file(
+    worker: ParseWorker, feed: FeedConfig, config: Config, now: datetime
+) -> SourceResult:
     try:
         body = Path(feed.url).read_bytes()
     except OSError as exc:
         return SourceResult(feed, error=f"cannot read {feed.url}: {exc.strerror or exc}")
-    return _build(feed, body, {}, config, now)
+    return _build(worker, feed, body, {}, config, now)
 
 
 def _build(
-    feed: FeedConfig, body: bytes, headers: dict[str, str], config: Config, now: datetime
+    worker: ParseWorker,
+    feed: FeedConfig,
+    body: bytes,
+    headers: dict[str, str],
+    config: Config,
+    now: datetime,
 ) -> SourceResult:
     try:
-        _, items = parse_and_build(
-            body,
-            headers,
-            feed,
-            first_seen=now,
-            summary_max_chars=config.news.summary_max_chars,
+        _, items = worker.call(
+            feed.name, parse_and_build, body, headers, feed, now, config.news.summary_max_chars
         )
     except FeedError as exc:
         return SourceResult(feed, error=str(exc))

@@ -42,6 +42,11 @@ class FailureKey(StrEnum):
     NETWORK_ERROR = "network_error"
     NOT_A_FEED = "not_a_feed"
     NO_FEED_CONTENT = "no_feed_content"
+    ENTITY_DECLARATION = "entity_declaration"
+    DTD_INTERNAL_SUBSET = "dtd_internal_subset"
+    PARSE_TIMEOUT = "parse_timeout"
+    PARSE_MEMORY = "parse_memory"
+    PARSER_CRASHED = "parser_crashed"
     UNEXPECTED = "unexpected"
     UNKNOWN = "unknown"
 
@@ -66,6 +71,11 @@ ENGLISH: Mapping[FailureKey, str] = {
     FailureKey.NETWORK_ERROR: "network error ({exception})",
     FailureKey.NOT_A_FEED: "not a feed ({exception}: {detail})",
     FailureKey.NO_FEED_CONTENT: "not a feed (no version, no entries)",
+    FailureKey.ENTITY_DECLARATION: "refused: the feed declares XML entities (entity declaration)",
+    FailureKey.DTD_INTERNAL_SUBSET: "refused: the feed declares XML entities (DTD internal subset)",
+    FailureKey.PARSE_TIMEOUT: "refused: parsing took longer than {seconds} s",
+    FailureKey.PARSE_MEMORY: "refused: parsing needed more than {mib} MiB",
+    FailureKey.PARSER_CRASHED: "refused: the parser process ended unexpectedly",
     FailureKey.UNEXPECTED: "unexpected error: {exception}",
     FailureKey.UNKNOWN: "unknown error",
 }

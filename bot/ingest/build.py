@@ -25,14 +25,19 @@ def parse_and_build(
     body: bytes,
     headers: Mapping[str, str],
     feed: FeedConfig,
-    *,
     first_seen: datetime,
     summary_max_chars: int,
 ) -> tuple[ParsedFeed, list[NewsItem]]:
-    """Parse one feed's body and build its items; raises ``FeedError`` on a non-feed."""
+    """Parse one feed's body and build its items; raises ``FeedError`` on a non-feed.
+
+    The job of the parse worker process (``bot.ingest.parse_worker``), so its
+    arguments are positional and picklable. The ParsedFeed comes back without
+    its entries: the items carry them, and sending both back over the pipe
+    would double what crosses it.
+    """
     parsed = parse_feed(body, feed=feed.name, headers=dict(headers))
     items = build_items(parsed, feed, first_seen=first_seen, summary_max_chars=summary_max_chars)
-    return parsed, items
+    return replace(parsed, entries=[]), items
 
 
 def build_items(

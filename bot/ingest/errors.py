@@ -16,6 +16,10 @@ class FeedError(Exception):
         self.feed = feed
         self.failure = failure
 
+    def __reduce__(self) -> tuple[type[FeedError], tuple[str, FeedFailure]]:
+        # Raised in the parse worker process and re-raised here: pickle the real arguments.
+        return (type(self), (self.feed, self.failure))
+
 
 class NotAFeedError(FeedError):
     """The response is no feed at all: an HTML page, a cookie wall, an error page."""

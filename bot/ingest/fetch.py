@@ -15,7 +15,7 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -26,6 +26,7 @@ from bot import __version__
 from bot.config import FetchConfig
 from bot.core.clock import Clock
 from bot.core.feed_failure import FailureKey, FeedFailure
+from bot.ingest.decompress import ACCEPT_ENCODING, BodyDecoder
 from bot.ingest.feedstate import FeedState
 from bot.ingest.schedule import (
     ServerHints,
@@ -112,6 +113,8 @@ def make_client(
         headers={
             "User-Agent": default_user_agent(contact_url, product=user_agent),
             "Accept": _ACCEPT,
+            # Only what _read_capped can decode in bounded steps.
+            "Accept-Encoding": ACCEPT_ENCODING,
         },
         timeout=httpx.Timeout(deadline_s, connect=connect_timeout_s),
         limits=httpx.Limits(
@@ -265,13 +268,25 @@ class FeedFetcher:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchFailedError(too_big)
         chunks: list[bytes] = []
-        received = 0
-        # aiter_bytes yields decoded bytes, so the cap also stops gzip bombs.
-        async for chunk in response.aiter_bytes():
-            received += len(chunk)
-            if received > self.max_bytes:
+        received = raw_received = 0
+
+        def keep(decoded: Iterable[bytes]) -> None:
+            nonlocal received
+            for chunk in decoded:
+                received += len(chunk)
+                if received > self.max_bytes:
+                    raise FetchFailedError(too_big)
+                chunks.append(chunk)
+
+        # Raw bytes, decoded here in bounded steps: the cap holds on the
+        # decompressor's output, so a gzip bomb stops at the cap.
+        decoder = BodyDecoder(response.headers.get_list("content-encoding", split_commas=True))
+        async for raw in response.aiter_raw():
+            raw_received += len(raw)
+            if raw_received > self.max_bytes:
                 raise FetchFailedError(too_big)
-            chunks.append(chunk)
+            keep(decoder.decode(raw))
+        keep(decoder.finish())
         return b"".join(chunks)
 
     def _host_slot(self, url: httpx.URL) -> asyncio.Semaphore:

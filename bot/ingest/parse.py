@@ -24,6 +24,7 @@ from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.core.model import RawEntry
 from bot.ingest.dates import parse_date
 from bot.ingest.errors import NotAFeedError
+from bot.ingest.guard import MAX_ENTRIES, PARSE_ENTRY_LIMIT, newest_entries, prepare
 from bot.ingest.links import canonical_link
 
 log = logging.getLogger(__name__)
@@ -58,12 +59,17 @@ def parse_feed(
     feed: str,
     headers: Mapping[str, str] | None = None,
 ) -> ParsedFeed:
-    """Parse one feed response. Raises :class:`NotAFeedError` for non-feeds."""
+    """Parse one feed response. Raises :class:`NotAFeedError` for non-feeds.
+
+    Entity declarations are refused (:class:`bot.ingest.guard.UnsafeFeedError`)
+    and at most the newest ``MAX_ENTRIES`` entries are returned.
+    """
+    document, parser_headers, total = prepare(body, _lower_keys(headers), feed=feed)
     # feedparser takes bytes as a file name if such a file exists; a stream is
     # always read as the document.
     parsed = feedparser.parse(
-        io.BytesIO(body),
-        response_headers=_lower_keys(headers),
+        io.BytesIO(document),
+        response_headers=parser_headers,
         # Bodies only ever become plain text (html_to_text drops every tag and
         # script/style content); feed HTML is never rendered. Sanitising and
         # rewriting relative URIs would be more than half of feedparser's time
@@ -74,6 +80,9 @@ def parse_feed(
     version = parsed.get("version") or ""
     raw_entries: list[Any] = parsed.get("entries") or []
     warnings: list[str] = []
+    if total:
+        log.info("feed %s: %d entries, only the first %d parsed", feed, total, PARSE_ENTRY_LIMIT)
+        warnings.append(f"{total} entries in the feed, the first {PARSE_ENTRY_LIMIT} parsed")
     if parsed.get("bozo"):
         problem = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
         if not raw_entries and not version:
@@ -103,6 +112,9 @@ def parse_feed(
                 continue
             seen.add(key)
         entries.append(entry)
+    if len(entries) > MAX_ENTRIES:
+        warnings.append(f"{len(entries)} entries, the newest {MAX_ENTRIES} kept")
+        entries = newest_entries(entries, MAX_ENTRIES)
     if skipped:
         warnings.append(f"{skipped} broken entries skipped")
     if duplicates:

@@ -34,6 +34,7 @@ from bot.ingest.dedupe import StoryIndex
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
 from bot.ingest.fetch import FeedFetcher, FetchResult
+from bot.ingest.parse_worker import ParseWorker
 from bot.ingest.schedule import is_due
 from bot.store.protocol import IngestStore
 
@@ -77,8 +78,14 @@ class IngestPipeline:
     summary_max_chars: int = 300
     rng: random.Random = field(default_factory=random.Random)
     stories: StoryIndex = field(default_factory=StoryIndex)
+    # Parsing runs in this child process (started at the first parse); close() stops it.
+    parse_worker: ParseWorker = field(default_factory=ParseWorker)
     # Cycles never overlap (the console's ":nieuw" polls outside the JobQueue).
     _cycle_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    def close(self) -> None:
+        """Stop the parse worker process (blocks briefly; the next parse restarts it)."""
+        self.parse_worker.close()
 
     def seed_stories(self) -> None:
         """Rebuild the near-duplicate index from stored items (start-up)."""
@@ -141,14 +148,18 @@ class IngestPipeline:
                 return self._failed(feed, after, result.failure or FeedFailure(FailureKey.UNKNOWN))
             return FeedOutcome(feed.name, "not_modified"), [], after
         try:
-            # feedparser is CPU-bound; a thread keeps command replies flowing meanwhile.
+            # Parsing and building run in the worker process, within its time and
+            # memory budget: a hostile feed costs neither the event loop nor this
+            # process's memory. The thread only waits for the worker.
             parsed, items = await asyncio.to_thread(
+                self.parse_worker.call,
+                feed.name,
                 parse_and_build,
                 result.body or b"",
                 result.headers,
                 feed,
-                first_seen=now,
-                summary_max_chars=self.summary_max_chars,
+                now,
+                self.summary_max_chars,
             )
         except FeedError as exc:
             return self._unusable(feed, state, exc.failure, result, now)

@@ -10,6 +10,7 @@ stop taking updates, finish in-flight sends, close the store.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -192,6 +193,8 @@ async def _post_shutdown(application: AnyApplication) -> None:
         await boot.http.aclose()
     svc = application.bot_data.get(SERVICES_KEY)
     if isinstance(svc, Services):
+        if svc.pipeline is not None:
+            await asyncio.to_thread(svc.pipeline.close)
         await svc.store.close()
         log.info("Store closed")
 

@@ -39,6 +39,11 @@ FAILURES: Mapping[FailureKey, str] = {
     FailureKey.NETWORK_ERROR: "netwerkfout ({exception})",
     FailureKey.NOT_A_FEED: "geen feed ({exception})",
     FailureKey.NO_FEED_CONTENT: "geen feed (geen versie, geen berichten)",
+    FailureKey.ENTITY_DECLARATION: "geweigerd: de feed declareert XML-entiteiten",
+    FailureKey.DTD_INTERNAL_SUBSET: "geweigerd: de feed declareert XML-entiteiten (DTD)",
+    FailureKey.PARSE_TIMEOUT: "geweigerd: verwerken duurde langer dan {seconds} s",
+    FailureKey.PARSE_MEMORY: "geweigerd: verwerken vroeg meer dan {mib} MiB geheugen",
+    FailureKey.PARSER_CRASHED: "geweigerd: het verwerkingsproces stopte onverwacht",
     FailureKey.UNEXPECTED: "onverwachte fout: {exception}",
     FailureKey.UNKNOWN: "onbekende fout",
 }

@@ -90,12 +90,15 @@ async def test_one_broken_feed_does_not_stop_the_cycle(
         feed_server.serve("/bad.xml", bytes(range(256)) * 100, "application/rss+xml")
     client, cycle = pipeline(store, feed_server, clock, "/good.xml", "/bad.xml")
     async with client:
-        for _ in range(3):  # a stored bad validator would bite on the next cycles
-            report = await cycle.run_cycle(force=True)
-            clock.advance(timedelta(minutes=10))
-            by_feed = {o.feed: o for o in report.outcomes}
-            assert by_feed["good.xml"].status in FINE
-            assert by_feed["bad.xml"].status in BAD_FEED_STATUS[breakage]
+        try:
+            for _ in range(3):  # a stored bad validator would bite on the next cycles
+                report = await cycle.run_cycle(force=True)
+                clock.advance(timedelta(minutes=10))
+                by_feed = {o.feed: o for o in report.outcomes}
+                assert by_feed["good.xml"].status in FINE
+                assert by_feed["bad.xml"].status in BAD_FEED_STATUS[breakage]
+        finally:
+            cycle.close()
     titles = {item.title for item in store.recent(limit=None)}
     assert GOOD_TITLE in titles
     if breakage == "unparsable link":

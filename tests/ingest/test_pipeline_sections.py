@@ -55,4 +55,5 @@ async def test_a_later_section_feed_widens_the_stored_sections(
         [item] = store.recent(section="buitenland")
         assert set(item.sections) >= {"politiek", "buitenland"}
     finally:
+        cycle.close()
         await store.close()

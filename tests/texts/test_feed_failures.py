@@ -75,6 +75,36 @@ EXAMPLES: list[tuple[FailureKey, dict[str, str], str, str]] = [
         "geen feed (geen versie, geen berichten)",
     ),
     (
+        FailureKey.ENTITY_DECLARATION,
+        {},
+        "refused: the feed declares XML entities (entity declaration)",
+        "geweigerd: de feed declareert XML-entiteiten",
+    ),
+    (
+        FailureKey.DTD_INTERNAL_SUBSET,
+        {},
+        "refused: the feed declares XML entities (DTD internal subset)",
+        "geweigerd: de feed declareert XML-entiteiten (DTD)",
+    ),
+    (
+        FailureKey.PARSE_TIMEOUT,
+        {"seconds": "20"},
+        "refused: parsing took longer than 20 s",
+        "geweigerd: verwerken duurde langer dan 20 s",
+    ),
+    (
+        FailureKey.PARSE_MEMORY,
+        {"mib": "80"},
+        "refused: parsing needed more than 80 MiB",
+        "geweigerd: verwerken vroeg meer dan 80 MiB geheugen",
+    ),
+    (
+        FailureKey.PARSER_CRASHED,
+        {},
+        "refused: the parser process ended unexpectedly",
+        "geweigerd: het verwerkingsproces stopte onverwacht",
+    ),
+    (
         FailureKey.UNEXPECTED,
         {"exception": "OverflowError"},
         "unexpected error: OverflowError",
@@ -103,7 +133,7 @@ def test_a_failure_reads_by_its_key(
 
 
 # Words of the English texts that Dutch admin texts use too ("s" is the unit of seconds).
-_SHARED_WORDS = frozenset({"http", "tls", "url", "feed", "s"})
+_SHARED_WORDS = frozenset({"http", "tls", "url", "feed", "s", "xml", "dtd", "mib"})
 
 
 def _words(text: str) -> set[str]:
