@@ -128,11 +128,13 @@ class _TermCounts:
 
     def remove(self, terms: Collection[str]) -> None:
         self.documents -= 1
-        # Counts that reach zero stay as zeros (subtract runs in C); they are
-        # swept out when they outnumber the live terms.
-        self.frequency.subtract(terms.keys() if isinstance(terms, Mapping) else terms)
-        if len(self.frequency) > 4 * _SWEEP_FLOOR and self.documents * 40 < len(self.frequency):
-            self.frequency = Counter({t: n for t, n in self.frequency.items() if n > 0})
+        frequency = self.frequency
+        for term in terms:
+            left = frequency[term] - 1
+            if left > 0:
+                frequency[term] = left
+            else:
+                del frequency[term]
 
     def weights(self, terms: Iterable[str]) -> dict[str, float]:
         """IDF of ``terms`` relative to the rarest possible term (1.0 for a term seen once).
@@ -151,10 +153,6 @@ class _TermCounts:
                 logs.extend(math.log(n) for n in range(len(logs), held + 1))
             weights[term] = (log_documents - logs[held] + 1.0) / rarest
         return weights
-
-
-# Zero counts are swept from the frequencies only in windows beyond this size.
-_SWEEP_FLOOR = 10_000
 
 
 def moment(item: NewsItem, kind: Kind) -> datetime:

@@ -2,11 +2,14 @@
 
 A story is one news event; only news reports make it up. Three kinds:
 
-* ``FEATURE``: columns, opinion pieces, commentary, analyses, podcasts, photo
-  series, readers' letters, when the outlet says so in the headline label, the
-  URL or the lead ("Column Hugo Borst | ...", ``/opinie/``, "schrijft
-  wekelijks", "in deze opinie"). They never join a news story and no news
-  joins theirs; only a copy of the same piece (AD and ED run one column) joins.
+* ``FEATURE``: not the news report. Columns, opinion pieces, commentary,
+  analyses, podcasts, photo series, readers' letters, when the outlet says so
+  in the headline label, the URL or the lead ("Column Hugo Borst | ...",
+  ``/opinie/``, "schrijft wekelijks", "in deze opinie"); explainers and
+  reconstructions ("Hoe ...", "Zo kwam ..."); a headline that asks a question
+  in its own voice ("Vers bloed in Rutte IV?"); digests of the day ("Wekdienst
+  1/10: • ... • ..."). They never join a news story and no news joins theirs;
+  only a copy of the same piece (AD and ED run one column) joins.
 * ``LIVE_BLOG``: a page updated through the day under changing headlines. Its
   lead was written when the blog opened ("Volg via dit liveblog ...") and says
   nothing about the headline it carries now, so a live blog is judged by its
@@ -37,7 +40,7 @@ class Kind(StrEnum):
 
 
 # Words of a headline label (the part before "|" or a leading "Label:") that
-# mark a piece as opinion. Folded.
+# mark a piece as a feature. Folded.
 FEATURE_LABEL_WORDS = frozenset(
     {
         "column", "columns", "opinie", "analyse", "commentaar", "podcast",
@@ -45,7 +48,7 @@ FEATURE_LABEL_WORDS = frozenset(
         "ingezonden", "brieven", "cartoon", "essay", "reconstructie", "achtergrond",
     }
 )  # fmt: skip
-# Headline openers that mark opinion without a separator ("Reacties op klimaat: ...").
+# Headline openers that mark a feature without a separator ("Reacties op klimaat: ...").
 FEATURE_TITLE_OPENERS = ("reacties op ", "ingezonden brief", "lezersbrief")
 # Openers of a headline clause (at the start or after a colon) that make an
 # explainer or a reconstruction, not the report: "De lange weg naar Rutte IV:
@@ -55,7 +58,7 @@ EXPLAINER_OPENERS = (
     "zo gaat ", "wat we weten", "wat is ", "wat zijn ", "wat betekent ", "wat kun je ",
     "wat mag ", "wat moet je ", "dit is waarom ", "dit moet je weten", "uitleg",
 )  # fmt: skip
-# URL path segments (between slashes) and slug openers that mark opinion.
+# URL path segments (between slashes) and slug openers that mark a feature.
 FEATURE_PATH_SEGMENTS = frozenset(
     {
         "opinie", "opinion", "column", "columns", "commentaar", "analyse", "podcast",
@@ -63,7 +66,7 @@ FEATURE_PATH_SEGMENTS = frozenset(
     }
 )  # fmt: skip
 FEATURE_SLUG_OPENERS = ("opinie-", "column-", "analyse-", "commentaar-", "podcast-")
-# Lead phrases (folded) of opinion pieces.
+# Lead phrases (folded) of opinion pieces and columns.
 FEATURE_LEAD_RE = re.compile(
     r"\bcolumnist|\bin (?:deze|haar|zijn) (?:opinie|column)\b|\bschrijft (?:wekelijks|dagelijks|"
     r"elke week|iedere week|elke dag|\w+ keer per week)\b|\bin de podcast\b|\bgeef je mening\b|"
@@ -119,7 +122,7 @@ def classify(title: str, lead: str, link: str) -> Piece:
     folded_label = fold(label)
     folded_title = fold(title)
     folded_lead = fold(lead)
-    if _is_opinion(folded_label, folded_title, folded_lead, lead, link):
+    if _is_feature(folded_label, folded_title, folded_lead, lead, link):
         kind = Kind.FEATURE
     elif _is_live_blog(folded_label, folded_lead, link):
         kind = Kind.LIVE_BLOG
@@ -153,7 +156,7 @@ def _label_words(folded_label: str) -> set[str]:
     return words
 
 
-def _is_opinion(
+def _is_feature(
     folded_label: str, folded_title: str, folded_lead: str, lead: str, link: str
 ) -> bool:
     if _label_words(folded_label) & FEATURE_LABEL_WORDS:
@@ -162,7 +165,7 @@ def _is_opinion(
         return True
     if _asks_or_explains(folded_title) or DIGEST_TITLE_RE.search(folded_title):
         return True
-    if _path_marks_opinion(link):
+    if _path_marks_feature(link):
         return True
     if FEATURE_LEAD_RE.search(folded_lead):
         return True
@@ -187,7 +190,7 @@ def _asks_or_explains(folded_title: str) -> bool:
     return all("?" in part for part in parts)
 
 
-def _path_marks_opinion(link: str) -> bool:
+def _path_marks_feature(link: str) -> bool:
     path = link.split("://", 1)[-1].partition("/")[2].lower()
     segments = [segment for segment in path.split("/") if segment]
     if any(segment in FEATURE_PATH_SEGMENTS for segment in segments[:-1]):

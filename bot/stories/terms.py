@@ -33,7 +33,7 @@ TITLE_BOOST = 2.0
 NAME_BOOST = 1.5
 # The lead is the summary plus the start of the body, up to this many characters:
 # enough for a second outlet's longer lead, not the background further down.
-LEAD_CHARS = 400
+LEAD_CHARS = 300
 
 _STOP_WORDS_TEXT = """
     de het een en van in op te dat die is zijn met voor niet aan er ook om als bij door
