@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT))  # the labelled fixtures' loader lives in tests/
 from bot.core.model import NewsItem  # noqa: E402
 from bot.stories import STORY_WINDOW, StoryAssigner  # noqa: E402
 from bot.stories.terms import words  # noqa: E402
-from tests.stories.labelled import DEV, evaluate, load_items  # noqa: E402
+from tests.stories.labelled import DEV, HELDOUT, evaluate, load_items  # noqa: E402
 
 TARGET = 2000.0  # items/s
 WINDOW_ITEMS = 20_000
@@ -182,7 +182,7 @@ def main() -> int:
     measure = args.measure or (20_000 if args.full else 5_000)
 
     items = load_items()
-    for part in (DEV,):
+    for part in (DEV, HELDOUT):
         print(f"labelled {part}: {evaluate(part).line()}")
 
     stream = synthesise(items, measure)
