@@ -102,7 +102,9 @@ def profile(item: NewsItem) -> Profile:
 
 def weighted_terms(headline: str, lead: str) -> dict[str, float]:
     """Terms of headline and lead with their multipliers."""
-    names = name_terms(headline) | name_terms(lead)
+    # One pass over both; the full stop keeps the lead's first word from
+    # counting as a name inside the headline's sentence.
+    names = name_terms(f"{headline}. {lead}") if lead else name_terms(headline)
     terms: dict[str, float] = {}
     for term in words(lead):
         terms[term] = NAME_BOOST if term in names else 1.0
