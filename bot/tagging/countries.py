@@ -12,7 +12,9 @@ rules that generalise over Dutch news rather than over one test set:
 * a language adjective is the language, not the country, after "het" or
   "vloeiend" and before "en" or a full stop ("in het Engels", "Engels en Frans");
 * a one-word alias inside a proper name is a person or an organisation, not the
-  country: "Frans Timmermans", "Denzel Washington", "Statiegeld Nederland".
+  country: "Frans Timmermans", "Denzel Washington", "Statiegeld Nederland";
+* an alias that is also a common surname is the person after a first name or a
+  title, or before a reporting verb: "premier Anthony Albanese", "Albanese zei".
 
 The text is folded once, keeping case (accents stripped, curly apostrophes
 straightened) and the regex matches case-insensitively: case is needed by the
@@ -54,7 +56,9 @@ _WORD_BEFORE_RE = re.compile(r"([^\W\d_][\w'.]*)\s+$")
 _WORD_AFTER_RE = re.compile(r"\s+([^\W\d_]\w*)")
 # Words before a country name that are part of how the state is named, not an
 # organisation: "Koninkrijk België", "Team Nederland".
-_STATE_TITLES = frozenset({"team", "koninkrijk", "republiek", "staat", "hup", "groot"})
+_STATE_TITLES = frozenset(
+    {"team", "koninkrijk", "republiek", "staat", "hup", "groot", "kanaaleiland", "kanaaleilanden"}
+)
 
 
 def light_fold(text: str) -> str:
@@ -111,6 +115,9 @@ class _Rules:
     language_before: frozenset[str]
     language_after: frozenset[str]
     sentence_openers: frozenset[str]
+    surnames: frozenset[str]
+    person_titles: frozenset[str]
+    surname_verbs: frozenset[str]
 
 
 def _load_traps() -> dict[str, list[str]]:
@@ -185,6 +192,9 @@ def _rules() -> _Rules:
         language_before=frozenset(alias_key(word) for word in traps["language_before"]),
         language_after=frozenset(alias_key(word) for word in traps["language_after"]),
         sentence_openers=frozenset(alias_key(word) for word in traps["sentence_openers"]),
+        surnames=frozenset(alias_key(word) for word in traps["surnames"]),
+        person_titles=frozenset(alias_key(word) for word in traps["person_titles"]),
+        surname_verbs=frozenset(alias_key(word) for word in traps["surname_verbs"]),
     )
 
 
@@ -208,6 +218,8 @@ def find_mentions_folded(folded: str, *, in_title: bool = False) -> list[Mention
         if key in rules.case_sensitive and not folded[start].isupper():
             continue
         if alias.language and _is_language(folded, start, end, rules):
+            continue
+        if key in rules.surnames and _is_surname(folded, start, end, rules):
             continue
         if _inside_proper_name(folded, start, end, alias, key, rules):
             continue
@@ -242,6 +254,25 @@ def _starts_sentence(text: str, index: int) -> bool:
     while index >= 0 and text[index].isspace():
         index -= 1
     return index < 0 or text[index] in _SENTENCE_END
+
+
+def _is_surname(text: str, start: int, end: int, rules: _Rules) -> bool:
+    """A surname-like alias used as a surname: "premier Albanese", "Anthony
+    Albanese", "Albanese zei"; not "de Albanese premier" or "Twee Albanese"."""
+    if not text[start].isupper():
+        return False
+    after = _word_after(text, end)
+    if after is not None and after.lower() in rules.surname_verbs:
+        return True
+    before = _word_before(text, start)
+    if before is None:
+        return False
+    word = before[0].lower()
+    if word in rules.person_titles:
+        return True
+    if not _is_title_case(before[0]) or word in _STATE_TITLES:
+        return False
+    return not _starts_sentence(text, before[1])
 
 
 def _inside_proper_name(
