@@ -98,9 +98,11 @@ def is_abroad(
     abroad = best >= MAIN_SUBJECT_MIN and best > home
     if dateline is None:
         return abroad
-    # A dateline city the gazetteer does not know ("BATTLE CREEK"): copy of a
-    # foreign agency is foreign news; otherwise the text decides, and without
-    # evidence either way the story is left unplaced.
-    if abroad or any(agency.upper() in _foreign_agencies() for agency in dateline.agencies):
+    # A dateline city the gazetteer does not know ("DEERFIELD", "BATTLE CREEK"):
+    # it knows the Dutch towns ANP datelines most and every foreign capital, so
+    # the city is likely abroad. Copy of a foreign agency is foreign news, and so
+    # is a text whose foreign evidence beats the home evidence, however slight
+    # ("Het Amerikaanse bedrijf"); without evidence either way it stays unplaced.
+    if best > home or any(agency.upper() in _foreign_agencies() for agency in dateline.agencies):
         return True
     return False if home > best else None

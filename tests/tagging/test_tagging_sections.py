@@ -256,6 +256,26 @@ def test_unknown_dateline_of_a_foreign_agency_is_buitenland(
     assert tags.sections == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An unknown dateline city is likely abroad: slight foreign evidence decides.
+        (
+            "Het concern verhoogt het dividend. Het Amerikaanse bedrijf maakte meer winst.",
+            ("buitenland", "economie"),
+        ),
+        # ... and slight home evidence keeps it at home.
+        (
+            "Het concern verhoogt het dividend. De FNV is tevreden over de winst.",
+            ("binnenland", "economie"),
+        ),
+    ],
+)
+def test_unknown_dateline_follows_slight_evidence(text: str, expected: tuple[str, ...]) -> None:
+    tags = tag("Dividend omhoog", text, dateline=Dateline("DEERFIELD", ("AFN",)))
+    assert tags.sections == expected
+
+
 def test_foreign_subjects_tag_no_country() -> None:
     # A head of state decides the setting, not the country tags: the labels count
     # only names, adjectives, places and metonyms.
