@@ -75,6 +75,10 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines: list[str] = []
     if keys:
         lines.extend(await _add(store, chat, keys))
+        rare = [o.key for o in outcomes if isinstance(o, topics.Resolved) and o.rare]
+        if rare:
+            names = ", ".join(map(texts.described, dict.fromkeys(rare)))
+            lines.append(texts.FOLLOW_RARE.format(names=names))
     unclear = [outcome for outcome in outcomes if not isinstance(outcome, topics.Resolved)]
     with_buttons = unclear[:MAX_SUGGESTION_MESSAGES]
     lines.extend(texts.not_understood(outcome.term) for outcome in unclear[len(with_buttons) :])

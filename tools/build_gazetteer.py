@@ -123,13 +123,16 @@ def build(sources: Path) -> dict[str, Any]:
             entry["variants"].append(cldr[code])
         if not entry["minor"] and code in nationality:
             _fill_from_lexicon(entry, nationality[code], nouns, adjectives)
-        dropped = {fold(alias) for alias in entry["drop"]}
-        entry["variants"] = [v for v in _dedupe(entry["variants"]) if fold(v) not in dropped]
-        entry["variants"] = [v for v in entry["variants"] if fold(v) != fold(name)]
+        entry["variants"] = [v for v in _dedupe(entry["variants"]) if fold(v) != fold(name)]
         entry["adjectives"] = _dedupe(
             entry["adjectives"] + [inflect(a) for a in entry["adjectives"]] + entry["adjectives_e"]
         )
+        # Dropped aliases go from every field the base may have filled (a variant
+        # of pycountry, an inhabitant noun of Alpino), inflected forms included.
+        dropped = {fold(alias) for alias in entry["drop"]}
         del entry["adjectives_e"], entry["drop"]
+        for field in ("variants", "adjectives", "inhabitants"):
+            entry[field] = [alias for alias in entry[field] if fold(alias) not in dropped]
         for field in ("inhabitants", "cities", "metonyms", "dateline", "language"):
             entry[field] = _dedupe(entry[field])
         countries.append(entry)

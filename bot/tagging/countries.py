@@ -12,7 +12,14 @@ rules that generalise over Dutch news rather than over one test set:
 * a language adjective is the language, not the country, after "het" or
   "vloeiend" and before "en" or a full stop ("in het Engels", "Engels en Frans");
 * a one-word alias inside a proper name is a person or an organisation, not the
-  country: "Frans Timmermans", "Denzel Washington", "Statiegeld Nederland".
+  country: "Frans Timmermans", "Denzel Washington", "Statiegeld Nederland";
+* an alias that is also a common surname is the person after a first name or a
+  title, or before a reporting verb: "premier Anthony Albanese", "Albanese zei".
+
+The same pass finds the evidence of where a story is set (``data/setting.toml``):
+people who act for a foreign state ("Trump", "Poetin") and Dutch institutions
+and places ("RIVM", "Kamerleden", "Drenthe"). Their mentions carry a ``Role``
+other than ``COUNTRY`` and tag no country; ``setting.py`` weighs them.
 
 The text is folded once, keeping case (accents stripped, curly apostrophes
 straightened) and the regex matches case-insensitively: case is needed by the
@@ -25,11 +32,14 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from importlib import resources
+from typing import Any
 
-from bot.tagging.gazetteer import AliasKind, countries
+from bot.tagging.gazetteer import AliasKind, countries, country
 
 # Curly apostrophes become straight ones ("Côte d’Ivoire"), no-break spaces plain
 # ones; zero-width characters and soft hyphens go. str.replace runs in C.
@@ -54,7 +64,9 @@ _WORD_BEFORE_RE = re.compile(r"([^\W\d_][\w'.]*)\s+$")
 _WORD_AFTER_RE = re.compile(r"\s+([^\W\d_]\w*)")
 # Words before a country name that are part of how the state is named, not an
 # organisation: "Koninkrijk België", "Team Nederland".
-_STATE_TITLES = frozenset({"team", "koninkrijk", "republiek", "staat", "hup", "groot"})
+_STATE_TITLES = frozenset(
+    {"team", "koninkrijk", "republiek", "staat", "hup", "groot", "kanaaleiland", "kanaaleilanden"}
+)
 
 
 def light_fold(text: str) -> str:
@@ -87,12 +99,21 @@ def _matched_key(matched: str) -> str:
     return _SEPARATORS_RE.sub(_SEPARATOR, matched)
 
 
+class Role(StrEnum):
+    """What a mention says: a country reference, or only where the story is set."""
+
+    COUNTRY = "country"  # tags the country
+    SUBJECT = "subject"  # a person acting for a foreign state ("Trump"): no tag
+    DOMESTIC = "domestic"  # a Dutch institution or place ("RIVM", "Drenthe"): no tag
+
+
 @dataclass(frozen=True, slots=True)
 class Alias:
     code: str
     kind: AliasKind
     inflected: bool  # attributive -e form of an adjective ("Franse")
     language: bool  # uninflected adjective that is also a language name ("Frans")
+    role: Role = Role.COUNTRY
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +122,8 @@ class Mention:
     start: int
     end: int
     in_title: bool
+    kind: AliasKind = AliasKind.NAME
+    role: Role = Role.COUNTRY
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +134,40 @@ class _Rules:
     language_before: frozenset[str]
     language_after: frozenset[str]
     sentence_openers: frozenset[str]
+    surnames: frozenset[str]
+    person_titles: frozenset[str]
+    surname_verbs: frozenset[str]
+    upper_only: frozenset[str]  # setting words written in capitals: "NS", not "ns"
 
 
 def _load_traps() -> dict[str, list[str]]:
     raw = resources.files("bot.tagging").joinpath("data/traps.toml").read_text("utf-8")
     return tomllib.loads(raw)
+
+
+@cache
+def setting_data() -> dict[str, Any]:
+    """``data/setting.toml``: foreign subjects, Dutch markers, foreign agencies."""
+    raw = resources.files("bot.tagging").joinpath("data/setting.toml").read_text("utf-8")
+    return tomllib.loads(raw)
+
+
+def _setting_words() -> list[tuple[str, Alias]]:
+    """(word, alias) of every setting word: foreign subjects and Dutch markers."""
+    data = setting_data()
+    words = [
+        (name, Alias(code, AliasKind.NAME, False, False, Role.SUBJECT))
+        for code, names in data["subjects"].items()
+        for name in names
+    ]
+    skipped = {alias_key(word) for word in data["domestic"]["not_places"]}
+    dutch = [*data["domestic"]["words"], *country("NL").dateline_places]
+    words += [
+        (word, Alias("NL", AliasKind.PLACE, False, False, Role.DOMESTIC))
+        for word in dutch
+        if alias_key(word) not in skipped
+    ]
+    return words
 
 
 def _alias_table() -> dict[str, Alias]:
@@ -177,14 +229,29 @@ def _rules() -> _Rules:
     aliases: dict[str, Alias | None] = dict(_alias_table())
     for phrase in traps["not_a_country"]:
         aliases[alias_key(phrase)] = None
+    case_sensitive = {alias_key(word) for word in traps["case_sensitive"]}
+    upper_only = set()
+    for word, setting_alias in _setting_words():
+        key = alias_key(word)
+        if aliases.get(key) is not None:
+            continue  # a country alias already ("Amsterdam"): it counts as that
+        aliases[key] = setting_alias
+        if word.isupper():
+            upper_only.add(key)
+        elif word[0].isupper():
+            case_sensitive.add(key)
     pattern = re.compile(r"(?<!\w)(?:" + trie_regex(sorted(aliases)) + r")(?!\w)")
     return _Rules(
         pattern=pattern,
         aliases=aliases,
-        case_sensitive=frozenset(alias_key(word) for word in traps["case_sensitive"]),
+        case_sensitive=frozenset(case_sensitive),
         language_before=frozenset(alias_key(word) for word in traps["language_before"]),
         language_after=frozenset(alias_key(word) for word in traps["language_after"]),
         sentence_openers=frozenset(alias_key(word) for word in traps["sentence_openers"]),
+        surnames=frozenset(alias_key(word) for word in traps["surnames"]),
+        person_titles=frozenset(alias_key(word) for word in traps["person_titles"]),
+        surname_verbs=frozenset(alias_key(word) for word in traps["surname_verbs"]),
+        upper_only=frozenset(upper_only),
     )
 
 
@@ -207,11 +274,19 @@ def find_mentions_folded(folded: str, *, in_title: bool = False) -> list[Mention
         start, end = match.span()
         if key in rules.case_sensitive and not folded[start].isupper():
             continue
+        if alias.role is not Role.COUNTRY:
+            # Names and Dutch places: no language, surname or proper-name rules
+            # ("Donald Trump", "Gemeente Utrecht" are what they say).
+            if key not in rules.upper_only or folded[start:end].isupper():
+                found.append(Mention(alias.code, start, end, in_title, alias.kind, alias.role))
+            continue
         if alias.language and _is_language(folded, start, end, rules):
+            continue
+        if key in rules.surnames and _is_surname(folded, start, end, rules):
             continue
         if _inside_proper_name(folded, start, end, alias, key, rules):
             continue
-        found.append(Mention(alias.code, start, end, in_title))
+        found.append(Mention(alias.code, start, end, in_title, alias.kind))
     return found
 
 
@@ -242,6 +317,25 @@ def _starts_sentence(text: str, index: int) -> bool:
     while index >= 0 and text[index].isspace():
         index -= 1
     return index < 0 or text[index] in _SENTENCE_END
+
+
+def _is_surname(text: str, start: int, end: int, rules: _Rules) -> bool:
+    """A surname-like alias used as a surname: "premier Albanese", "Anthony
+    Albanese", "Albanese zei"; not "de Albanese premier" or "Twee Albanese"."""
+    if not text[start].isupper():
+        return False
+    after = _word_after(text, end)
+    if after is not None and after.lower() in rules.surname_verbs:
+        return True
+    before = _word_before(text, start)
+    if before is None:
+        return False
+    word = before[0].lower()
+    if word in rules.person_titles:
+        return True
+    if not _is_title_case(before[0]) or word in _STATE_TITLES:
+        return False
+    return not _starts_sentence(text, before[1])
 
 
 def _inside_proper_name(
@@ -279,11 +373,26 @@ def country_scores(
 
     Title and text must have passed through :func:`light_fold`.
     """
+    return scores_from_mentions(
+        find_mentions_folded(folded_title, in_title=True),
+        find_mentions_folded(folded_text),
+        dateline_code,
+    )
+
+
+def scores_from_mentions(
+    title_mentions: Sequence[Mention],
+    text_mentions: Sequence[Mention],
+    dateline_code: str | None = None,
+) -> Counter[str]:
+    """:func:`country_scores` from mentions already found (country references only)."""
     scores: Counter[str] = Counter()
-    for mention in find_mentions_folded(folded_title, in_title=True):
-        scores[mention.code] += 3
-    for mention in find_mentions_folded(folded_text):
-        scores[mention.code] += 1
+    for mention in title_mentions:
+        if mention.role is Role.COUNTRY:
+            scores[mention.code] += 3
+    for mention in text_mentions:
+        if mention.role is Role.COUNTRY:
+            scores[mention.code] += 1
     if dateline_code is not None:
         scores[dateline_code] += 3
     return scores

@@ -6,7 +6,9 @@ sensible word or quoted phrase becomes a literal keyword (never a regex). A near
 miss of a country or section name ("oekrane") gives suggestions and a word with
 two readings ("georgia") a question, so a typo never silently follows the wrong
 thing. Cities and regions are not resolved to their country: "/volg amsterdam"
-means news that names Amsterdam, not all Dutch news.
+means news that names Amsterdam, not all Dutch news. A country that rarely
+makes the news (a minor territory such as Jersey, matched by its name only) is
+resolved with ``rare`` set, so the handler can say not to expect much.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ _QUOTES = "\"'“”„‘’«»"
 @dataclass(frozen=True, slots=True)
 class Resolved:
     key: FollowKey
+    # A country that rarely makes the news (``minor`` in the country table):
+    # following it is fine, but the user should not expect much.
+    rare: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +109,8 @@ def resolve(term: str) -> Resolution:
     if folded in index.ambiguous:
         return _ambiguous(stripped, index.ambiguous[folded])
     if folded in index.keys:
-        return Resolved(index.keys[folded])
+        key = index.keys[folded]
+        return Resolved(key, rare=key.kind is FollowKind.COUNTRY and country(key.value).minor)
     keyword = _keyword(stripped)
     if not isinstance(keyword, Resolved):
         return keyword

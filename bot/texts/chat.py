@@ -126,6 +126,11 @@ def followed(keys: Sequence[FollowKey]) -> str:
     return f"✅ Je volgt nu: {_listing(keys)}"
 
 
+# After a follow of a country that rarely makes the news (resolve() flags it
+# rare); ``{names}`` is a list of described() follows, already escaped.
+FOLLOW_RARE = "ℹ️ Over {names} verschijnt maar zelden nieuws: verwacht er niet veel berichten over."
+
+
 def already_following(keys: Sequence[FollowKey]) -> str:
     return f"Je volgde al: {_listing(keys)}"
 

@@ -57,8 +57,9 @@ def test_slugs_are_unique_and_folded() -> None:
 def test_traps_are_not_aliases() -> None:
     aliases = {fold(alias) for entry in countries() for alias, _ in entry.aliases()}
     assert not {"georgia", "jordan", "chad", "man", "paris", "nice"} & aliases
-    # Jersey (JE) is in the table for datelines but is a trap phrase in text.
-    assert tag("", "De renner draagt de gele jersey. Jersey").countries == ()
+    # Jersey (JE) counts only capitalised: the cycling shirt is lower case.
+    assert tag("", "De renner draagt de gele jersey.").countries == ()
+    assert tag("", "De renner draagt de gele jersey. Jersey").countries == ("JE",)
 
 
 @pytest.mark.parametrize(

@@ -159,3 +159,124 @@ def test_short_items_get_a_topical_section(title: str, text: str, section: str) 
 def test_a_repeated_word_in_a_short_item_is_not_a_topic() -> None:
     tags = tag("De president spreekt", "De president sprak met de president van de bank.")
     assert "politiek" not in tags.sections
+
+
+# Foreign stories on a general feed that name their country once or not at all:
+# the acting head of state, a government metonym, or the place in the lead.
+FOREIGN_ON_GENERAL_FEEDS = [
+    (
+        "Trump tekent decreet over importheffingen op staal",
+        "De president ondertekende het decreet gisteravond in het Witte Huis. Volgens "
+        "economen worden auto's en wasmachines daardoor duurder. De heffing gaat volgende "
+        "week in.",
+    ),
+    (
+        "Agent doodgeschoten bij achtervolging",
+        "De New Yorkse politie zoekt een man die gisteravond een agent heeft "
+        "doodgeschoten. De verdachte vluchtte in een gestolen auto. Het is de derde "
+        "agent die dit jaar in de stad omkomt.",
+    ),
+    (
+        "Poetin dreigt met nieuwe aanvallen op energienetwerk",
+        "In een televisietoespraak zei de president dat de aanvallen doorgaan zolang het "
+        "Westen wapens levert. Hij noemde geen termijn.",
+    ),
+    (
+        "Kremlin ontkent betrokkenheid bij sabotage",
+        "Een woordvoerder noemde de beschuldigingen absurd. Onderzoekers vonden sporen "
+        "van explosieven op het spoor.",
+    ),
+    (
+        "Duizenden mensen geëvacueerd voor bosbranden",
+        "In Californië zijn duizenden mensen hun huis uit gevlucht voor de bosbranden. "
+        "De brandweer verwacht dat de wind vannacht aantrekt.",
+    ),
+    (
+        "Macron benoemt nieuwe premier na val van regering",
+        "Het is de vierde premier in twee jaar. De oppositie eist nieuwe verkiezingen.",
+    ),
+]
+
+# Dutch stories with a foreign country in passing stay domestic.
+DOMESTIC_WITH_FOREIGN_ASIDE = [
+    (
+        "Kabinet stuurt fregat naar de Rode Zee",
+        "Het kabinet stuurt een fregat naar de Rode Zee om koopvaardijschepen te "
+        "beschermen. Kamerleden van de VVD en GroenLinks-PvdA steunen het besluit. De "
+        "Verenigde Staten hadden om hulp gevraagd.",
+    ),
+    (
+        "Douane vindt 500 kilo cocaïne tussen bananen",
+        "De douane heeft in de haven van Rotterdam 500 kilo cocaïne gevonden in een "
+        "container met bananen. De container kwam uit Ecuador.",
+    ),
+    (
+        "Gemeenteraad wil fietsstraten naar Deens voorbeeld",
+        "De gemeenteraad van Utrecht wil meer fietsstraten, naar het voorbeeld van "
+        "Kopenhagen. De wethouder onderzoekt de kosten.",
+    ),
+    (
+        "RIVM: griepgolf voorbij",
+        "De griepepidemie is voorbij, meldt het RIVM. In Duitsland houdt de griep nog aan.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text"), FOREIGN_ON_GENERAL_FEEDS, ids=lambda x: x[:30])
+def test_foreign_subject_named_once_is_buitenland(title: str, text: str) -> None:
+    tags = tag(title, text, feed_sections=("algemeen",))
+    assert "buitenland" in tags.sections
+    assert "binnenland" not in tags.sections
+
+
+@pytest.mark.parametrize(("title", "text"), DOMESTIC_WITH_FOREIGN_ASIDE, ids=lambda x: x[:30])
+def test_dutch_subject_with_foreign_aside_is_binnenland(title: str, text: str) -> None:
+    tags = tag(title, text, feed_sections=("algemeen",))
+    assert "binnenland" in tags.sections
+    assert "buitenland" not in tags.sections
+
+
+@pytest.mark.parametrize(
+    ("dateline", "expected"),
+    [
+        # Foreign agency copy with a town the gazetteer does not know is foreign.
+        (Dateline("BATTLE CREEK", ("AFN", "BLOOMBERG")), ("buitenland", "economie")),
+        # ANP's own copy from an unknown town: the text decides, here nothing does.
+        (Dateline("BATTLE CREEK", ("ANP",)), ("economie",)),
+    ],
+)
+def test_unknown_dateline_of_a_foreign_agency_is_buitenland(
+    dateline: Dateline, expected: tuple[str, ...]
+) -> None:
+    tags = tag(
+        "Financieel directeur vertrekt",
+        "De winst van het bedrijf daalde; de omzet steeg en het dividend blijft.",
+        dateline=dateline,
+    )
+    assert tags.sections == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An unknown dateline city is likely abroad: slight foreign evidence decides.
+        (
+            "Het concern verhoogt het dividend. Het Amerikaanse bedrijf maakte meer winst.",
+            ("buitenland", "economie"),
+        ),
+        # ... and slight home evidence keeps it at home.
+        (
+            "Het concern verhoogt het dividend. De FNV is tevreden over de winst.",
+            ("binnenland", "economie"),
+        ),
+    ],
+)
+def test_unknown_dateline_follows_slight_evidence(text: str, expected: tuple[str, ...]) -> None:
+    tags = tag("Dividend omhoog", text, dateline=Dateline("DEERFIELD", ("AFN",)))
+    assert tags.sections == expected
+
+
+def test_foreign_subjects_tag_no_country() -> None:
+    # A head of state decides the setting, not the country tags: the labels count
+    # only names, adjectives, places and metonyms.
+    assert tag("Trump en Poetin bellen", "Het gesprek duurde twee uur.").countries == ()

@@ -1,0 +1,100 @@
+"""Section quality on the hand-labelled general-feed items (tests/fixtures/sections/).
+
+Items are tagged from their text alone, as a general feed delivers them: no
+link (its path often names the outlet's own section), no categories. The
+project's target is precision and recall of at least 0.95 for buitenland and
+binnenland on the held-out part (bench/sections.py reports it); this test fails
+when either part drops below the target minus a small margin.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.ingest.dateline import split_dateline
+from bot.tagging import SECTIONS, tag
+from tests.paths import FIXTURES
+
+LABELLED = FIXTURES / "sections" / "sections.jsonl"
+TARGET = 0.95
+MARGIN = 0.03
+CLASSES = ("buitenland", "binnenland")
+
+
+def _items() -> list[dict[str, object]]:
+    return [json.loads(line) for line in LABELLED.read_text("utf-8").splitlines() if line]
+
+
+def _predict(item: dict[str, object]) -> set[str]:
+    dateline, text = split_dateline(str(item["text"]))
+    return set(
+        tag(str(item["title"]), text, feed_sections=("algemeen",), dateline=dateline).sections
+    )
+
+
+def test_labelled_set_is_big_enough_and_well_formed() -> None:
+    items = _items()
+    assert len(items) >= 150
+    assert len({item["id"] for item in items}) == len(items)
+    slugs = {entry.slug for entry in SECTIONS}
+    for item in items:
+        sections = item["sections"]
+        assert isinstance(sections, list)
+        assert set(sections) <= slugs, item["id"]
+        # One place per item: home, abroad, or (sport) neither.
+        assert not {"binnenland", "buitenland"} <= set(sections), item["id"]
+        assert item["part"] in ("dev", "heldout")
+    for part in ("dev", "heldout"):
+        in_part = [item for item in items if item["part"] == part]
+        assert sum("buitenland" in item["sections"] for item in in_part) >= 10  # type: ignore[operator]
+
+
+# Held-out buitenland recall misses the target: 12 of 14 (0.857). The two
+# misses are a Grammy story whose title names a Dutch winner, and a Volkskrant
+# item that hooks on the Dutch press conference but reports how other European
+# countries explain their measures, without naming one. Strict: when the tagger
+# gets there, this test fails and the mark must go.
+KNOWN_MISS = pytest.mark.xfail(
+    strict=True, reason="held-out buitenland recall 0.857 < target (docs/tagging.md)"
+)
+CASES = [
+    pytest.param(part, slug, marks=KNOWN_MISS if (part, slug) == ("heldout", "buitenland") else ())
+    for part in ("dev", "heldout", "all")
+    for slug in CLASSES
+]
+
+
+def _figures(part: str, slug: str) -> tuple[float, float, str]:
+    true_pos = gold = predicted = 0
+    errors = []
+    for item in _items():
+        if part != "all" and item["part"] != part:
+            continue
+        expected = slug in item["sections"]  # type: ignore[operator]
+        got = slug in _predict(item)
+        true_pos += expected and got
+        gold += expected
+        predicted += got
+        if expected != got:
+            errors.append(f"{item['id']}: {'missed' if expected else 'wrongly'}")
+    precision, recall = true_pos / predicted, true_pos / gold
+    return (
+        precision,
+        recall,
+        f"{slug} {part}: P {precision:.3f} R {recall:.3f}; " + "; ".join(errors),
+    )
+
+
+@pytest.mark.parametrize(("part", "slug"), CASES)
+def test_precision_and_recall_from_text_alone(part: str, slug: str) -> None:
+    precision, recall, report = _figures(part, slug)
+    assert precision >= TARGET - MARGIN, report
+    assert recall >= TARGET - MARGIN, report
+
+
+def test_heldout_buitenland_precision_meets_target() -> None:
+    # The known miss above is recall only: nothing home is filed abroad.
+    precision, _, report = _figures("heldout", "buitenland")
+    assert precision >= TARGET - MARGIN, report
