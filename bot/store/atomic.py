@@ -95,6 +95,10 @@ class AtomicJSONStorage(Storage):
             self._cached = True
 
     def close(self) -> None:
+        self.discard_cache()
+
+    def discard_cache(self) -> None:
+        """Forget the in-memory copy; the next read loads the file (after a failed batch)."""
         self._cache = None
         self._cached = False
 

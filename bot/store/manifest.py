@@ -21,6 +21,14 @@ write carries one ``writing`` note and drops the one before, and a clean close
 drops the last one. A shard that matches neither record, a shard that is
 missing, and a shard the manifest does not know are refused.
 
+Batches. A write that touches many shards at once (a broadcast's outbox) runs
+inside :meth:`Manifest.batch`: step 1 is done once for all of them (every new
+record, one ``writing`` note per shard with its previous record), then the
+shards are replaced one after the other. A crash anywhere in between leaves
+each announced shard matching its new or its previous record, which is the
+same rule; the batch as a whole was not acknowledged, so nothing acknowledged
+is lost.
+
 The manifest covers the files that cannot be rebuilt (chats, outbox); items,
 seen markers and feed state come back from the feeds and are not in it.
 """
@@ -29,8 +37,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +79,15 @@ class Writing:
 @dataclass(frozen=True, slots=True)
 class ManifestState:
     files: dict[str, FileRecord]
-    writing: Writing | None
+    writing: tuple[Writing, ...]  # empty: no write was announced and left unsettled
+
+
+@dataclass(slots=True)
+class ShardBatch:
+    """The shard writes of one :meth:`Manifest.batch`, staged until the block ends."""
+
+    staged: dict[str, tuple[Path, FileRecord, bytes]] = field(default_factory=dict)
+    written: set[Path] = field(default_factory=set)  # replaced on disk so far
 
 
 def digest_of(payload: bytes) -> str:
@@ -106,6 +123,7 @@ class Manifest:
         self.root = root
         self._files = dict(files)
         self._announced = False  # the file on disk carries a ``writing`` note
+        self._batch: ShardBatch | None = None
 
     @property
     def path(self) -> Path:
@@ -115,10 +133,16 @@ class Manifest:
         return dict(self._files)
 
     def replace(self, path: Path, tables: Tables, payload: bytes) -> None:
-        """Announce the shard's new record, then replace the shard (see the module doc)."""
+        """Announce the shard's new record, then replace the shard (see the module doc).
+
+        Inside :meth:`batch` the shard is only staged; the block's end writes it.
+        """
         name = self._name_of(path)
         record = FileRecord(count_docs(tables), digest_of(payload))
-        self._write({**self._files, name: record}, Writing(name, self._files.get(name)))
+        if self._batch is not None:
+            self._batch.staged[name] = (path, record, payload)
+            return
+        self._write({**self._files, name: record}, (Writing(name, self._files.get(name)),))
         self._announced = True
         # Through the module: every store write has one seam (tests fill the disk there).
         atomic.write_atomically(path, payload)
@@ -126,9 +150,42 @@ class Manifest:
         # previous record, and the next announcement must name that one.
         self._files[name] = record
 
+    @contextmanager
+    def batch(self) -> Iterator[ShardBatch]:
+        """Announce every shard written inside the block in ONE manifest write.
+
+        Shard writes inside the block are staged (the caller's storage already
+        holds the new contents in memory). When the block ends, the manifest
+        is written once with all their new records and a ``writing`` note per
+        shard, then the shards are replaced in turn; ``ShardBatch.written``
+        lists those replaced, also when one of them fails. If the block itself
+        raises, nothing is written. Callers must drop the in-memory copy of a
+        staged shard that did not end up in ``written``.
+        """
+        if self._batch is not None:
+            raise RuntimeError("manifest batches do not nest")
+        batch = self._batch = ShardBatch()
+        try:
+            yield batch
+        finally:
+            self._batch = None
+        self._commit(batch)
+
+    def _commit(self, batch: ShardBatch) -> None:
+        if not batch.staged:
+            return
+        notes = tuple(Writing(name, self._files.get(name)) for name in batch.staged)
+        new_records = {name: record for name, (_, record, _) in batch.staged.items()}
+        self._write({**self._files, **new_records}, notes)
+        self._announced = True
+        for name, (path, record, payload) in batch.staged.items():
+            atomic.write_atomically(path, payload)
+            self._files[name] = record  # only now, as in :meth:`replace`
+            batch.written.add(path)
+
     def save(self) -> None:
         """Write the manifest without a ``writing`` note."""
-        self._write(self._files, None)
+        self._write(self._files, ())
         self._announced = False
 
     def settle(self) -> None:
@@ -143,13 +200,16 @@ class Manifest:
     def _name_of(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def _write(self, files: Mapping[str, FileRecord], writing: Writing | None) -> None:
+    def _write(self, files: Mapping[str, FileRecord], writing: tuple[Writing, ...]) -> None:
         doc: dict[str, Any] = {
             "format": _FORMAT,
             "files": {name: [r.docs, r.digest] for name, r in files.items()},
         }
-        if writing is not None:
-            doc["writing"] = {"file": writing.name, "before": _record_json(writing.before)}
+        notes = [{"file": w.name, "before": _record_json(w.before)} for w in writing]
+        if len(notes) == 1:
+            doc["writing"] = notes[0]  # the form written before batches existed
+        elif notes:
+            doc["writing"] = notes
         atomic.write_atomically(self.path, json.dumps(doc, separators=(",", ":")).encode("utf-8"))
 
 
@@ -164,10 +224,12 @@ def read_manifest(root: Path) -> ManifestState | None:
         doc = json.loads(raw.decode("utf-8"))
         files = {str(name): _record_from(value) for name, value in doc["files"].items()}
         writing_doc = doc.get("writing")
-        writing = (
-            None
-            if writing_doc is None
-            else Writing(str(writing_doc["file"]), _optional_record(writing_doc["before"]))
+        if writing_doc is None:
+            writing_doc = []
+        elif not isinstance(writing_doc, list):
+            writing_doc = [writing_doc]
+        writing = tuple(
+            Writing(str(note["file"]), _optional_record(note["before"])) for note in writing_doc
         )
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StoreCorruptError(path, repr(exc), MANIFEST_RECOVERY) from exc
@@ -196,8 +258,8 @@ def open_manifest(root: Path) -> Manifest:
         actual = digest_of(path.read_bytes()) if name in on_disk else None
         if _matches(expected, actual):
             continue
-        writing = state.writing
-        if writing is not None and writing.name == name and _matches(writing.before, actual):
+        writing = next((w for w in state.writing if w.name == name), None)
+        if writing is not None and _matches(writing.before, actual):
             # Announced, then the process died before the shard was replaced.
             _set(files, name, writing.before)
             continue
@@ -209,7 +271,7 @@ def open_manifest(root: Path) -> Manifest:
         first_path, detail = problems[0]
         raise ManifestMismatchError(first_path, detail, SHARD_RECOVERY, others=len(problems) - 1)
     manifest = Manifest(root, files)
-    if state.writing is not None or files != state.files:
+    if state.writing or files != state.files:
         manifest.save()
     return manifest
 

@@ -14,15 +14,17 @@ chat once.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tinydb import TinyDB
+from tinydb.table import Table
 
-from bot.store.atomic import AtomicJSONStorage, ReplaceGuard
+from bot.store.atomic import AtomicJSONStorage
 from bot.store.codec import (
     dt_from_json,
     dt_to_json,
@@ -32,9 +34,12 @@ from bot.store.codec import (
 )
 from bot.store.errors import StoreCorruptError
 from bot.store.layout import shard_of, shard_path
+from bot.store.manifest import Manifest, ShardBatch
 from bot.store.records import OutboxEntry
 
 TABLE = "entries"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +70,17 @@ def due(entry: OutboxEntry, now: datetime) -> bool:
 
 
 class OutboxTable:
-    """Outbox entries in ``shard_count`` files; shard writes go through ``guard`` if given."""
+    """Outbox entries in ``shard_count`` files; shard writes go through ``guard`` if given.
 
-    def __init__(
-        self, directory: Path, shard_count: int, guard: ReplaceGuard | None = None
-    ) -> None:
+    A call that writes several shards announces them to the manifest in one
+    write (:meth:`Manifest.batch`), so a broadcast's outbox costs one manifest
+    write, not one per shard.
+    """
+
+    def __init__(self, directory: Path, shard_count: int, guard: Manifest | None = None) -> None:
         self._directory = directory
         self._shard_count = shard_count
+        self._guard = guard
         self._dbs = [
             TinyDB(shard_path(directory, n), storage=AtomicJSONStorage, guard=guard)
             for n in range(shard_count)
@@ -131,18 +140,22 @@ class OutboxTable:
         by_shard = self._group(self._pending[i] for i in set(ids) if i in self._pending)
         sent_text = dt_to_json(now)
         changed: list[str] = []
-        for shard, items in by_shard.items():
 
-            def to_marker(doc: MutableMapping[str, Any]) -> None:
-                marker = {"id": doc["id"], "chat": doc["chat"], "sent": sent_text}
-                doc.clear()
-                doc.update(marker)
+        def to_marker(doc: MutableMapping[str, Any]) -> None:
+            marker = {"id": doc["id"], "chat": doc["chat"], "sent": sent_text}
+            doc.clear()
+            doc.update(marker)
 
-            self._dbs[shard].table(TABLE).update(to_marker, doc_ids=[p.doc_id for p in items])
-            for p in items:
+        def job(items: list[_Pending]) -> Callable[[Table], object]:
+            return lambda table: table.update(to_marker, doc_ids=[p.doc_id for p in items])
+
+        def done(shard: int, _: object) -> None:
+            for p in by_shard[shard]:
                 del self._pending[p.entry.id]
                 self._delivered[p.entry.id] = _Delivered(shard, p.doc_id, p.entry.chat_id, now)
                 changed.append(p.entry.id)
+
+        self._each_shard({shard: job(items) for shard, items in by_shard.items()}, done)
         return changed
 
     def reschedule(self, entry_id: str, not_before: datetime | None, attempts: int | None) -> bool:
@@ -159,12 +172,19 @@ class OutboxTable:
 
     def drop(self, ids: Iterable[str]) -> list[str]:
         """Forget pending entries without sending them (given up, chat gone)."""
-        doomed = [self._pending[i] for i in set(ids) if i in self._pending]
-        for shard, items in self._group(doomed).items():
-            self._dbs[shard].table(TABLE).remove(doc_ids=[p.doc_id for p in items])
-            for p in items:
+        by_shard = self._group(self._pending[i] for i in set(ids) if i in self._pending)
+        dropped: list[str] = []
+
+        def job(items: list[_Pending]) -> Callable[[Table], object]:
+            return lambda table: table.remove(doc_ids=[p.doc_id for p in items])
+
+        def done(shard: int, _: object) -> None:
+            for p in by_shard[shard]:
                 del self._pending[p.entry.id]
-        return [p.entry.id for p in doomed]
+                dropped.append(p.entry.id)
+
+        self._each_shard({shard: job(items) for shard, items in by_shard.items()}, done)
+        return dropped
 
     def prune_delivered(self, now: datetime, keep: timedelta) -> int:
         cutoff = now - keep
@@ -229,19 +249,57 @@ class OutboxTable:
         by_shard: dict[int, list[OutboxEntry]] = {}
         for entry in entries:
             by_shard.setdefault(shard_of(entry.chat_id, self._shard_count), []).append(entry)
-        for shard, batch in by_shard.items():
-            doc_ids = self._dbs[shard].table(TABLE).insert_multiple(map(outbox_to_doc, batch))
-            for entry, doc_id in zip(batch, doc_ids, strict=True):
+
+        def job(batch: list[OutboxEntry]) -> Callable[[Table], list[int]]:
+            return lambda table: table.insert_multiple(map(outbox_to_doc, batch))
+
+        def done(shard: int, doc_ids: list[int]) -> None:
+            for entry, doc_id in zip(by_shard[shard], doc_ids, strict=True):
                 self._pending[entry.id] = _Pending(shard, doc_id, entry)
+
+        self._each_shard({shard: job(batch) for shard, batch in by_shard.items()}, done)
 
     def _remove_delivered(self, doomed: Sequence[tuple[str, _Delivered]]) -> None:
         by_shard: dict[int, list[tuple[str, _Delivered]]] = {}
         for entry_id, marker in doomed:
             by_shard.setdefault(marker.shard, []).append((entry_id, marker))
-        for shard, items in by_shard.items():
-            self._dbs[shard].table(TABLE).remove(doc_ids=[m.doc_id for _, m in items])
-            for entry_id, _ in items:
+
+        def job(items: list[tuple[str, _Delivered]]) -> Callable[[Table], object]:
+            return lambda table: table.remove(doc_ids=[m.doc_id for _, m in items])
+
+        def done(shard: int, _: object) -> None:
+            for entry_id, _marker in by_shard[shard]:
                 del self._delivered[entry_id]
+
+        self._each_shard({shard: job(items) for shard, items in by_shard.items()}, done)
+
+    def _each_shard(
+        self, jobs: Mapping[int, Callable[[Table], T]], done: Callable[[int, T], None]
+    ) -> None:
+        """Run one TinyDB write per shard, all announced in one manifest write.
+
+        ``done(shard, result)`` publishes a shard's change in memory; it runs
+        for every shard whose file was replaced, also when a later one failed
+        (the error then propagates). A shard staged but never written has its
+        cached copy dropped, so memory never shows what the disk does not hold.
+        """
+        results: dict[int, T] = {}
+        batch: ShardBatch | None = None
+        batching: AbstractContextManager[ShardBatch | None] = (
+            self._guard.batch() if self._guard is not None and len(jobs) > 1 else nullcontext()
+        )
+        try:
+            with batching as batch:
+                for shard, work in jobs.items():
+                    results[shard] = work(self._dbs[shard].table(TABLE))
+        finally:
+            for shard, result in results.items():
+                if batch is None or shard_path(self._directory, shard) in batch.written:
+                    done(shard, result)
+                else:
+                    storage = self._dbs[shard].storage
+                    assert isinstance(storage, AtomicJSONStorage)
+                    storage.discard_cache()
 
     @staticmethod
     def _group(items: Iterable[_Pending]) -> dict[int, list[_Pending]]:

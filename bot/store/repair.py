@@ -115,7 +115,7 @@ def _repair_files(root: Path, clock: Clock) -> list[str]:
         old = None
     files = scan_files(root, tracked_files(root).values())
     differences = _differences(old, files, reported=moved)
-    if old is None or old.writing is not None or old.files != files:
+    if old is None or old.writing or old.files != files:
         Manifest(root, files).save()
     return changes + differences
 
@@ -130,7 +130,7 @@ def _differences(
         before, after = old.files.get(name), files.get(name)
         if before == after:
             continue
-        if old.writing is not None and old.writing.name == name and old.writing.before == after:
+        if any(w.name == name and w.before == after for w in old.writing):
             continue  # a write interrupted by a crash: the file is the last durable state
         what = _CONTENTS.get(name.split("/", 1)[0], "documents")
         if before is not None and after is None:

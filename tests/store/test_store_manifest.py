@@ -6,6 +6,7 @@ disk or a bad restore would, and opens it again.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from bot.store import (
     Store,
     StoreCorruptError,
     StoreRefusedError,
+    atomic,
     outbox_entry_id,
 )
 from bot.store.layout import (
@@ -168,8 +170,7 @@ async def test_a_crash_after_announcing_a_write_opens_with_the_old_shard(
     chat_shard(tmp_path, 1001).write_bytes(before)
     state = read_manifest(tmp_path)
     assert state is not None
-    assert state.writing is not None
-    assert state.writing.name == "chats/shard-001.json"
+    assert [note.name for note in state.writing] == ["chats/shard-001.json"]
 
     store = await open_store(tmp_path)
     try:
@@ -210,7 +211,7 @@ async def test_a_crash_during_the_first_write_of_a_shard_opens_without_it(
         await store.close()
     state = read_manifest(tmp_path)
     assert state is not None
-    assert state.writing is None
+    assert state.writing == ()
     assert "chats/shard-003.json" not in state.files
 
 
@@ -276,3 +277,154 @@ async def test_shard_writes_keep_the_manifest_exact(tmp_path: Path) -> None:
     )
     store = await open_store(tmp_path)
     await store.close()
+
+
+# One broadcast's outbox over all four shards: shard 1 already holds an entry
+# (build_store), shards 0, 2 and 3 get their first.
+BROADCAST = (1004, 1005, 1002, 1003)
+
+
+def broadcast_entries(story: str) -> list[OutboxEntry]:
+    return [
+        OutboxEntry(outbox_entry_id(chat, story), chat, "push", {"n": chat}, T0)
+        for chat in BROADCAST
+    ]
+
+
+def outbox_shard(root: Path, chat_id: int) -> Path:
+    return shard_path(root / OUTBOX_DIR, shard_of(chat_id, SHARDS))
+
+
+async def test_a_multi_shard_enqueue_writes_the_manifest_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await build_store(tmp_path)
+    store = await open_store(tmp_path)
+    written: list[str] = []
+    real_write = atomic.write_atomically
+
+    def recording(path: Path, payload: bytes) -> None:
+        written.append(path.relative_to(tmp_path).as_posix())
+        real_write(path, payload)
+
+    monkeypatch.setattr(atomic, "write_atomically", recording)
+    try:
+        await store.enqueue(broadcast_entries("s2"))
+        assert written[0] == MANIFEST_FILE
+        assert sorted(written[1:]) == sorted(
+            f"outbox/shard-{shard_of(chat, SHARDS):03d}.json" for chat in BROADCAST
+        )
+        state = read_manifest(tmp_path)
+        assert state is not None
+        assert sorted(note.name for note in state.writing) == sorted(written[1:])
+        assert {note.name: note.before for note in state.writing}[
+            "outbox/shard-002.json"
+        ] is None  # announced before its first write
+    finally:
+        monkeypatch.undo()
+        await store.close()
+    state = read_manifest(tmp_path)
+    assert state is not None
+    assert state.writing == ()
+    assert {name: record.docs for name, record in state.files.items()} == documents_on_disk(
+        tmp_path
+    )
+
+
+async def test_a_crash_anywhere_in_a_multi_shard_write_opens_and_resumes(
+    tmp_path: Path,
+) -> None:
+    """Every subset of the announced shards replaced, the rest still old: all open."""
+    await build_store(tmp_path)
+    paths = {chat: outbox_shard(tmp_path, chat) for chat in BROADCAST}
+    before = {chat: path.read_bytes() if path.exists() else None for chat, path in paths.items()}
+    manifest_before = (tmp_path / MANIFEST_FILE).read_bytes()
+    store = await open_store(tmp_path)
+    try:
+        await store.enqueue(broadcast_entries("s2"))
+        announced = (tmp_path / MANIFEST_FILE).read_bytes()  # as a crash would leave it
+    finally:
+        await store.close()
+    after = {chat: path.read_bytes() for chat, path in paths.items()}
+    wanted = {outbox_entry_id(chat, "s2") for chat in BROADCAST}
+
+    states = [
+        (manifest_before, frozenset[int]()),  # died before the announcement was durable
+        *(
+            (announced, frozenset(done))
+            for size in range(len(BROADCAST) + 1)
+            for done in itertools.combinations(BROADCAST, size)
+        ),
+    ]
+    for manifest, done in states:
+        (tmp_path / MANIFEST_FILE).write_bytes(manifest)
+        for chat, path in paths.items():
+            content = after[chat] if chat in done else before[chat]
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(content)
+
+        store = await open_store(tmp_path)  # opens: each shard is old or new
+        try:
+            pending = {entry.id for entry in store.pending()}
+            assert pending & wanted == {outbox_entry_id(chat, "s2") for chat in done}
+            assert outbox_entry_id(1001, "s1") in pending  # the older entry survives
+            # The next cycle re-plans the same ids: the missing ones are queued, once.
+            queued = await store.enqueue(broadcast_entries("s2"))
+            assert {entry.chat_id for entry in queued} == set(BROADCAST) - done
+            assert {entry.id for entry in store.pending()} >= wanted
+        finally:
+            await store.close()
+        store = await open_store(tmp_path)
+        try:
+            assert sorted(e.chat_id for e in store.pending() if e.id in wanted) == sorted(BROADCAST)
+        finally:
+            await store.close()
+        state = read_manifest(tmp_path)
+        assert state is not None
+        assert {name: record.docs for name, record in state.files.items()} == (
+            documents_on_disk(tmp_path)
+        )
+
+
+async def test_a_failed_shard_write_in_a_batch_keeps_memory_equal_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disk full at the third shard: the two written are pending, the rest are not."""
+    await build_store(tmp_path)
+    store = await open_store(tmp_path)
+    real_write = atomic.write_atomically
+    shard_writes: list[Path] = []
+
+    def failing_third_shard(path: Path, payload: bytes) -> None:
+        if path.parent.name == OUTBOX_DIR:
+            shard_writes.append(path)
+            if len(shard_writes) == 3:
+                raise OSError(28, "No space left on device")
+        real_write(path, payload)
+
+    monkeypatch.setattr(atomic, "write_atomically", failing_third_shard)
+    try:
+        with pytest.raises(OSError, match="No space left"):
+            await store.enqueue(broadcast_entries("s2"))
+        monkeypatch.undo()
+        written = set(shard_writes[:2])
+        pending = {e.chat_id for e in store.pending() if e.id.endswith(":s2")}
+        assert pending == {chat for chat in BROADCAST if outbox_shard(tmp_path, chat) in written}
+        # Retrying queues exactly the rest: no entry is stored twice.
+        queued = await store.enqueue(broadcast_entries("s2"))
+        assert {e.chat_id for e in queued} == set(BROADCAST) - pending
+    finally:
+        monkeypatch.undo()
+        await store.close()
+    store = await open_store(tmp_path)
+    try:
+        ids = [e.id for e in store.pending()]
+        assert sorted(ids) == sorted(
+            [outbox_entry_id(1001, "s1"), *(outbox_entry_id(c, "s2") for c in BROADCAST)]
+        )
+    finally:
+        await store.close()
+    on_disk = documents_on_disk(tmp_path)
+    assert on_disk["outbox/shard-001.json"] == 2  # 1001's and 1005's, each once
