@@ -26,7 +26,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.core.clock import Clock
-from bot.core.model import FollowKey
+from bot.core.model import FollowKey, NewsItem
 from bot.deliver.admin_notice import tell_admins
 from bot.deliver.format import (
     default_label,
@@ -107,6 +107,7 @@ class Delivery:
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self._stopping = False
+        self._held: dict[str, NewsItem] = {}
 
     @property
     def bot(self) -> Bot:
@@ -163,11 +164,23 @@ class Delivery:
                 len(self.outage.unsaved),
             )
 
-    async def enqueue(self, planned: Sequence[PlannedEntry]) -> None:
-        """Persist planned entries (idempotent by id) before anything is sent."""
+    async def enqueue(
+        self,
+        planned: Sequence[PlannedEntry],
+        *,
+        queued_at: datetime | None = None,
+        position: int = 0,
+    ) -> None:
+        """Persist planned entries (idempotent by id) before anything is sent.
+
+        The drain sends the oldest entries first, so entries are stamped in
+        their planned order: entry ``i`` was queued ``position + i`` microseconds
+        after ``queued_at`` (default now). A broadcast persisted in chunks passes
+        one ``queued_at`` and each chunk's position, and goes out in its order.
+        """
         if not planned:
             return
-        now = self._clock()
+        base = queued_at or self._clock()
         await self._store.enqueue(
             [
                 OutboxEntry(
@@ -175,12 +188,25 @@ class Delivery:
                     chat_id=entry.chat_id,
                     kind=entry.kind,
                     payload=entry.payload,
-                    created_at=now,
+                    created_at=base + timedelta(microseconds=position + offset),
                     not_before=entry.not_before,
                 )
-                for entry in planned
+                for offset, entry in enumerate(planned)
             ]
         )
+
+    def hold_stories(self, stories: Sequence[NewsItem]) -> None:
+        """Lend the stories a cycle is routing to the sends, until the next cycle's.
+
+        A broadcast's first chunk goes out while the cycle is still persisting
+        the rest, so before the cycle stores its stories (it does that last, see
+        ``IngestPipeline.run_cycle``); rendering looks here when the store does
+        not have a story yet.
+        """
+        self._held = {story.id: story for story in stories}
+
+    def _story(self, story_id: str) -> NewsItem | None:
+        return self._store.get_item(story_id) or self._held.get(story_id)
 
     async def drain(self) -> DrainReport:
         """Send every due entry, one message per chat and kind; return what happened."""
@@ -299,7 +325,7 @@ class Delivery:
         found: dict[str, Matched] = {}
         for entry in entries:
             for story_id, raw_via in entry.payload.get("stories", []):
-                item = self._store.get_item(story_id)
+                item = self._story(story_id)
                 if item is None or story_id in found:
                     continue  # pruned meanwhile, or listed by two coalesced entries
                 via = tuple(_own_label(key_from_json(raw), labels) for raw in raw_via)

@@ -146,6 +146,7 @@ async def _post_init(application: AnyApplication) -> None:
         clock=boot.clock,
         tz=config.schedule.tz,
         max_age=timedelta(hours=config.push.max_age_hours),
+        shard_count=store.shard_count,
     )
     svc = Services(
         config=config,
