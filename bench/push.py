@@ -40,6 +40,15 @@ broadcast is not waited for: the bot is stopped once the cycle has returned.
 
     python bench/push.py --first-send
 
+``--paid`` measures paid broadcasts (issue 13 item 5): ``push.paid_broadcast``
+on and ``push.messages_per_second = 1000``; the fake (in a process of its own,
+``bench/remote_fake.py``, so that it does not eat the bot's CPU) enforces 1,000
+sends a second for sends that carry ``allow_paid_broadcast`` and 30 for the
+rest. Default 20,000 chats: floor 20 s.
+
+    python bench/push.py --paid
+    python bench/push.py --paid --chats 20000
+
 The last line is the verdict; the exit status is 1 if a target is missed.
 """
 
@@ -69,6 +78,7 @@ from bot.config import (
 )
 from bot.core.clock import OffsetClock
 from bot.core.model import FollowKey, FollowKind
+from bot.deliver import engine
 from bot.runtime.jobs import run_poll_cycle
 from bot.runtime.lifecycle import running
 from bot.runtime.services import Services
@@ -79,6 +89,9 @@ from bot.store.layout import CHATS_DIR, SCHEMA_VERSION, SHARD_COUNT, Meta, write
 from bot.store.manifest import rebuild_manifest
 from bot.store.records import DEFAULT_SETTINGS, ChatRecord
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from remote_fake import CallRecord, RemoteFake  # a sibling script module
+
 TARGET_RATIO = 1.1
 TARGET_FIRST_SEND_S = 1.0
 FIRST_SEND_CHATS = 100_000
@@ -87,6 +100,8 @@ TARGET_429 = 0
 TARGET_REPLY_P95_S = 1.0
 
 RATE = 25.0  # push.messages_per_second, the production default
+PAID_RATE = 1000.0  # push.messages_per_second with push.paid_broadcast
+PAID_CHATS = 20_000
 DEFAULT_CHATS = 1_000
 FULL_CHATS = 3_000
 FIRST_CHAT = 10_000_001
@@ -143,9 +158,21 @@ class Probe:
     sent: list[tuple[int, float]] = field(default_factory=list)
 
 
+Fake = FakeTelegram | RemoteFake
+Recorded = Call | CallRecord
+
+
+def is_paid(call: Recorded) -> bool:
+    """Whether the send carried ``allow_paid_broadcast``."""
+    if isinstance(call, CallRecord):
+        return call.paid
+    return call.params.get("allow_paid_broadcast") is True
+
+
 @dataclass(frozen=True)
 class Figures:
     chats: int
+    configured_rate: float
     plan_s: float
     first_send_s: float
     makespan_s: float
@@ -158,10 +185,12 @@ class Figures:
     unanswered: int
     pending_after: int
     other_sends: int
+    paid_pushes: int  # broadcast sends that carried allow_paid_broadcast
+    paid_replies: int  # other sends that carried it (must be 0)
 
     @property
     def floor_s(self) -> float:
-        return self.chats / RATE
+        return self.chats / self.configured_rate
 
     @property
     def ratio(self) -> float:
@@ -217,20 +246,20 @@ def seed_chats(root: Path, chat_ids: Sequence[int], created_at: datetime) -> Non
     rebuild_manifest(root)  # a store without a manifest is refused
 
 
-def make_config(fake: FakeTelegram, feeds: FeedServer, data: Path) -> Config:
+def make_config(
+    fake: Fake, feeds: FeedServer, data: Path, rate: float = RATE, paid: bool = False
+) -> Config:
     # No admins: feed alerts would add sends the broadcast figures do not want.
     return Config(
         telegram=TelegramConfig(token=fake.token, base_url=fake.base_url, admins=()),
         storage=StorageConfig(path=str(data)),
         schedule=ScheduleConfig(poll_interval_seconds=60),
-        push=PushConfig(messages_per_second=RATE),
+        push=PushConfig(messages_per_second=rate, paid_broadcast=paid),
         feeds=(FeedConfig(name="NOS algemeen", source="NOS", url=feeds.url(FEED_PATH)),),
     )
 
 
-async def probe_replies(
-    fake: FakeTelegram, probe: Probe, stop: asyncio.Event, interval_s: float
-) -> None:
+async def probe_replies(fake: Fake, probe: Probe, stop: asyncio.Event, interval_s: float) -> None:
     """Send a command every ``interval_s``, rotating over PROBE_CHATS, until stopped."""
     turn = 0
     while interval_s > 0 and not stop.is_set():
@@ -242,7 +271,7 @@ async def probe_replies(
             await asyncio.wait_for(stop.wait(), interval_s)
 
 
-def reply_latencies(probe: Probe, calls: Sequence[Call]) -> tuple[list[float], int]:
+def reply_latencies(probe: Probe, calls: Sequence[Recorded]) -> tuple[list[float], int]:
     """Match each command to its chat's next reply, in order; returns (latencies, unanswered)."""
     replies: dict[int, list[float]] = defaultdict(list)
     for call in calls:
@@ -266,7 +295,7 @@ def reply_latencies(probe: Probe, calls: Sequence[Call]) -> tuple[list[float], i
     return latencies, unanswered
 
 
-async def wait_for_replies(fake: FakeTelegram, probe: Probe, timeout_s: float) -> None:
+async def wait_for_replies(fake: Fake, probe: Probe, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         _, unanswered = reply_latencies(probe, fake.calls_of("sendMessage"))
@@ -277,11 +306,12 @@ async def wait_for_replies(fake: FakeTelegram, probe: Probe, timeout_s: float) -
 
 async def broadcast(
     svc: Services,
-    fake: FakeTelegram,
+    fake: Fake,
     feeds: FeedServer,
     clock: OffsetClock,
     chats: Sequence[int],
     probe_interval_s: float,
+    rate: float,
 ) -> Figures:
     delivery = svc.delivery
     assert delivery is not None
@@ -319,6 +349,7 @@ async def broadcast(
     refused = [c for c in calls if c.method == "sendMessage" and not c.ok]
     return Figures(
         chats=len(chats),
+        configured_rate=rate,
         plan_s=cycle_end - began,
         first_send_s=first - began,
         makespan_s=last - first,
@@ -338,26 +369,35 @@ async def broadcast(
             and first <= c.at <= last
             and c.chat_id not in wanted
         ),
+        paid_pushes=sum(1 for c in pushes if is_paid(c)),
+        paid_replies=sum(
+            1 for c in calls if c.method == "sendMessage" and c.chat_id not in wanted and is_paid(c)
+        ),
     )
 
 
-async def measure(n_chats: int, probe_interval_s: float) -> Figures:
+async def measure(n_chats: int, probe_interval_s: float, paid: bool = False) -> Figures:
     clock = OffsetClock()
     chats = list(range(FIRST_CHAT, FIRST_CHAT + n_chats))
+    rate = PAID_RATE if paid else RATE
+    fake_server: Fake = (
+        RemoteFake(enforce_flood_limits=True) if paid else FakeTelegram(enforce_flood_limits=True)
+    )
     with (
         tempfile.TemporaryDirectory(prefix="nieuwsbot-bench-push-") as tmp,
-        FakeTelegram(enforce_flood_limits=True) as fake,
+        fake_server as fake,
         FeedServer() as feeds,
     ):
         data = Path(tmp) / "data"
         seed_chats(data, chats, clock())
         body = FEED_DOC.format(items=old_item(clock()))
         feeds.serve(FEED_PATH, body.encode("utf-8"), "application/rss+xml; charset=utf-8")
-        async with running(make_config(fake, feeds, data), clock, schedule=False) as bot:
+        config = make_config(fake, feeds, data, rate, paid)
+        async with running(config, clock, schedule=False) as bot:
             svc = bot.services
             if len(svc.index) != n_chats:
                 raise SystemExit(f"seeded {n_chats} chats, the bot sees {len(svc.index)}")
-            figures = await broadcast(svc, fake, feeds, clock, chats, probe_interval_s)
+            figures = await broadcast(svc, fake, feeds, clock, chats, probe_interval_s, rate)
     return figures
 
 
@@ -434,7 +474,7 @@ def report(figures: Figures) -> bool:
         ("chats due one message", f"{figures.chats}"),
         ("cycle (plan + persist outbox)", f"{figures.plan_s:.2f} s"),
         ("cycle start -> first send", f"{figures.first_send_s:.2f} s"),
-        ("floor (chats / 25 per s)", f"{figures.floor_s:.1f} s"),
+        (f"floor (chats / {figures.configured_rate:g} per s)", f"{figures.floor_s:.1f} s"),
         ("makespan (first -> last send)", f"{figures.makespan_s:.2f} s"),
         ("ratio to floor", f"{figures.ratio:.3f}x"),
         ("achieved rate (broadcast)", f"{figures.rate:.2f} msg/s"),
@@ -446,6 +486,7 @@ def report(figures: Figures) -> bool:
         ("refused sendMessage calls", f"{figures.refused_sends}"),
         ("outbox pending afterwards", f"{figures.pending_after}"),
         ("probe commands / unanswered", f"{len(lat) + figures.unanswered} / {figures.unanswered}"),
+        ("pushes / replies with the paid flag", f"{figures.paid_pushes} / {figures.paid_replies}"),
     ]
     if lat:
         rows += [
@@ -461,6 +502,7 @@ def report(figures: Figures) -> bool:
         figures.delivered == figures.chats
         and figures.duplicates == 0
         and figures.pending_after == 0
+        and figures.paid_replies == 0
     )
     ok = (
         complete
@@ -496,17 +538,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"cycle start -> first send at {FIRST_SEND_CHATS} followers instead",
     )
     parser.add_argument("--runs", type=int, default=FIRST_SEND_RUNS, help="--first-send runs")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="concurrent send workers (bot.deliver.engine.SEND_WORKERS, 32 in production)",
+    )
+    parser.add_argument(
+        "--paid",
+        action="store_true",
+        help=f"paid broadcast at {PAID_RATE:g}/s, the fake in its own process "
+        f"({PAID_CHATS} chats unless --chats)",
+    )
     args = parser.parse_args(argv)
     if args.first_send:
         n_chats = args.chats or FIRST_SEND_CHATS
         if n_chats < 1 or args.runs < 1:
             parser.error("--chats and --runs must be positive")
         return 0 if first_send(n_chats, args.runs) else 1
-    n_chats = FULL_CHATS if args.full else (args.chats or DEFAULT_CHATS)
+    if args.workers is not None:
+        if args.workers < 1:
+            parser.error("--workers must be positive")
+        engine.SEND_WORKERS = args.workers
+    default_chats = PAID_CHATS if args.paid else DEFAULT_CHATS
+    n_chats = FULL_CHATS if args.full else (args.chats or default_chats)
     if n_chats < 1:
         parser.error("--chats must be positive")
-    print(f"broadcast to {n_chats} chats at {RATE:g} msg/s, floor {n_chats / RATE:.0f} s ...")
-    figures = asyncio.run(measure(n_chats, args.probe_interval))
+    rate = PAID_RATE if args.paid else RATE
+    mode = "paid broadcast" if args.paid else "broadcast"
+    print(
+        f"{mode} to {n_chats} chats at {rate:g} msg/s, floor {n_chats / rate:.0f} s, "
+        f"{engine.SEND_WORKERS} send workers ..."
+    )
+    figures = asyncio.run(measure(n_chats, args.probe_interval, args.paid))
     return 0 if report(figures) else 1
 
 

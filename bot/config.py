@@ -30,6 +30,8 @@ OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
 MIN_POLITE_POLL_SECONDS = 60
 # Telegram's documented broadcast ceiling is about 30 messages per second.
 MAX_GLOBAL_RATE = 30.0
+# With paid broadcasts (allow_paid_broadcast, charged in Stars) up to 1,000.
+MAX_PAID_RATE = 1000.0
 # What setWebhook accepts as secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _WEBHOOK_KEY_HOWTO = (
@@ -89,6 +91,9 @@ class PushConfig:
     messages_per_second: float = 25.0
     max_age_hours: int = 6
     link_previews: bool = False
+    # Broadcast sends carry allow_paid_broadcast (Telegram charges Stars for them)
+    # and messages_per_second may go up to MAX_PAID_RATE.
+    paid_broadcast: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,11 +263,7 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
             "(use an IANA name such as Europe/Amsterdam)."
         ) from None
     push: PushConfig = sections["push"]
-    if not 0 < push.messages_per_second <= MAX_GLOBAL_RATE:
-        raise ConfigError(
-            f"push.messages_per_second must be above 0 and at most {MAX_GLOBAL_RATE:g} "
-            f"(Telegram's limit), got {push.messages_per_second:g}."
-        )
+    _check_rate(push)
     if push.max_age_hours < 1:
         raise ConfigError("push.max_age_hours must be at least 1.")
     fetch: FetchConfig = sections["fetch"]
@@ -290,6 +291,28 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
     if not any(feed.enabled for feed in feeds):
         warnings.append("No enabled feeds: the bot will answer commands but push no news.")
     return warnings
+
+
+def _check_rate(push: PushConfig) -> None:
+    """Telegram's free limit is about 30 messages/s; paid broadcasts allow 1,000."""
+    if push.paid_broadcast:
+        if not 0 < push.messages_per_second <= MAX_PAID_RATE:
+            raise ConfigError(
+                f"push.messages_per_second must be above 0 and at most {MAX_PAID_RATE:g} "
+                f"with push.paid_broadcast (Telegram's paid limit), "
+                f"got {push.messages_per_second:g}."
+            )
+        return
+    if not 0 < push.messages_per_second <= MAX_GLOBAL_RATE:
+        hint = (
+            "; above that needs push.paid_broadcast = true (Telegram charges Stars per message)"
+            if MAX_GLOBAL_RATE < push.messages_per_second <= MAX_PAID_RATE
+            else ""
+        )
+        raise ConfigError(
+            f"push.messages_per_second must be above 0 and at most {MAX_GLOBAL_RATE:g} "
+            f"(Telegram's limit), got {push.messages_per_second:g}{hint}."
+        )
 
 
 def _check_webhook_secret(telegram: TelegramConfig) -> None:

@@ -37,6 +37,7 @@ from bot.deliver.format import (
     laatste_command,
     to_plain_text,
 )
+from bot.deliver.marks import SentMarks
 from bot.deliver.match import FollowIndex, Matched
 from bot.deliver.outcome import Action, classify
 from bot.deliver.plan import (
@@ -59,7 +60,8 @@ from bot.texts.admin import STORE_UP_ALERT, store_cause, store_down_alert
 log = logging.getLogger(__name__)
 
 # Concurrent sends: enough to keep 25 messages/s flowing when Telegram takes a few
-# hundred milliseconds per call; the pacer, not this number, sets the rate.
+# hundred milliseconds per call; the pacer, not this number, sets the rate. Read
+# when a Delivery is created (bench/push.py --workers changes it for an experiment).
 SEND_WORKERS = 32
 # A network error or 5xx is retried this many times in a row before the entry waits
 # in the outbox for a later drain.
@@ -90,8 +92,9 @@ class Delivery:
         tz: Any,
         link_previews: bool = False,
         stats: DeliveryStats | None = None,
-        workers: int = SEND_WORKERS,
+        workers: int | None = None,
         admins: tuple[int, ...] = (),
+        paid_broadcast: bool = False,
     ) -> None:
         self._bot = bot
         self._store = store
@@ -100,14 +103,19 @@ class Delivery:
         self._tz = tz
         self._previews = LinkPreviewOptions(is_disabled=not link_previews)
         self.stats = stats or DeliveryStats()
-        self._workers = workers
+        self._workers = workers or SEND_WORKERS
         self._admins = admins
         self.outage = StoreOutage()
+        # Confirmed sends are recorded in batches (bot/deliver/marks.py).
+        self.marks = SentMarks(store.mark_sent, self._marks_refused)
         self._drain_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self._stopping = False
         self._held: dict[str, NewsItem] = {}
+        # Broadcast sends carry allow_paid_broadcast (Telegram charges Stars);
+        # None leaves the parameter out of the request.
+        self._paid_flag: bool | None = True if paid_broadcast else None
 
     @property
     def bot(self) -> Bot:
@@ -157,6 +165,7 @@ class Delivery:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        await self.marks.flush()
         if self.outage.unsaved and not await self._recover():
             log.error(
                 "%d messages Telegram confirmed could not be recorded as sent; "
@@ -214,7 +223,11 @@ class Delivery:
             if self.outage.down and not await self._recover():
                 await self._alert_outage()
                 return DrainReport()
-            due = [e for e in self._store.pending(self._clock()) if not self.outage.holds(e.id)]
+            due = [
+                e
+                for e in self._store.pending(self._clock())
+                if not self.outage.holds(e.id) and not self.marks.holds(e.id)
+            ]
             by_chat: dict[int, list[OutboxEntry]] = defaultdict(list)
             for entry in due:
                 by_chat[entry.chat_id].append(entry)
@@ -227,6 +240,7 @@ class Delivery:
                 for _ in range(min(self._workers, len(by_chat)))
             ]
             await asyncio.gather(*workers)
+            await self.marks.flush()  # what this drain confirmed is durable when it returns
             await self._alert_outage()
             return DrainReport(
                 chats=len(by_chat),
@@ -345,6 +359,7 @@ class Delivery:
                     text,
                     parse_mode=parse_mode,
                     link_preview_options=self._previews,
+                    allow_paid_broadcast=self._paid_flag,
                     rate_limit_args=BROADCAST,  # type: ignore[call-arg]
                 )
                 error: TelegramError | None = None
@@ -399,11 +414,12 @@ class Delivery:
         return chat_id
 
     async def _record_sent(self, ids: Sequence[str]) -> None:
-        """Mark confirmed sends in the store, or keep them in memory if it refuses."""
-        try:
-            await self._store.mark_sent(ids)
-        except OSError as exc:
-            self.store_refused(exc, [i for i in ids if not self._store.is_delivered(i)])
+        """Mark confirmed sends in the store (batched), or keep them in memory if it refuses."""
+        self.marks.add(ids)
+
+    def _marks_refused(self, error: OSError, ids: Sequence[str]) -> None:
+        """A batch of marks was refused: hold what is not durable, pause broadcasting."""
+        self.store_refused(error, [i for i in ids if not self._store.is_delivered(i)])
 
     def store_refused(self, error: OSError, unsaved: Sequence[str] = ()) -> None:
         """The store could not write: pause broadcasting; log once per outage.

@@ -16,6 +16,10 @@ How waiting works, and why:
   the next token directly, the pump leaves that token to them, and a broadcast
   pause (``pause_all``) does not hold them up. They still respect their chat's
   spacing and any pause of that chat.
+* Paid broadcasts (``paid=True``): broadcast sends carry ``allow_paid_broadcast``
+  and the global rate may go up to ``MAX_PAID_RATE``. Replies do not carry the
+  flag, so besides the global bucket they also keep Telegram's free limit
+  (``MAX_GLOBAL_RATE``) in a bucket of their own.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from bot.core.clock import Monotonic
 # Telegram's documented ceiling for one bot; a configured rate above it is
 # clamped, and the burst is cut so a one-second window never exceeds it.
 MAX_GLOBAL_RATE = 30.0
+# Telegram's ceiling for sends that carry allow_paid_broadcast.
+MAX_PAID_RATE = 1000.0
 GROUP_WINDOW_S = 60.0
 # Per-chat state is pruned when the table reaches this size (then doubles).
 _PRUNE_MIN = 1024
@@ -48,15 +54,21 @@ class Pacer:
         clock: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         burst: int = 3,
+        paid: bool = False,
     ) -> None:
         if global_rate <= 0 or private_interval_s < 0 or group_per_minute < 1 or burst < 1:
             raise ValueError("pacer limits must be positive")
-        self.rate = min(global_rate, MAX_GLOBAL_RATE)
+        ceiling = MAX_PAID_RATE if paid else MAX_GLOBAL_RATE
+        self.rate = min(global_rate, ceiling)
         self._interval = 1.0 / self.rate
-        # b tokens at once plus rate per second stays within MAX_GLOBAL_RATE
+        # b tokens at once plus rate per second stays within the ceiling
         # in any one-second window.
-        self.burst = max(1, min(burst, int(MAX_GLOBAL_RATE - self.rate) + 1))
+        self.burst = max(1, min(burst, int(ceiling - self.rate) + 1))
         self._tolerance = (self.burst - 1) * self._interval
+        # Replies never carry the paid flag: above the free limit they get a
+        # bucket of their own at that limit (0: the global bucket suffices).
+        self._free_interval = 1.0 / MAX_GLOBAL_RATE if self.rate > MAX_GLOBAL_RATE else 0.0
+        self._free_tat = 0.0
         self._chat_interval = private_interval_s
         self._group_per_minute = group_per_minute
         self._clock = clock
@@ -130,9 +142,15 @@ class Pacer:
                 await self._sleep(chat_at - now)
                 continue
             token_at = self._token_at()
-            if token_at <= now + _EPSILON:
+            if max(token_at, self._free_tat) <= now + _EPSILON:
                 self._grant(chat_id, now)
+                if self._free_interval:
+                    self._free_tat = max(self._free_tat, now) + self._free_interval
                 return
+            if self._free_tat > max(token_at, now + _EPSILON):
+                # Waiting for the free budget only: broadcasts keep their tokens meanwhile.
+                await self._sleep(self._free_tat - now)
+                continue
             self._priority_waiting += 1
             try:
                 await self._sleep(token_at - now)

@@ -63,7 +63,8 @@ def build_application(
     ``schedule=False`` leaves the JobQueue empty (tests drive cycles by hand).
     """
     stats = DeliveryStats()
-    limiter = PacedRateLimiter(Pacer(global_rate=config.push.messages_per_second), stats)
+    pacer = Pacer(global_rate=config.push.messages_per_second, paid=config.push.paid_broadcast)
+    limiter = PacedRateLimiter(pacer, stats)
     application = (
         ApplicationBuilder()
         .token(config.require_token())
@@ -127,6 +128,7 @@ async def _post_init(application: AnyApplication) -> None:
         link_previews=config.push.link_previews,
         stats=boot.stats,
         admins=config.telegram.admins,
+        paid_broadcast=config.push.paid_broadcast,
     )
     boot.http, fetcher = make_fetcher(config.fetch, boot.clock)
     pipeline = IngestPipeline(

@@ -801,7 +801,8 @@ class FakeTelegram:
         chat_id = params.get("chat_id")
         if not self.enforce_flood_limits or method != "sendMessage" or not isinstance(chat_id, int):
             return
-        wait = self._limiter.admit(chat_id, time.monotonic())
+        paid = params.get("allow_paid_broadcast") is True
+        wait = self._limiter.admit(chat_id, time.monotonic(), paid=paid)
         if wait is not None:
             self.flood_429_count += 1
             raise too_many_requests(wait)

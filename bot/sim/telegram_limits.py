@@ -7,7 +7,9 @@ the limiter can be tested without sleeping.
 The limits follow the Bot FAQ: about 30 messages per second overall, no more
 than one message per second in a single private chat (Telegram tolerates short
 bursts, hence a small token bucket) and no more than 20 messages per minute in
-one group, supergroup or channel (negative chat ids).
+one group, supergroup or channel (negative chat ids). Sends that carry
+``allow_paid_broadcast`` (Bot API 7.11) are counted apart, against 1,000 per
+second; the per-chat and per-group limits apply to them as to any other.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class FloodPolicy:
     """The numbers a :class:`FloodLimiter` enforces."""
 
     global_per_second: int = 30
+    paid_per_second: int = 1000
     private_burst: int = 3
     private_per_second: float = 1.0
     group_per_minute: int = 20
@@ -44,17 +47,22 @@ class FloodLimiter:
     def __init__(self, policy: FloodPolicy | None = None) -> None:
         self.policy = policy or FloodPolicy()
         self._global: deque[float] = deque()
+        self._paid: deque[float] = deque()
         self._private: dict[int, _Bucket] = {}
         self._groups: dict[int, deque[float]] = {}
 
-    def admit(self, chat_id: int, now: float) -> int | None:
+    def admit(self, chat_id: int, now: float, *, paid: bool = False) -> int | None:
         """Record a message to ``chat_id`` at monotonic time ``now``.
 
-        Returns ``None`` when the message is allowed, otherwise the whole number
-        of seconds (at least 1) the sender should wait, as Telegram's
-        ``retry_after``.
+        ``paid``: the send carries ``allow_paid_broadcast`` and counts against
+        the paid limit instead of the free one. Returns ``None`` when the
+        message is allowed, otherwise the whole number of seconds (at least 1)
+        the sender should wait, as Telegram's ``retry_after``.
         """
-        waits = [self._global_wait(now)]
+        if paid:
+            waits = [_window_wait(self._paid, self.policy.paid_per_second, 1.0, now)]
+        else:
+            waits = [self._global_wait(now)]
         if chat_id > 0:
             waits.append(self._private_wait(chat_id, now))
         else:
@@ -62,16 +70,11 @@ class FloodLimiter:
         longest = max(waits)
         if longest > 0:
             return max(1, math.ceil(longest))
-        self._commit(chat_id, now)
+        self._commit(chat_id, now, paid)
         return None
 
     def _global_wait(self, now: float) -> float:
-        window = self._global
-        while window and window[0] <= now - 1.0:
-            window.popleft()
-        if len(window) < self.policy.global_per_second:
-            return 0.0
-        return window[0] + 1.0 - now
+        return _window_wait(self._global, self.policy.global_per_second, 1.0, now)
 
     def _private_wait(self, chat_id: int, now: float) -> float:
         bucket = self._refilled(chat_id, now)
@@ -99,9 +102,18 @@ class FloodLimiter:
         bucket.updated_at = now
         return bucket
 
-    def _commit(self, chat_id: int, now: float) -> None:
-        self._global.append(now)
+    def _commit(self, chat_id: int, now: float, paid: bool = False) -> None:
+        (self._paid if paid else self._global).append(now)
         if chat_id > 0:
             self._private[chat_id].tokens -= 1.0
         else:
             self._groups[chat_id].append(now)
+
+
+def _window_wait(window: deque[float], limit: int, span: float, now: float) -> float:
+    """Seconds until ``window`` (send times, oldest first) has room for one more."""
+    while window and window[0] <= now - span:
+        window.popleft()
+    if len(window) < limit:
+        return 0.0
+    return window[0] + span - now

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.deliver.pacer import MAX_GLOBAL_RATE, Pacer
+from bot.deliver.pacer import MAX_GLOBAL_RATE, MAX_PAID_RATE, Pacer
 
 T = TypeVar("T")
 
@@ -217,6 +217,58 @@ def test_rate_above_telegrams_ceiling_is_clamped() -> None:
     assert pacer.burst == 1
     assert max_in_window(times, 1.0) <= 30
     assert max(times) == pytest.approx(299 / 30.0)
+
+
+# -- paid broadcasts (allow_paid_broadcast) ---------------------------------------
+
+
+def test_paid_broadcasts_run_at_up_to_1000_a_second() -> None:
+    async def main(loop: VirtualTimeLoop) -> tuple[Pacer, list[float]]:
+        pacer = Pacer(global_rate=1000.0, clock=loop.time, paid=True)
+        return pacer, await send_all(pacer, loop, list(range(1, 5001)))
+
+    pacer, times = run(main)
+    assert pacer.rate == MAX_PAID_RATE
+    assert pacer.burst == 1  # at the ceiling: no burst on top
+    assert max_in_window(times, 1.0) <= 1000
+    assert max(times) - min(times) == pytest.approx(4999 / 1000.0, abs=0.01)
+
+
+def test_paid_rate_above_the_paid_ceiling_is_clamped() -> None:
+    assert Pacer(global_rate=5000.0, paid=True).rate == MAX_PAID_RATE
+    assert Pacer(global_rate=1000.0).rate == MAX_GLOBAL_RATE  # not paid: the free ceiling
+
+
+def test_paid_broadcasts_keep_the_per_chat_and_group_limits() -> None:
+    async def main(loop: VirtualTimeLoop) -> tuple[list[float], list[float]]:
+        pacer = Pacer(global_rate=1000.0, clock=loop.time, paid=True)
+        private, group = await asyncio.gather(
+            send_all(pacer, loop, [42] * 4), send_all(pacer, loop, [-100123] * 21)
+        )
+        return private, group
+
+    private, group = run(main)
+    assert private == pytest.approx([0.0, 1.0, 2.0, 3.0], abs=0.01)
+    assert max_in_window(group, 60.0) == 20
+    assert group[20] >= 60.0
+
+
+def test_replies_keep_telegrams_free_limit_while_paid_broadcasts_run() -> None:
+    """Replies carry no paid flag: 30 a second at most, however fast broadcasts go."""
+
+    async def main(loop: VirtualTimeLoop) -> tuple[list[float], list[float]]:
+        pacer = Pacer(global_rate=1000.0, clock=loop.time, paid=True)
+        broadcast = asyncio.ensure_future(send_all(pacer, loop, list(range(1, 2001))))
+        replies = await send_all(pacer, loop, list(range(100_001, 100_091)), priority=True)
+        return await broadcast, replies
+
+    broadcast, replies = run(main)
+    assert max_in_window(replies, 1.0) <= MAX_GLOBAL_RATE
+    # 90 replies at 30/s; each may also wait for one global token (1 ms) behind the pump.
+    assert 89 / MAX_GLOBAL_RATE - 1e-6 <= max(replies) <= 89 / MAX_GLOBAL_RATE + 90 / 1000.0
+    # The broadcast shares the global budget with them and still finishes near 2 s.
+    assert max(broadcast) <= (2000 + 90) / 1000.0 + 0.01
+    assert max_in_window(broadcast + replies, 1.0) <= 1000
 
 
 def test_cancelled_waiter_does_not_block_the_queue() -> None:

@@ -96,6 +96,7 @@ def test_unknown_key_suggests_the_closest(tmp_path: Path, toml: str, message: st
         ('[telegram]\nadmins = "12"\n', ["telegram.admins", "list of int", "str"]),
         ('[telegram]\nadmins = [1, "x"]\n', ["telegram.admins[1]", "int", "str"]),
         ("[push]\nlink_previews = 1\n", ["push.link_previews", "bool", "int"]),
+        ('[push]\npaid_broadcast = "yes"\n', ["push.paid_broadcast", "bool", "str"]),
         ("[schedule]\npoll_interval_seconds = true\n", ["poll_interval_seconds", "int", "bool"]),
         ('storage = "data"\n', ["[storage]", "table"]),
     ],
@@ -114,6 +115,12 @@ def test_wrong_type_names_key_expected_and_given(
     [
         ({"schedule": {"timezone": "Mars/Olympus"}}, "not a known time zone"),
         ({"push": {"messages_per_second": 31}}, "at most 30"),
+        ({"push": {"messages_per_second": 500}}, "needs push.paid_broadcast = true"),
+        (
+            {"push": {"messages_per_second": 1001, "paid_broadcast": True}},
+            "at most 1000 with push.paid_broadcast",
+        ),
+        ({"push": {"messages_per_second": 0, "paid_broadcast": True}}, "above 0"),
         ({"push": {"max_age_hours": -1}}, "max_age_hours must be at least 1"),
         ({"fetch": {"concurrency": 0}}, "concurrency must be at least 1"),
         ({"fetch": {"timeout_seconds": 0}}, "timeout_seconds must be above 0"),
@@ -130,6 +137,15 @@ def test_wrong_type_names_key_expected_and_given(
 def test_invalid_values_are_explained(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_config(raw)
+
+
+def test_paid_broadcast_is_off_by_default_and_lifts_the_rate_when_on() -> None:
+    assert parse_config({}).push.paid_broadcast is False
+    config = parse_config({"push": {"paid_broadcast": True, "messages_per_second": 1000}})
+    assert config.push.paid_broadcast is True
+    assert config.push.messages_per_second == 1000
+    # Paid but slow is allowed (the flag alone costs Stars; the operator chose it).
+    assert parse_config({"push": {"paid_broadcast": True}}).push.messages_per_second == 25.0
 
 
 def test_short_poll_interval_is_allowed_with_a_warning() -> None:

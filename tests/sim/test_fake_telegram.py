@@ -207,6 +207,18 @@ def test_flood_global_thirty_per_second_and_rejections_cost_nothing() -> None:
     assert limiter.admit(2000, 6.0) is None
 
 
+def test_flood_paid_sends_count_against_1000_a_second_apart_from_free_ones() -> None:
+    limiter = FloodLimiter(FloodPolicy(private_burst=100))
+    assert all(limiter.admit(3000 + i, 7.0, paid=True) is None for i in range(1000))
+    assert limiter.admit(9999, 7.5, paid=True) == 1
+    # The free budget is untouched by paid sends: 30 more without the flag.
+    assert all(limiter.admit(5000 + i, 7.5) is None for i in range(30))
+    assert limiter.admit(6000, 7.5) == 1
+    assert limiter.admit(9999, 8.0, paid=True) is None
+    # Per chat as before: the flag buys rate, not a faster chat.
+    assert [limiter.admit(77, 9.0, paid=True) for _ in range(101)][-1] == 1
+
+
 # ------------------------------------------------------------- server through PTB Bot
 
 
