@@ -15,6 +15,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -25,6 +26,7 @@ from handlers.admin import status
 from handlers.callbacks import on_button
 from handlers.follow import follow, my_follows, unfollow
 from handlers.guards import GUARDS_KEY, Guards, rate_limit
+from handlers.inline import on_inline_query
 from handlers.latest import latest, search
 from handlers.membership import on_migrate, reactivate_if_back
 from handlers.settings import digest, quiet_hours, stop
@@ -75,6 +77,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(fresh & filters.Regex(r"^/[A-Za-z]") & ~filters.COMMAND, _bare_command)
     )
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(InlineQueryHandler(on_inline_query))
     # Anything else in a private chat (text, unknown commands) gets a pointer to
     # /help. Groups stay quiet: there we only see commands meant for someone.
     application.add_handler(

@@ -71,6 +71,7 @@ RESTRICTED_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
             "handlers",
             "bot.runtime",
             "bot.deliver.engine",
+            "bot.deliver.share",
             "bot.deliver.admin_notice",
             "bot.deliver.ratelimit",
             "bot.deliver.outcome",
