@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.ingest.publishing import PublishingModel
+
 
 @dataclass(frozen=True, slots=True)
 class FeedState:
@@ -25,6 +27,8 @@ class FeedState:
     last_success: datetime | None = None
     last_attempt: datetime | None = None
     permanent_url: str | None = None
+    # When the feed publishes (adaptive polling); None until its second success.
+    publishing: PublishingModel | None = None
 
     @property
     def fetch_url(self) -> str:
@@ -42,6 +46,7 @@ class FeedState:
             "last_success": _iso(self.last_success),
             "last_attempt": _iso(self.last_attempt),
             "permanent_url": self.permanent_url,
+            "publishing": None if self.publishing is None else self.publishing.to_dict(),
         }
 
     @classmethod
@@ -67,6 +72,7 @@ class FeedState:
             last_success=_optional_datetime(data, "last_success"),
             last_attempt=_optional_datetime(data, "last_attempt"),
             permanent_url=_optional_str(data, "permanent_url"),
+            publishing=_optional_publishing(data, url),
         )
 
 
@@ -79,6 +85,16 @@ def _optional_str(data: Mapping[str, object], key: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise ValueError(f"feed state field {key} should be a string, got {value!r}")
+
+
+def _optional_publishing(data: Mapping[str, object], url: str) -> PublishingModel | None:
+    # States saved before adaptive polling have no such key: they start learning.
+    value = data.get("publishing")
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ValueError(f"bad publishing model in feed state of {url}: {value!r}")
+    return PublishingModel.from_dict(value)
 
 
 def _optional_datetime(data: Mapping[str, object], key: str) -> datetime | None:
