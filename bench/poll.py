@@ -28,9 +28,11 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.config import ScheduleConfig
+from bot.ingest.adaptive import AdaptivePolicy
 from bot.ingest.decide import next_state_after_fetch
 from bot.ingest.feedstate import FeedState
 from bot.ingest.fetch import FeedFetcher, make_client
@@ -54,8 +56,9 @@ async def primed_states(server: FeedServer, paths: Sequence[str]) -> list[FeedSt
         raise SystemExit(f"priming failed: {bad[0].url}: {bad[0].error}")
     now = datetime.now(UTC)
     rng = random.Random(1)
+    policy = AdaptivePolicy.from_config(ScheduleConfig())
     return [
-        next_state_after_fetch(s, r, now=now, interval=timedelta(minutes=5), rng=rng)
+        next_state_after_fetch(s, r, now=now, policy=policy, rng=rng)
         for s, r in zip(states, results, strict=True)
     ]
 

@@ -329,6 +329,7 @@ class Delivery:
             outcome = classify(error)
             if outcome.action is Action.SENT:
                 self.stats.sent.add()
+                self.stats.pushed(entries, sent_at=self._clock(), lookup=self._store.get_item)
                 totals["sent"] += 1
                 await self._record_sent(ids)
                 return chat_id
