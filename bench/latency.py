@@ -38,13 +38,13 @@ The replay. A simulated clock (the ``Clock`` seam: a callable the code reads)
 runs a poll cycle every ``--tick`` seconds (10 s; the cycle polls the feeds
 that ``schedule.is_due`` says are due). A poll sees every item published up to
 that moment: the first poll at or after an item's publication detects it; a
-poll that finds nothing new (a 304) costs a request all the same. Both
-policies go through the production code: the fixed one through
-``schedule.next_state_after_success`` with the 300 s interval, the adaptive
-one through ``AdaptivePolicy.learn`` (fed with the number of items the poll
-found, never with the true publication times), ``AdaptivePolicy.delay`` and
-``next_state_after_success(delay=...)``, both with the real jitter. Feeds start
-with no history, so the adaptive figures include learning. Busy items are
+poll that finds nothing new (a 304) costs a request all the same. Every
+policy goes through the transition the poll cycle uses,
+``decide.next_state_after_fetch`` (a 200 when the poll found something, else
+a 304), with the real jitter: it teaches the policy the number of items the
+poll found (never the true publication times) and schedules the next poll.
+The fixed policy is an ``AdaptivePolicy`` whose bounds are both 300 s. Feeds
+start with no history, so the adaptive figures include learning. Busy items are
 items published in an hour in which their feed's true rate V_i * p(h) is at
 least one an hour.
 """
@@ -68,10 +68,12 @@ from zoneinfo import ZoneInfo
 
 from bot.config import ScheduleConfig
 from bot.ingest.adaptive import AdaptivePolicy
+from bot.ingest.decide import next_state_after_fetch
 from bot.ingest.feedstate import FeedState
+from bot.ingest.fetch import FetchResult
 from bot.ingest.parse import parse_feed
 from bot.ingest.publishing import hour_pieces
-from bot.ingest.schedule import ServerHints, is_due, next_state_after_success
+from bot.ingest.schedule import is_due
 
 TARGET_MEDIAN_S = 60.0
 TARGET_P90_S = 150.0
@@ -216,25 +218,21 @@ class FlatPolicy(AdaptivePolicy):
         return self.interval_for_rate(model.overall_rate(self.prior_rate))
 
 
-def fixed_policy() -> Decide:
+def fixed_policy() -> AdaptivePolicy:
+    """The fixed 300 s poll: an adaptive policy whose bounds are both 300 s."""
+    return AdaptivePolicy(
+        start=FIXED_INTERVAL, shortest=FIXED_INTERVAL, longest=FIXED_INTERVAL, tz=TZ
+    )
+
+
+def through_the_pipeline_transition(policy: AdaptivePolicy) -> Decide:
+    """What the poll cycle does with a feed that answered: ``next_state_after_fetch``."""
+
     def decide(state: FeedState, now: datetime, new_items: int, rng: random.Random) -> FeedState:
-        return next_state_after_success(
-            state, now=now, interval=FIXED_INTERVAL, hints=ServerHints(), rng=rng
-        )
-
-    return decide
-
-
-def adaptive_policy(policy: AdaptivePolicy) -> Decide:
-    def decide(state: FeedState, now: datetime, new_items: int, rng: random.Random) -> FeedState:
-        learned = policy.learn(state, now=now, new_items=new_items)
-        return next_state_after_success(
-            learned,
-            now=now,
-            interval=policy.start,
-            hints=ServerHints(),
-            rng=rng,
-            delay=policy.delay(learned, now=now, hints=ServerHints()),
+        # A poll that finds something new is a 200, one that finds nothing a 304.
+        result = FetchResult(url=state.url, status="ok" if new_items else "not_modified")
+        return next_state_after_fetch(
+            state, result, now=now, policy=policy, rng=rng, new_items=new_items
         )
 
     return decide
@@ -339,9 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     describe(load)
     schedule = ScheduleConfig()
     policies = {
-        "fixed 300 s": fixed_policy(),
-        "adaptive": adaptive_policy(AdaptivePolicy.from_config(schedule)),
-        "flat (no hour of day)": adaptive_policy(FlatPolicy.from_config(schedule)),
+        "fixed 300 s": through_the_pipeline_transition(fixed_policy()),
+        "adaptive": through_the_pipeline_transition(AdaptivePolicy.from_config(schedule)),
+        "flat (no hour of day)": through_the_pipeline_transition(FlatPolicy.from_config(schedule)),
     }
     totals = {name: Replay() for name in policies}
     n_items = 0
