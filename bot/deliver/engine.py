@@ -329,9 +329,9 @@ class Delivery:
             outcome = classify(error)
             if outcome.action is Action.SENT:
                 self.stats.sent.add()
-                self.stats.pushed(entries, sent_at=self._clock(), lookup=self._store.get_item)
                 totals["sent"] += 1
                 await self._record_sent(ids)
+                self.stats.pushed(entries, sent_at=self._clock(), lookup=self._store.get_item)
                 return chat_id
             if outcome.action is Action.RETRY_AFTER:
                 # The rate limiter already paused this chat; wait in the outbox, never drop.

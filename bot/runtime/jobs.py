@@ -68,7 +68,7 @@ async def run_poll_cycle(svc: Services, *, force: bool = False) -> None:
         delivery.kick()
         return
     # A tick with nothing due fetched and planned nothing: the last report stands.
-    if report.outcomes or svc.last_cycle is None:
+    if force or report.outcomes or svc.last_cycle is None:
         svc.last_cycle = report
         delivery.kick()
     if svc.config.telegram.admins:
