@@ -28,6 +28,8 @@ OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
 # Polling a news feed more often than once a minute is impolite to publishers;
 # allowed (tests and local servers need it) but logged as a warning.
 MIN_POLITE_POLL_SECONDS = 60
+# Adaptive polling never goes faster than this, whatever a feed publishes.
+MIN_ADAPTIVE_POLL_SECONDS = 30
 # Telegram's documented broadcast ceiling is about 30 messages per second.
 MAX_GLOBAL_RATE = 30.0
 # What setWebhook accepts as secret_token.
@@ -64,6 +66,9 @@ class StorageConfig:
 class ScheduleConfig:
     poll_interval_seconds: int = 300
     timezone: str = "Europe/Amsterdam"
+    # Adaptive polling keeps each feed's interval between these two.
+    min_interval_seconds: int = 60
+    max_interval_seconds: int = 900
 
     @property
     def tz(self) -> ZoneInfo:
@@ -249,6 +254,16 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
         warnings.append(
             f"schedule.poll_interval_seconds = {schedule.poll_interval_seconds} is below "
             f"{MIN_POLITE_POLL_SECONDS}: fine for testing, impolite to news sites in production."
+        )
+    if schedule.min_interval_seconds < MIN_ADAPTIVE_POLL_SECONDS:
+        raise ConfigError(
+            f"schedule.min_interval_seconds must be at least {MIN_ADAPTIVE_POLL_SECONDS}, "
+            f"got {schedule.min_interval_seconds}."
+        )
+    if schedule.max_interval_seconds < schedule.min_interval_seconds:
+        raise ConfigError(
+            f"schedule.max_interval_seconds ({schedule.max_interval_seconds}) must be at least "
+            f"schedule.min_interval_seconds ({schedule.min_interval_seconds})."
         )
     try:
         ZoneInfo(schedule.timezone)

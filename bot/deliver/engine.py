@@ -333,6 +333,7 @@ class Delivery:
                 self.stats.sent.add()
                 totals["sent"] += 1
                 await self._record_sent(ids)
+                self.stats.pushed(entries, sent_at=self._clock(), lookup=self._store.get_item)
                 return chat_id
             if outcome.action is Action.RETRY_AFTER:
                 # The rate limiter already paused this chat; wait in the outbox, never drop.

@@ -16,16 +16,18 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.config import FeedConfig
+from bot.config import FeedConfig, ScheduleConfig
 from bot.core.clock import Clock
 from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.core.model import NewsItem
+from bot.ingest.adaptive import AdaptivePolicy
 from bot.ingest.build import merge_exact_duplicates, parse_and_build
 from bot.ingest.decide import (
     STORY_WINDOW,
     assign_duplicates,
     assign_stories,
     is_baseline,
+    new_item_count,
     next_state_after_failure,
     next_state_after_fetch,
     seed_index,
@@ -78,15 +80,23 @@ class IngestPipeline:
     fetcher: FeedFetcher
     store: IngestStore
     clock: Clock
-    interval: timedelta
+    interval: timedelta  # poll_interval_seconds: a new feed's interval, the backoff base
     summary_max_chars: int = 300
     rng: random.Random = field(default_factory=random.Random)
+    # Adaptive polling (``[schedule]``); None: the default bounds around ``interval``.
+    policy: AdaptivePolicy | None = None
     duplicates: StoryIndex = field(default_factory=StoryIndex)
     stories: StoryAssigner = field(default_factory=StoryAssigner)
     # Parsing runs in this child process (started at the first parse); close() stops it.
     parse_worker: ParseWorker = field(default_factory=ParseWorker)
     # Cycles never overlap (the console's ":nieuw" polls outside the JobQueue).
     _cycle_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _policy: AdaptivePolicy = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.policy is not None and self.policy.start != self.interval:
+            raise ValueError(f"policy starts at {self.policy.start}, interval is {self.interval}")
+        self._policy = self.policy or default_policy(self.interval)
 
     def close(self) -> None:
         """Stop the parse worker process (blocks briefly; the next parse restarts it)."""
@@ -148,8 +158,9 @@ class IngestPipeline:
         self, feed: FeedConfig, state: FeedState, result: FetchResult, now: datetime
     ) -> tuple[FeedOutcome, list[NewsItem], FeedState]:
         if result.status != "ok":
+            # A 304 found nothing new; an error teaches nothing.
             after = next_state_after_fetch(
-                state, result, now=now, interval=self.interval, rng=self.rng
+                state, result, now=now, policy=self._policy, rng=self.rng, new_items=0
             )
             if result.status == "error":
                 return self._failed(feed, after, result.failure or FeedFailure(FailureKey.UNKNOWN))
@@ -176,7 +187,11 @@ class IngestPipeline:
             return self._unusable(feed, state, unexpected, result, now)
         if parsed.skipped:
             log.info("Feed %s: skipped %d broken entries", feed.name, parsed.skipped)
-        after = next_state_after_fetch(state, result, now=now, interval=self.interval, rng=self.rng)
+        # Counted before this cycle stores anything (see ``new_item_count``).
+        new_items = new_item_count(items, self.store.is_seen)
+        after = next_state_after_fetch(
+            state, result, now=now, policy=self._policy, rng=self.rng, new_items=new_items
+        )
         return FeedOutcome(feed.name, "ok", items=len(items)), items, after
 
     def _unusable(
@@ -222,6 +237,17 @@ class IngestPipeline:
             await on_new_stories(pushable)
         await self.store.add_items([*new_items, *assignment.updated_stories, *widened])
         return stories, [item for item in new_items if item.duplicate_of is not None]
+
+
+def default_policy(interval: timedelta) -> AdaptivePolicy:
+    """Adaptive polling from ``interval`` with the configuration's default bounds and zone."""
+    defaults = ScheduleConfig()
+    return AdaptivePolicy(
+        start=interval,
+        shortest=timedelta(seconds=defaults.min_interval_seconds),
+        longest=timedelta(seconds=defaults.max_interval_seconds),
+        tz=defaults.tz,
+    )
 
 
 def feed_states_by_name(

@@ -30,6 +30,7 @@ from bot.deliver.pacer import Pacer
 from bot.deliver.ratelimit import PacedRateLimiter
 from bot.deliver.route import Router
 from bot.deliver.stats import DeliveryStats
+from bot.ingest.adaptive import AdaptivePolicy
 from bot.ingest.fetch import make_fetcher
 from bot.ingest.pipeline import IngestPipeline
 from bot.runtime.clockwatch import stop_clock_watch
@@ -137,6 +138,7 @@ async def _post_init(application: AnyApplication) -> None:
         interval=timedelta(seconds=config.schedule.poll_interval_seconds),
         summary_max_chars=config.news.summary_max_chars,
         rng=random.Random(),
+        policy=AdaptivePolicy.from_config(config.schedule),
     )
     pipeline.seed_stories()
     router = Router(

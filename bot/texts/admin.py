@@ -102,6 +102,34 @@ def status_overview(
     ]
 
 
+def push_latency(p50: timedelta, p90: timedelta, samples: int) -> str:
+    """Publication → push over the last day; ``samples`` counts stories per chat."""
+    return (
+        f"⚡ Publicatie → push (24 uur): mediaan {short_span(p50)}, "
+        f"90% binnen {short_span(p90)} ({count(samples, 'push', 'pushes')})"
+    )
+
+
+def push_latency_none() -> str:
+    return "⚡ Publicatie → push (24 uur): nog geen pushes"
+
+
+def feed_intervals(
+    *,
+    fastest: tuple[timedelta, str],
+    median: timedelta,
+    slowest: tuple[timedelta, str],
+    feeds: int,
+) -> str:
+    """How often the working feeds are polled now: (interval, feed name) at both ends."""
+    if feeds == 1:
+        return f"⏲ Ophaalinterval: {short_span(fastest[0])} ({escape(fastest[1])})"
+    return (
+        f"⏲ Ophaalinterval: {short_span(fastest[0])} ({escape(fastest[1])}) tot "
+        f"{short_span(slowest[0])} ({escape(slowest[1])}), mediaan {short_span(median)}"
+    )
+
+
 def follows_heading(top: int) -> str:
     return f"<b>Gevolgd</b> (aantal chats, top {top} per soort)"
 
@@ -173,6 +201,18 @@ def duration(span: timedelta) -> str:
     if not shown:
         return "minder dan een minuut"
     return " en ".join(shown)
+
+
+def short_span(span: timedelta) -> str:
+    """``45 s``, ``4 min``, ``1 uur 30 min``: seconds below 100 s, then whole minutes."""
+    seconds = max(0, int(span.total_seconds() + 0.5))
+    if seconds < 100:
+        return f"{seconds} s"
+    minutes = int(seconds / 60 + 0.5)
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} uur {minutes} min" if minutes else f"{hours} uur"
 
 
 # --- The store refusing writes (disk full, read-only) ------------------------------------
