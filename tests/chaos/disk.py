@@ -1,11 +1,13 @@
 """A data directory that cannot be written: read-only after a crash, or full while running.
 
 Both run the real ``nieuwsbot run`` with its data on a small tmpfs (see
-:mod:`tests.chaos.tmpfs`), chats following Oekraïne, and a broadcast paced
-slowly enough to be caught half-way. Held means: the bot keeps answering,
-every chat gets each story exactly once (nothing repeated while the disk
-refuses writes, nothing lost once it takes them again), the admin is told once
-when writes fail and once when they work again, and the follows are intact.
+:mod:`tests.chaos.tmpfs`), chats following Oekraïne, and a broadcast caught
+half-way: the disk fills up during it, or the bot is killed while Telegram
+refuses half the chats (429) and restarted read-only. Held means: the bot
+keeps answering, every chat gets each story exactly once (nothing repeated
+while the disk refuses writes, nothing lost once it takes them again), the
+admin is told once when writes fail and once when they work again, and the
+follows are intact.
 """
 
 from __future__ import annotations
