@@ -136,7 +136,13 @@ def _open_tables(root: Path, shard_count: int, clock: Clock) -> _Tables:
         *(root / name for name in (CHATS_DIR, ITEMS_DIR, SEEN_DIR, OUTBOX_DIR)),
     ):
         directory.mkdir(exist_ok=True)
-        removed = remove_stale_temp_files(directory)
+        try:
+            removed = remove_stale_temp_files(directory)
+        except OSError as exc:
+            # A read-only or failing disk: leftovers are never read, so they can wait
+            # for a start that can write; refusing here would be a restart loop.
+            log.warning("could not remove the temp files in %s: %s", directory, exc)
+            removed = 0
         if removed:
             log.warning(
                 "removed %d temp files left by an interrupted write in %s", removed, directory
