@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.runtime.services import services
+from bot.store.records import ChatSettings
 from bot.texts import chat as texts
 from handlers.args import ArgError, command_argument, is_off, parse_clock, parse_quiet_hours
 from handlers.callback_data import Confirmation
@@ -38,9 +39,9 @@ async def quiet_hours(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     except ArgError as error:
         await reply(update, str(error))
         return
-    await store.ensure_chat(chat.id, chat.type)
-    await store.set_settings(chat.id, quiet_start=start, quiet_end=end)
+    before = await _change_settings(context, chat.id, chat.type, quiet_start=start, quiet_end=end)
     await reply(update, texts.quiet_set(start, end) if start and end else texts.QUIET_OFF)
+    _release_held(context, chat.id, before)
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,9 +59,28 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ArgError as error:
         await reply(update, str(error))
         return
-    await store.ensure_chat(chat.id, chat.type)
-    await store.set_settings(chat.id, digest_time=at)
+    before = await _change_settings(context, chat.id, chat.type, digest_time=at)
     await reply(update, texts.digest_set(at) if at else texts.DIGEST_OFF)
+    _release_held(context, chat.id, before)
+
+
+async def _change_settings(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, chat_type: str, **fields: str | None
+) -> ChatSettings | None:
+    """Store the new settings; the old ones if they differ, else None."""
+    store = services(context).store
+    before = (await store.ensure_chat(chat_id, chat_type)).settings
+    after = (await store.set_settings(chat_id, **fields)).settings
+    return before if after != before else None
+
+
+def _release_held(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, before: ChatSettings | None
+) -> None:
+    """What the old settings held back goes out now (or at the new digest time)."""
+    delivery = services(context).delivery
+    if before is not None and delivery is not None:
+        delivery.release_held(chat_id, before)
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
