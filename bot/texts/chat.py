@@ -313,15 +313,16 @@ DIGEST_OFF = "De dagelijkse samenvatting staat uit: je krijgt nieuws weer direct
 
 def clock_invalid(text: str) -> str:
     return (
-        f"„{_echo(text)}” is geen geldige tijd. Gebruik uu:mm van 00:00 tot 23:59, "
-        "bijvoorbeeld <code>07:30</code>."
+        f"„{_echo(text)}” is geen geldige tijd. Gebruik een tijd van 00:00 tot 23:59, "
+        "bijvoorbeeld <code>07:30</code> of <code>8 uur</code>."
     )
 
 
 def quiet_range_invalid(text: str) -> str:
     return (
         f"„{_echo(text)}” begrijp ik niet. Geef begin en einde, bijvoorbeeld "
-        "<code>/stil 23:00-07:00</code>, of zet het uit met <code>/stil uit</code>."
+        "<code>/stil 23:00-07:00</code> of <code>/stil 23-7</code>, of zet het uit met "
+        "<code>/stil uit</code>."
     )
 
 

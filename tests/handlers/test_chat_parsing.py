@@ -101,13 +101,52 @@ def test_parse_latest_rejects_zero() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("07:30", "07:30"), ("7:30", "07:30"), ("23.59", "23:59"), ("0:00", "00:00")],
+    [
+        ("07:30", "07:30"),
+        ("7:30", "07:30"),
+        ("23.59", "23:59"),
+        ("0:00", "00:00"),
+        # What people type (issue 15): hours alone, "uur", "u", Belgian "8u30".
+        ("8", "08:00"),
+        ("8 uur", "08:00"),
+        ("8 Uur", "08:00"),
+        ("8u", "08:00"),
+        ("8U", "08:00"),
+        ("08.00", "08:00"),
+        ("20:30", "20:30"),
+        ("20.30 uur", "20:30"),
+        ("8u30", "08:30"),
+        ("23u", "23:00"),
+        ("24:00", "00:00"),
+        ("24", "00:00"),
+    ],
 )
 def test_parse_clock_accepts(text: str, expected: str) -> None:
     assert parse_clock(text) == expected
 
 
-@pytest.mark.parametrize("text", ["25:00", "7:5", "abc", "12:60", "", "1230", "-1:00", "07:30:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "25:00",
+        "7:5",
+        "abc",
+        "12:60",
+        "",
+        "1230",
+        "-1:00",
+        "07:30:00",
+        "25",
+        "24:30",
+        "8 30",
+        "8 uur 30",
+        "uur",
+        "morgen",
+        "half negen",
+        "8 uurtjes",
+        "٨",
+    ],
+)
 def test_parse_clock_rejects(text: str) -> None:
     with pytest.raises(ArgError, match="geen geldige tijd"):
         parse_clock(text)
@@ -119,6 +158,17 @@ def test_parse_clock_rejects(text: str) -> None:
         ("23:00-07:00", ("23:00", "07:00")),
         ("23:00 - 7:00", ("23:00", "07:00")),
         ("12:00–13:30", ("12:00", "13:30")),
+        ("23-7", ("23:00", "07:00")),
+        ("23 - 7", ("23:00", "07:00")),
+        ("23:00 tot 07:00", ("23:00", "07:00")),
+        ("23 tot 7", ("23:00", "07:00")),
+        ("van 23:00 tot 07:00", ("23:00", "07:00")),
+        ("Van 22 uur tot 6 uur", ("22:00", "06:00")),
+        ("23u-7u", ("23:00", "07:00")),
+        ("23.00-07.00", ("23:00", "07:00")),
+        ("22.30-6.45", ("22:30", "06:45")),
+        ("22u30-6u", ("22:30", "06:00")),
+        ("22-24", ("22:00", "00:00")),
     ],
 )
 def test_parse_quiet_hours(text: str, expected: tuple[str, str]) -> None:
@@ -132,6 +182,15 @@ def test_parse_quiet_hours(text: str, expected: tuple[str, str]) -> None:
         ("23:00", "begrijp ik niet"),
         ("25:00-07:00", "geen geldige tijd"),
         ("morgen-overmorgen", "geen geldige tijd"),
+        ("25-7", "„25” is geen geldige tijd"),
+        ("23-7-8", "begrijp ik niet"),
+        ("23 tot", "begrijp ik niet"),
+        ("tot 7", "begrijp ik niet"),
+        ("morgen", "begrijp ik niet"),
+        ("23", "begrijp ik niet"),
+        ("van 23", "begrijp ik niet"),
+        ("23 totaal 7", "begrijp ik niet"),
+        ("23-", "begrijp ik niet"),
     ],
 )
 def test_parse_quiet_hours_rejects(text: str, message: str) -> None:
