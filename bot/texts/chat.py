@@ -19,6 +19,8 @@ from bot.texts.topics import KIND_HEADINGS, KIND_NAMES
 ECHO_UNITS = 80
 # A follow's label in /mijn: 50 follows must fit one message with the settings.
 LABEL_UNITS = 60
+# A command name echoed back ("„/follow” ken ik niet").
+COMMAND_ECHO_UNITS = 40
 # The tagging core's question for an ambiguous word repeats that word.
 QUESTION_UNITS = 300
 
@@ -63,6 +65,17 @@ PLAIN_TEXT = (
     "Ik reageer op opdrachten, zoals <code>/volg oekraine</code> of <code>/laatste</code>. "
     "Typ /help voor een overzicht."
 )
+
+
+def unknown_command(typed: str, suggestion: str | None, argument: str = "") -> str:
+    """``typed``: the command name as typed (no "/"); ``suggestion``: the one meant, if any."""
+    known = f"„/{_echo(typed, COMMAND_ECHO_UNITS)}” ken ik niet."
+    if suggestion is None:
+        return f"{known} Typ /help voor alle opdrachten."
+    if argument:
+        return f"{known} Bedoel je <code>/{escape(suggestion)} {_echo(argument)}</code>?"
+    return f"{known} Bedoel je /{escape(suggestion)}?"
+
 
 # --- Guards -------------------------------------------------------------------
 
