@@ -6,6 +6,7 @@ escape every one of them, so text from users and feeds can never break markup.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from html import escape
 
@@ -81,10 +82,18 @@ def unknown_command(typed: str, suggestion: str | None, argument: str = "") -> s
 
 ADMINS_ONLY = "Sorry, in deze groep kunnen alleen beheerders dat wijzigen. 🙂"
 ADMINS_ONLY_SHORT = "Alleen beheerders van de groep kunnen dat wijzigen."
-RATE_LIMITED = (
-    "Rustig aan 🙂 Je stuurt veel opdrachten kort na elkaar. Probeer het over een minuut opnieuw."
-)
-RATE_LIMITED_SHORT = "Even rustig aan: probeer het over een minuut opnieuw."
+
+
+def rate_limited(seconds: float) -> str:
+    """Over the command limit; ``seconds`` until the chat may go on. Also a button pop-up."""
+    whole = max(1, math.ceil(seconds))
+    if whole > 90:
+        wait = f"{math.ceil(whole / 60)} minuten"
+    else:
+        wait = "1 seconde" if whole == 1 else f"{whole} seconden"
+    return f"Even rustig aan: je kunt over {wait} weer opdrachten sturen."
+
+
 UNCLOSED_QUOTE = (
     'Er mist een afsluitend aanhalingsteken. Voorbeeld: <code>/volg "Mark Rutte"</code>'
 )

@@ -283,6 +283,39 @@ def test_rate_limiter_tells_once_then_stays_silent_and_recovers() -> None:
     assert limiter.check(1, T0_S + 61) is Verdict.ALLOW
 
 
+def test_rate_limiter_says_when_the_chat_can_go_on() -> None:
+    limiter = RateLimiter(limit=3, window=timedelta(minutes=1))
+    for offset in (0, 10, 15):
+        assert limiter.check(1, T0_S + offset) is Verdict.ALLOW
+    assert limiter.check(1, T0_S + 20) is Verdict.REFUSE_AND_TELL
+    # The oldest of the three leaves the window at T0 + 60: one more command then.
+    assert limiter.retry_in(1, T0_S + 20) == pytest.approx(40.0)
+    assert limiter.retry_in(1, T0_S + 59.5) == pytest.approx(0.5)
+    assert limiter.retry_in(1, T0_S + 60) == 0.0
+    assert limiter.retry_in(2, T0_S) == 0.0  # a chat never limited
+    assert limiter.check(1, T0_S + 60) is Verdict.ALLOW
+    assert limiter.check(1, T0_S + 61) is Verdict.REFUSE_SILENTLY
+    assert limiter.retry_in(1, T0_S + 61) == pytest.approx(9.0)  # the hit at T0 + 10
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (40.0, "Even rustig aan: je kunt over 40 seconden weer opdrachten sturen."),
+        (39.2, "Even rustig aan: je kunt over 40 seconden weer opdrachten sturen."),
+        (0.3, "Even rustig aan: je kunt over 1 seconde weer opdrachten sturen."),
+        (0.0, "Even rustig aan: je kunt over 1 seconde weer opdrachten sturen."),
+        (60.0, "Even rustig aan: je kunt over 60 seconden weer opdrachten sturen."),
+        (150.0, "Even rustig aan: je kunt over 3 minuten weer opdrachten sturen."),
+    ],
+)
+def test_rate_limited_text_names_the_wait(seconds: float, expected: str) -> None:
+    from bot.texts import chat as texts
+
+    assert texts.rate_limited(seconds) == expected
+    assert len(texts.rate_limited(seconds)) <= texts.TOAST_CHARS  # also a button pop-up
+
+
 def test_admin_cache_expires() -> None:
     cache = AdminCache(ttl=timedelta(minutes=5))
     assert cache.get(-100, 7, T0_S) is None
