@@ -181,3 +181,12 @@ def parse_quiet_hours(text: str) -> tuple[str, str]:
 def is_off(argument: str) -> bool:
     """``uit`` (or ``off``/``nee``) switches a setting off."""
     return clean(argument).casefold() in {"uit", "off", "nee", "geen"}
+
+
+def parse_switch(argument: str, command: str) -> bool:
+    """``aan`` -> True, ``uit`` -> False (and their synonyms); else an ArgError for ``/command``."""
+    if clean(argument).casefold() in {"aan", "on", "ja", "aanzetten"}:
+        return True
+    if is_off(argument) or clean(argument).casefold() == "uitzetten":
+        return False
+    raise ArgError(texts.switch_invalid(argument, command))

@@ -1,4 +1,4 @@
-"""/stil, /samenvatting and /stop.
+"""/stil, /samenvatting, /voorbeeld and /stop.
 
 This layer validates and stores the settings; the push engine honours them.
 """
@@ -11,7 +11,14 @@ from telegram.ext import ContextTypes
 from bot.runtime.services import services
 from bot.store.records import ChatSettings
 from bot.texts import chat as texts
-from handlers.args import ArgError, command_argument, is_off, parse_clock, parse_quiet_hours
+from handlers.args import (
+    ArgError,
+    command_argument,
+    is_off,
+    parse_clock,
+    parse_quiet_hours,
+    parse_switch,
+)
 from handlers.callback_data import Confirmation
 from handlers.guards import may_change, sealed_keyboard
 from handlers.keyboards import confirm_keyboard
@@ -64,8 +71,30 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _release_held(context, chat.id, before)
 
 
+async def link_previews(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A preview of the article under each push, or none; unset follows push.link_previews."""
+    chat = update.effective_chat
+    if chat is None or not await may_change(update, context):
+        return
+    found = services(context)
+    try:
+        argument = command_argument(message_text(update))
+        if not argument:
+            record = found.store.get_chat(chat.id)
+            choice = record.settings.link_previews if record is not None else None
+            shown = found.config.push.link_previews if choice is None else choice
+            await reply(update, texts.previews_usage(shown))
+            return
+        wanted = parse_switch(argument, "voorbeeld")
+    except ArgError as error:
+        await reply(update, str(error))
+        return
+    await _change_settings(context, chat.id, chat.type, link_previews=wanted)
+    await reply(update, texts.PREVIEWS_ON if wanted else texts.PREVIEWS_OFF)
+
+
 async def _change_settings(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, chat_type: str, **fields: str | None
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, chat_type: str, **fields: str | bool | None
 ) -> ChatSettings | None:
     """Store the new settings; the old ones if they differ, else None."""
     store = services(context).store

@@ -45,6 +45,8 @@ ENGLISH_NAMES: dict[str, str] = {
     "silent": "stil",
     "digest": "samenvatting",
     "summary": "samenvatting",
+    "preview": "voorbeeld",
+    "previews": "voorbeeld",
 }
 
 # How alike (difflib's ratio) a typed name must be to a command to suggest it:

@@ -353,7 +353,7 @@ class Delivery:
                     chat_id,
                     text,
                     parse_mode=parse_mode,
-                    link_preview_options=self._previews,
+                    link_preview_options=self._previews_for(chat_id),
                     rate_limit_args=BROADCAST,  # type: ignore[call-arg]
                 )
                 error: TelegramError | None = None
@@ -406,6 +406,12 @@ class Delivery:
             await self._store.drop(ids)
             return chat_id
         return chat_id
+
+    def _previews_for(self, chat_id: int) -> LinkPreviewOptions:
+        """The chat's own choice (/voorbeeld) if it made one, else the operator's default."""
+        chat = self._store.get_chat(chat_id)
+        choice = chat.settings.link_previews if chat is not None else None
+        return self._previews if choice is None else LinkPreviewOptions(is_disabled=not choice)
 
     async def _record_sent(self, ids: Sequence[str]) -> None:
         """Mark confirmed sends in the store, or keep them in memory if it refuses."""

@@ -57,6 +57,8 @@ HELP = (
     "/stil <code>23:00-07:00</code> – geen meldingen in die uren (/stil <code>uit</code>)\n"
     "/samenvatting <code>08:00</code> – één overzicht per dag in plaats van losse "
     "berichten (/samenvatting <code>uit</code>)\n"
+    "/voorbeeld <code>aan</code> – een voorbeeld van het artikel onder elk bericht "
+    "(/voorbeeld <code>uit</code>)\n"
     "/stop – stop alle berichten en wis je gegevens\n\n"
     "In groepen mag iedereen /laatste en /zoek gebruiken; alleen beheerders "
     "wijzigen wat de groep volgt."
@@ -243,6 +245,7 @@ def my_follows(
     *,
     quiet: tuple[str, str] | None,
     digest: str | None,
+    previews: bool,
     max_follows: int,
 ) -> str:
     lines: list[str] = []
@@ -266,6 +269,11 @@ def my_follows(
         f"🗞 Dagelijkse samenvatting: om {digest}"
         if digest
         else "🗞 Dagelijkse samenvatting: uit, je krijgt berichten direct (/samenvatting)"
+    )
+    lines.append(
+        "🔗 Voorbeeld van het artikel: aan"
+        if previews
+        else "🔗 Voorbeeld van het artikel: uit (/voorbeeld)"
     )
     return "\n".join(lines)
 
@@ -373,6 +381,29 @@ def digest_set(at: str) -> str:
     return f"🗞 Je krijgt voortaan elke dag om {at} één samenvatting in plaats van losse berichten."
 
 
+# --- /voorbeeld ---------------------------------------------------------------------------
+
+PREVIEWS_ON = (
+    "🔗 Voorbeelden staan aan: onder elk nieuwsbericht zie je een voorbeeld van het artikel."
+)
+PREVIEWS_OFF = "Voorbeelden staan uit: je nieuwsberichten komen zonder voorbeeld van het artikel."
+
+
+def previews_usage(shown: bool) -> str:
+    now = "Nu: aan." if shown else "Nu: uit."
+    return (
+        f"🔗 <b>Voorbeeld van het artikel</b> – {now}\n"
+        "Zet aan met <code>/voorbeeld aan</code>, uit met <code>/voorbeeld uit</code>."
+    )
+
+
+def switch_invalid(text: str, command: str) -> str:
+    return (
+        f"„{_echo(text)}” begrijp ik niet. Kies <code>/{escape(command)} aan</code> of "
+        f"<code>/{escape(command)} uit</code>."
+    )
+
+
 # --- /stop ------------------------------------------------------------------------------
 
 STOP_CONFIRM = (
@@ -438,6 +469,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("onderwerpen", "Alle rubrieken en hoe je landen volgt"),
     ("stil", "Stille uren, bijv. 23:00-07:00"),
     ("samenvatting", "Eén overzicht per dag"),
+    ("voorbeeld", "Voorbeeld van het artikel aan of uit"),
     ("help", "Alle opdrachten met voorbeelden"),
     ("start", "Welkom en populaire onderwerpen"),
     ("stop", "Stop alle berichten en wis je gegevens"),

@@ -30,7 +30,7 @@ HOSTILE = {
     "commas": ",,, ,",
     "newlines": "sport\n\n\ntech",
 }
-COMMANDS = ("/volg", "/ontvolg", "/laatste", "/zoek", "/stil", "/samenvatting")
+COMMANDS = ("/volg", "/ontvolg", "/laatste", "/zoek", "/stil", "/samenvatting", "/voorbeeld")
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -21,6 +21,7 @@ from handlers.args import (
     parse_clock,
     parse_latest,
     parse_quiet_hours,
+    parse_switch,
     split_terms,
 )
 from handlers.guards import AdminCache, RateLimiter, Verdict
@@ -200,6 +201,20 @@ def test_parse_quiet_hours(text: str, expected: tuple[str, str]) -> None:
 def test_parse_quiet_hours_rejects(text: str, message: str) -> None:
     with pytest.raises(ArgError, match=message):
         parse_quiet_hours(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "on"),
+    [("aan", True), ("Aan", True), ("ja", True), ("on", True), ("uit", False), ("UIT ", False)],
+)
+def test_parse_switch(text: str, on: bool) -> None:
+    assert parse_switch(text, "voorbeeld") is on
+
+
+@pytest.mark.parametrize("text", ["misschien", "aanuit", "1", "soms aan"])
+def test_parse_switch_rejects(text: str) -> None:
+    with pytest.raises(ArgError, match="<code>/voorbeeld aan</code>"):
+        parse_switch(text, "voorbeeld")
 
 
 @pytest.mark.parametrize(("text", "off"), [("uit", True), ("UIT ", True), ("aan", False)])

@@ -140,3 +140,44 @@ async def test_other_times_still_get_the_clear_error(
         assert expected in text
         assert "<code>" in text
         assert bot.chat(PRIVATE) is None
+
+
+async def test_link_previews_are_chosen_per_chat(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_bot(fake_telegram, tmp_path) as bot:
+        usage = (await bot.say(PRIVATE, "/voorbeeld"))["text"]
+        assert "Nu: uit." in usage  # the operator's default (push.link_previews = false)
+        assert "<code>/voorbeeld aan</code>" in usage
+        assert bot.chat(PRIVATE) is None  # looking changes nothing
+
+        on = await bot.say(PRIVATE, "/voorbeeld aan")
+        assert on["text"].startswith("🔗 Voorbeelden staan aan")
+        record = bot.chat(PRIVATE)
+        assert record is not None
+        assert record.settings.link_previews is True
+        assert "Nu: aan." in (await bot.say(PRIVATE, "/voorbeeld"))["text"]
+        assert "🔗 Voorbeeld van het artikel: aan" in (await bot.say(PRIVATE, "/mijn"))["text"]
+
+        off = await bot.say(PRIVATE, "/voorbeeld uit")
+        assert off["text"].startswith("Voorbeelden staan uit")
+        record = bot.chat(PRIVATE)
+        assert record is not None
+        assert record.settings.link_previews is False
+        assert "🔗 Voorbeeld van het artikel: uit" in (await bot.say(PRIVATE, "/mijn"))["text"]
+
+        wrong = await bot.say(PRIVATE, "/voorbeeld misschien")
+        assert "„misschien” begrijp ik niet" in wrong["text"]
+        assert "<code>/voorbeeld aan</code>" in wrong["text"]
+        record = bot.chat(PRIVATE)
+        assert record is not None
+        assert record.settings.link_previews is False
+
+
+async def test_link_previews_are_in_the_menu_and_the_help(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_bot(fake_telegram, tmp_path) as bot:
+        menu = {entry["command"] for entry in fake_telegram.commands(language_code="nl")}
+        assert "voorbeeld" in menu
+        assert "/voorbeeld" in (await bot.say(PRIVATE, "/help"))["text"]

@@ -33,6 +33,9 @@ from tests.chat_harness import ADMIN, GROUP, PRIVATE, running_bot
         ("mute", "stil"),
         ("digest", "samenvatting"),
         ("summary", "samenvatting"),
+        ("preview", "voorbeeld"),
+        ("previews", "voorbeeld"),
+        ("voorbeelden", "voorbeeld"),
         # Near misses of the Dutch names: the closest one.
         ("help2", "help"),
         ("volgen", "volg"),
