@@ -15,6 +15,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -25,6 +26,7 @@ from handlers.admin import status
 from handlers.callbacks import on_button
 from handlers.follow import follow, my_follows, unfollow
 from handlers.guards import GUARDS_KEY, Guards, rate_limit
+from handlers.inline import on_inline_query
 from handlers.latest import latest, search
 from handlers.membership import on_migrate, reactivate_if_back
 from handlers.settings import digest, link_previews, quiet_hours, stop
@@ -77,6 +79,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(fresh & filters.Regex(r"^/[A-Za-z]") & ~filters.COMMAND, _bare_command)
     )
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(InlineQueryHandler(on_inline_query))
     # A command no handler took: "unknown, did you mean …" (in groups only when
     # addressed to us).
     application.add_handler(MessageHandler(fresh & filters.COMMAND, unknown_command))

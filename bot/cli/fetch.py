@@ -20,12 +20,13 @@ from bot.core.cities import display_city
 from bot.core.clock import Clock
 from bot.core.model import NewsItem
 from bot.ingest.build import merge_exact_duplicates, parse_and_build
-from bot.ingest.decide import assign_duplicates
+from bot.ingest.decide import assign_duplicates, assign_stories
 from bot.ingest.dedupe import StoryIndex
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
 from bot.ingest.fetch import make_fetcher
 from bot.ingest.parse_worker import ParseWorker
+from bot.stories import StoryAssigner
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ def _dedupe(results: list[SourceResult]) -> list[SourceResult]:
     everything = merge_exact_duplicates(item for result in results for item in result.items)
     batch = {item.id: item for item in everything}
     assignment = assign_duplicates(everything, StoryIndex(), lambda _: None)
-    merged = {item.id: item for item in assignment.items}
+    merged = {item.id: item for item in assign_stories(assignment.items, StoryAssigner())}
     deduped: list[SourceResult] = []
     emitted: set[str] = set()
     for result in results:
@@ -143,6 +144,7 @@ def item_to_json(item: NewsItem) -> str:
             "countries": list(item.countries),
             "dateline": item.dateline.to_json() if item.dateline else None,
             "duplicate_of": item.duplicate_of,
+            "story": item.story_id,
         },
         ensure_ascii=False,
     )
@@ -161,6 +163,8 @@ def item_to_text(item: NewsItem, tz: ZoneInfo) -> str:
         lines.append("  tags: " + ", ".join(tags))
     if item.duplicate_of:
         lines.append(f"  duplicate of: {item.duplicate_of}")
+    if item.story_id != item.id:
+        lines.append(f"  story: {item.story_id}")
     if item.summary:
         lines.append("  " + item.summary)
     lines.append("  " + item.link)

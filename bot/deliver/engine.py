@@ -50,6 +50,7 @@ from bot.deliver.plan import (
     quiet_until,
 )
 from bot.deliver.ratelimit import BROADCAST, ShuttingDown
+from bot.deliver.share import share_markup
 from bot.deliver.stats import DeliveryStats
 from bot.deliver.unsaved import StoreOutage
 from bot.store.outbox import migrated_id
@@ -355,6 +356,7 @@ class Delivery:
                     parse_mode=parse_mode,
                     link_preview_options=self._previews_for(chat_id),
                     rate_limit_args=BROADCAST,  # type: ignore[call-arg]
+                    reply_markup=share_markup(entries, self._store.get_item),
                 )
                 error: TelegramError | None = None
             except TelegramError as exc:

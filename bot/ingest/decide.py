@@ -21,6 +21,7 @@ from bot.core.model import NewsItem
 from bot.ingest.dedupe import StoryIndex
 from bot.ingest.feedstate import FeedState
 from bot.ingest.schedule import next_state_after_error, next_state_after_success
+from bot.stories import StoryAssigner
 
 if TYPE_CHECKING:
     from bot.ingest.fetch import FetchResult
@@ -160,10 +161,34 @@ def assign_duplicates(
     return Assignment(final, tuple(updated.values()))
 
 
+def assign_stories(items: Sequence[NewsItem], stories: StoryAssigner) -> list[NewsItem]:
+    """Give each new item its story (the news event it reports), in arrival order.
+
+    ``stories`` is carried between cycles and updated in place. Items that already
+    carry a story (a stored item seen again, widened) keep it.
+    """
+    assigned = {
+        item.id: replace(item, story=stories.assign(item))
+        for item in sorted(items, key=_arrival_key)
+        if item.story is None
+    }
+    return [assigned.get(item.id, item) for item in items]
+
+
 def seed_index(index: StoryIndex, stored: Iterable[NewsItem]) -> None:
     """Rebuild the near-duplicate index from stored items, oldest first (start-up)."""
     for item in sorted(stored, key=_age_key):
         index.add(item)
+
+
+def seed_story_window(stories: StoryAssigner, stored: Iterable[NewsItem]) -> None:
+    """Replay stored items with their recorded stories, so a restart renumbers nothing."""
+    ordered = sorted(stored, key=_arrival_key)
+    stories.seed((item, item.story_id) for item in ordered)
+
+
+def _arrival_key(item: NewsItem) -> tuple[datetime, datetime, str]:
+    return (item.first_seen or item.published, item.published, item.id)
 
 
 def _age_key(item: NewsItem) -> datetime:

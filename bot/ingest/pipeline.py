@@ -24,10 +24,12 @@ from bot.ingest.build import merge_exact_duplicates, parse_and_build
 from bot.ingest.decide import (
     STORY_WINDOW,
     assign_duplicates,
+    assign_stories,
     is_baseline,
     next_state_after_failure,
     next_state_after_fetch,
     seed_index,
+    seed_story_window,
     widened_sections,
 )
 from bot.ingest.dedupe import StoryIndex
@@ -37,6 +39,8 @@ from bot.ingest.fetch import FeedFetcher, FetchResult
 from bot.ingest.parse_worker import ParseWorker
 from bot.ingest.schedule import is_due
 from bot.store.protocol import IngestStore
+from bot.stories import STORY_WINDOW as STORIES_WINDOW
+from bot.stories import StoryAssigner
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +81,8 @@ class IngestPipeline:
     interval: timedelta
     summary_max_chars: int = 300
     rng: random.Random = field(default_factory=random.Random)
-    stories: StoryIndex = field(default_factory=StoryIndex)
+    duplicates: StoryIndex = field(default_factory=StoryIndex)
+    stories: StoryAssigner = field(default_factory=StoryAssigner)
     # Parsing runs in this child process (started at the first parse); close() stops it.
     parse_worker: ParseWorker = field(default_factory=ParseWorker)
     # Cycles never overlap (the console's ":nieuw" polls outside the JobQueue).
@@ -88,11 +93,13 @@ class IngestPipeline:
         self.parse_worker.close()
 
     def seed_stories(self) -> None:
-        """Rebuild the near-duplicate index from stored items (start-up)."""
-        since = self.clock() - STORY_WINDOW
-        seed_index(
-            self.stories, self.store.recent(since=since, limit=None, include_duplicates=True)
+        """Rebuild the near-duplicate index and the story window from stored items."""
+        now = self.clock()
+        stored = self.store.recent(
+            since=now - max(STORY_WINDOW, STORIES_WINDOW), limit=None, include_duplicates=True
         )
+        seed_index(self.duplicates, [i for i in stored if i.published >= now - STORY_WINDOW])
+        seed_story_window(self.stories, stored)
 
     async def run_cycle(
         self, *, force: bool = False, on_new_stories: NewStoriesHook | None = None
@@ -131,7 +138,7 @@ class IngestPipeline:
             merge_exact_duplicates(fetched), on_new_stories, baseline
         )
         await self.store.put_feed_states({url: s.to_dict() for url, s in new_states.items()})
-        self.stories.evict(now - STORY_WINDOW)
+        self.duplicates.evict(now - STORY_WINDOW)
         return CycleReport(tuple(outcomes), tuple(stories), tuple(duplicates))
 
     def _state(self, feed: FeedConfig) -> FeedState:
@@ -207,13 +214,14 @@ class IngestPipeline:
         """Assign near duplicates, hand the pushable stories on, then store everything."""
         candidates = [item for item in items if not self.store.is_seen(item.id)]
         widened = widened_sections(items, self.store.get_item)
-        assignment = assign_duplicates(candidates, self.stories, self.store.get_item)
-        stories = assignment.stories
+        assignment = assign_duplicates(candidates, self.duplicates, self.store.get_item)
+        new_items = assign_stories(assignment.items, self.stories)
+        stories = [item for item in new_items if item.duplicate_of is None]
         pushable = [story for story in stories if story.id not in baseline]
         if on_new_stories is not None and pushable:
             await on_new_stories(pushable)
-        await self.store.add_items([*assignment.items, *assignment.updated_stories, *widened])
-        return stories, assignment.duplicates
+        await self.store.add_items([*new_items, *assignment.updated_stories, *widened])
+        return stories, [item for item in new_items if item.duplicate_of is not None]
 
 
 def feed_states_by_name(

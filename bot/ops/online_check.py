@@ -48,6 +48,8 @@ class BotCheck:
     base_url: str
     username: str | None = None
     error: str | None = None
+    # getMe's supports_inline_queries: None when getMe failed.
+    inline: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -88,7 +90,9 @@ async def check_bot(token: str, base_url: str) -> BotCheck:
     shown_url = redact(base_url, (token,))
     try:
         async with Bot(token, base_url=base_url) as bot:
-            return BotCheck(shown_url, username=bot.username)
+            return BotCheck(
+                shown_url, username=bot.username, inline=bool(bot.bot.supports_inline_queries)
+            )
     except InvalidToken as exc:
         # PTB re-raises with the token in the message; the server's own reason
         # ("Unauthorized", "Not Found") is on the original exception.
@@ -195,12 +199,24 @@ def read_stored_feed_states(data_dir: Path) -> dict[str, FeedState]:
     return states
 
 
+def inline_line(supported: bool, username: str) -> str:
+    """Whether inline search (``@bot oekraine``) works, and how to switch it on."""
+    if supported:
+        return "Inline mode: on"
+    return (
+        "Inline mode: off (a warning, not a failure) - switch it on with @BotFather: "
+        f"/setinline, choose @{username}, send a placeholder such as 'land, rubriek of woord'"
+    )
+
+
 def format_report(
     bot: BotCheck, feeds: Sequence[FeedCheck], *, tz: ZoneInfo, disabled: int = 0
 ) -> str:
     """The printed report: a Bot API line, a feed summary and an aligned table (pure)."""
     if bot.ok:
         lines = [f"Telegram Bot API {bot.base_url}: ok, bot @{bot.username}"]
+        if bot.inline is not None:
+            lines.append(inline_line(bot.inline, bot.username or "?"))
     else:
         lines = [f"Telegram Bot API {bot.base_url}: FAIL - {bot.error}"]
     ok = sum(1 for feed in feeds if feed.ok)

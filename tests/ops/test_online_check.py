@@ -220,3 +220,17 @@ def test_unreadable_stored_state_is_ignored(tmp_path: Path, content: bytes | Non
     if content is not None:
         (tmp_path / "feeds.json").write_bytes(content)
     assert read_stored_feed_states(tmp_path) == {}
+
+
+async def test_inline_mode_off_is_reported_with_the_botfather_step(
+    fake_telegram: FakeTelegram, bot_token: str, tmp_path: Path
+) -> None:
+    code, output = await _run(_config(fake_telegram, bot_token, [], tmp_path))
+    assert code == 0  # a warning, not a failure
+    assert "Inline mode: off" in output
+    assert f"/setinline, choose @{fake_telegram.username}" in output
+
+    fake_telegram.supports_inline_queries = True
+    code, output = await _run(_config(fake_telegram, bot_token, [], tmp_path))
+    assert "Inline mode: on" in output
+    assert "/setinline" not in output
