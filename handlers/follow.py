@@ -159,13 +159,23 @@ async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     chat = update.effective_chat
     if chat is None:
         return
-    record = services(context).store.get_chat(chat.id)
+    found = services(context)
+    record = found.store.get_chat(chat.id)
+    previews = found.config.push.link_previews
     if record is None:
-        text = texts.my_follows((), quiet=None, digest=None, max_follows=MAX_FOLLOWS)
+        text = texts.my_follows(
+            (), quiet=None, digest=None, previews=previews, max_follows=MAX_FOLLOWS
+        )
     else:
         settings = record.settings
         quiet = settings.quiet_hours
+        if settings.link_previews is not None:
+            previews = settings.link_previews
         text = texts.my_follows(
-            record.follows, quiet=quiet, digest=settings.digest_time, max_follows=MAX_FOLLOWS
+            record.follows,
+            quiet=quiet,
+            digest=settings.digest_time,
+            previews=previews,
+            max_follows=MAX_FOLLOWS,
         )
     await reply(update, text)

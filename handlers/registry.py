@@ -29,8 +29,9 @@ from handlers.guards import GUARDS_KEY, Guards, rate_limit
 from handlers.inline import on_inline_query
 from handlers.latest import latest, search
 from handlers.membership import on_migrate, reactivate_if_back
-from handlers.settings import digest, quiet_hours, stop
+from handlers.settings import digest, link_previews, quiet_hours, stop
 from handlers.start import help_command, list_topics, plain_text, start
+from handlers.unknown import unknown_command
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], Callback], ...] = (
     (("zoek",), search),
     (("stil",), quiet_hours),
     (("samenvatting",), digest),
+    (("voorbeeld",), link_previews),
     (("stop",), stop),
 )
 
@@ -78,8 +80,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline_query))
-    # Anything else in a private chat (text, unknown commands) gets a pointer to
-    # /help. Groups stay quiet: there we only see commands meant for someone.
+    # A command no handler took: "unknown, did you mean …" (in groups only when
+    # addressed to us).
+    application.add_handler(MessageHandler(fresh & filters.COMMAND, unknown_command))
+    # Anything else in a private chat (plain text) gets a pointer to /help.
+    # Groups stay quiet: there we only see commands meant for someone.
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & fresh & filters.TEXT, plain_text)
     )
@@ -113,8 +118,8 @@ async def _bare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     callback = _CALLBACKS.get(name.casefold())
     if callback is not None:
         await callback(update, context)
-    elif message.chat.type == ChatType.PRIVATE:
-        await plain_text(update, context)
+    else:
+        await unknown_command(update, context)
 
 
 async def _limit_rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -33,6 +33,7 @@ from bot.stories import StoryAssigner
 class SourceResult:
     feed: FeedConfig
     items: tuple[NewsItem, ...] = ()
+    # What went wrong, without the source's name: the caller prints "{url}: {error}".
     error: str | None = None
 
 
@@ -87,7 +88,7 @@ def _from_file(
     try:
         body = Path(feed.url).read_bytes()
     except OSError as exc:
-        return SourceResult(feed, error=f"cannot read {feed.url}: {exc.strerror or exc}")
+        return SourceResult(feed, error=f"cannot read: {exc.strerror or exc}")
     return _build(worker, feed, body, {}, config, now)
 
 
@@ -104,7 +105,7 @@ def _build(
             feed.name, parse_and_build, body, headers, feed, now, config.news.summary_max_chars
         )
     except FeedError as exc:
-        return SourceResult(feed, error=str(exc))
+        return SourceResult(feed, error=exc.failure.english)  # str(exc) starts with the name
     except Exception as exc:  # a parser surprise is this source's failure, not the run's
         return SourceResult(feed, error=f"cannot parse: {type(exc).__name__}: {exc}")
     return SourceResult(feed, items=tuple(items))

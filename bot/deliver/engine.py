@@ -45,6 +45,7 @@ from bot.deliver.plan import (
     PUSH,
     PlannedEntry,
     key_from_json,
+    next_digest,
     prefs_from_settings,
     quiet_until,
 )
@@ -54,7 +55,7 @@ from bot.deliver.stats import DeliveryStats
 from bot.deliver.unsaved import StoreOutage
 from bot.store.outbox import migrated_id
 from bot.store.protocol import DeliveryStore
-from bot.store.records import OutboxEntry
+from bot.store.records import ChatSettings, OutboxEntry
 from bot.texts.admin import STORE_UP_ALERT, store_cause, store_down_alert
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class Delivery:
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self._stopping = False
+        self._releases: dict[int, ChatSettings] = {}
 
     @property
     def bot(self) -> Bot:
@@ -121,6 +123,38 @@ class Delivery:
             self._task = asyncio.get_running_loop().create_task(self._drain_loop())
         else:
             self._again = True
+
+    def release_held(self, chat_id: int, before: ChatSettings) -> None:
+        """The chat changed its settings from ``before``: re-time what those settings held.
+
+        Entries held by quiet hours that no longer apply, or for a digest that is
+        off or moved, become due (or due at the new digest time) and go out as one
+        message. Applied at the start of the next drain, under the drain lock, so
+        a drain busy with this chat cannot hold them again afterwards.
+        """
+        self._releases.setdefault(chat_id, before)  # the oldest settings held them
+        self.kick()
+
+    async def _apply_releases(self) -> None:
+        while self._releases:
+            chat_id, before = self._releases.popitem()
+            chat = self._store.get_chat(chat_id)
+            if chat is None:
+                continue
+            now = self._clock()
+            old, new = prefs_from_settings(before), prefs_from_settings(chat.settings)
+            quiet_end = quiet_until(old, now, self._tz)
+            digest_at = next_digest(old, now, self._tz)
+            try:
+                if old.quiet != new.quiet and quiet_end is not None:
+                    await self._store.release_held(chat_id, (PUSH, AWAY), quiet_end, now)
+                if old.digest_at != new.digest_at and digest_at is not None:
+                    at = next_digest(new, now, self._tz) or quiet_until(new, now, self._tz) or now
+                    await self._store.release_held(chat_id, (DIGEST,), digest_at, at)
+            except OSError as exc:
+                self._releases.setdefault(chat_id, before)  # the next drain tries again
+                self.store_refused(exc)
+                return
 
     async def wait_idle(self) -> None:
         """Wait until a background drain started by ``kick`` has finished."""
@@ -189,6 +223,7 @@ class Delivery:
             if self.outage.down and not await self._recover():
                 await self._alert_outage()
                 return DrainReport()
+            await self._apply_releases()
             due = [e for e in self._store.pending(self._clock()) if not self.outage.holds(e.id)]
             by_chat: dict[int, list[OutboxEntry]] = defaultdict(list)
             for entry in due:
@@ -319,7 +354,7 @@ class Delivery:
                     chat_id,
                     text,
                     parse_mode=parse_mode,
-                    link_preview_options=self._previews,
+                    link_preview_options=self._previews_for(chat_id),
                     rate_limit_args=BROADCAST,  # type: ignore[call-arg]
                     reply_markup=share_markup(entries, self._store.get_item),
                 )
@@ -374,6 +409,12 @@ class Delivery:
             await self._store.drop(ids)
             return chat_id
         return chat_id
+
+    def _previews_for(self, chat_id: int) -> LinkPreviewOptions:
+        """The chat's own choice (/voorbeeld) if it made one, else the operator's default."""
+        chat = self._store.get_chat(chat_id)
+        choice = chat.settings.link_previews if chat is not None else None
+        return self._previews if choice is None else LinkPreviewOptions(is_disabled=not choice)
 
     async def _record_sent(self, ids: Sequence[str]) -> None:
         """Mark confirmed sends in the store, or keep them in memory if it refuses."""

@@ -14,7 +14,7 @@ chat once.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Collection, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -156,6 +156,30 @@ class OutboxTable:
         entry = replace(current.entry, not_before=not_before, attempts=attempts)
         self._pending[entry_id] = replace(current, entry=entry)
         return True
+
+    def release_held(
+        self, chat_id: int, kinds: Collection[str], held_until: datetime, release_at: datetime
+    ) -> list[str]:
+        """Move ``chat_id``'s pending ``kinds`` entries held until exactly ``held_until``.
+
+        A setting's hold (quiet hours, the digest time) gives every entry it holds
+        the same ``not_before``; entries held for another reason (a retry) keep theirs.
+        """
+        held = [
+            p
+            for p in list(self._pending.values())
+            if p.entry.chat_id == chat_id
+            and p.entry.kind in kinds
+            and p.entry.not_before == held_until
+        ]
+        for shard, items in self._group(held).items():
+            fields = {"not_before": opt_dt_to_json(release_at)}
+            self._dbs[shard].table(TABLE).update(fields, doc_ids=[p.doc_id for p in items])
+            for p in items:
+                self._pending[p.entry.id] = replace(
+                    p, entry=replace(p.entry, not_before=release_at)
+                )
+        return [p.entry.id for p in held]
 
     def drop(self, ids: Iterable[str]) -> list[str]:
         """Forget pending entries without sending them (given up, chat gone)."""

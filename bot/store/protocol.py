@@ -7,7 +7,7 @@ against any object with these methods.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -60,6 +60,10 @@ class DeliveryStore(ItemReader, Protocol):
     async def reschedule(
         self, entry_id: str, not_before: datetime | None, attempts: int | None = None
     ) -> bool: ...
+
+    async def release_held(
+        self, chat_id: int, kinds: Collection[str], held_until: datetime, release_at: datetime
+    ) -> list[str]: ...
 
     async def drop(self, ids: Sequence[str]) -> list[str]: ...
 

@@ -10,6 +10,8 @@ from bot.core.model import FollowKey
 
 TIME_FIELDS = ("quiet_start", "quiet_end", "digest_time")
 FLAG_FIELDS = ("link_previews", "summaries")
+# Flags a chat may leave unset (None): the operator's configuration decides then.
+OPTIONAL_FLAGS = frozenset({"link_previews"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +25,8 @@ class ChatSettings:
     quiet_start: str | None = None
     quiet_end: str | None = None
     digest_time: str | None = None
-    link_previews: bool = False
+    # /voorbeeld: None until the chat chooses; then push.link_previews no longer applies.
+    link_previews: bool | None = None
     summaries: bool = True
 
     def __post_init__(self) -> None:
@@ -32,8 +35,9 @@ class ChatSettings:
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"setting {name} must be a string or None, not {value!r}")
         for name in FLAG_FIELDS:
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"setting {name} must be a bool, not {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not isinstance(value, bool) and not (value is None and name in OPTIONAL_FLAGS):
+                raise TypeError(f"setting {name} must be a bool, not {value!r}")
 
     @property
     def quiet_hours(self) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ import asyncio
 import gc
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -586,6 +586,18 @@ class Store:
         """Hold a pending entry until ``not_before``; ``attempts=None`` keeps the count."""
         return await self._write(
             lambda: self._tables.outbox.reschedule(entry_id, not_before, attempts)
+        )
+
+    async def release_held(
+        self, chat_id: int, kinds: Collection[str], held_until: datetime, release_at: datetime
+    ) -> list[str]:
+        """Send ``chat_id``'s ``kinds`` entries held until ``held_until`` at ``release_at``.
+
+        For a setting that held them and changed; returns the ids moved.
+        """
+        wanted = frozenset(kinds)
+        return await self._write(
+            lambda: self._tables.outbox.release_held(chat_id, wanted, held_until, release_at)
         )
 
     async def drop(self, ids: Sequence[str]) -> list[str]:

@@ -30,7 +30,7 @@ FAILURES: Mapping[FailureKey, str] = {
     FailureKey.CONNECTION_CLOSED: "verbinding halverwege verbroken",
     FailureKey.UNDECODABLE_ENCODING: "onleesbare compressie",
     FailureKey.INVALID_URL: "ongeldige URL",
-    FailureKey.UNSUPPORTED_SCHEME: "URL-schema '{scheme}' niet ondersteund",
+    FailureKey.UNSUPPORTED_SCHEME: "URL-schema „{scheme}” niet ondersteund",
     FailureKey.REDIRECT_LOOP: "doorverwijzingslus",
     FailureKey.TOO_MANY_REDIRECTS: "te veel doorverwijzingen",
     FailureKey.BODY_TOO_LARGE: "antwoord groter dan {limit}",

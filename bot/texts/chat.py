@@ -6,6 +6,7 @@ escape every one of them, so text from users and feeds can never break markup.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from html import escape
 
@@ -19,6 +20,8 @@ from bot.texts.topics import KIND_HEADINGS, KIND_NAMES
 ECHO_UNITS = 80
 # A follow's label in /mijn: 50 follows must fit one message with the settings.
 LABEL_UNITS = 60
+# A command name echoed back ("„/follow” ken ik niet").
+COMMAND_ECHO_UNITS = 40
 # The tagging core's question for an ambiguous word repeats that word.
 QUESTION_UNITS = 300
 
@@ -54,6 +57,8 @@ HELP = (
     "/stil <code>23:00-07:00</code> – geen meldingen in die uren (/stil <code>uit</code>)\n"
     "/samenvatting <code>08:00</code> – één overzicht per dag in plaats van losse "
     "berichten (/samenvatting <code>uit</code>)\n"
+    "/voorbeeld <code>aan</code> – een voorbeeld van het artikel onder elk bericht "
+    "(/voorbeeld <code>uit</code>)\n"
     "/stop – stop alle berichten en wis je gegevens\n\n"
     "In groepen mag iedereen /laatste en /zoek gebruiken; alleen beheerders "
     "wijzigen wat de groep volgt."
@@ -64,14 +69,33 @@ PLAIN_TEXT = (
     "Typ /help voor een overzicht."
 )
 
+
+def unknown_command(typed: str, suggestion: str | None, argument: str = "") -> str:
+    """``typed``: the command name as typed (no "/"); ``suggestion``: the one meant, if any."""
+    known = f"„/{_echo(typed, COMMAND_ECHO_UNITS)}” ken ik niet."
+    if suggestion is None:
+        return f"{known} Typ /help voor alle opdrachten."
+    if argument:
+        return f"{known} Bedoel je <code>/{escape(suggestion)} {_echo(argument)}</code>?"
+    return f"{known} Bedoel je /{escape(suggestion)}?"
+
+
 # --- Guards -------------------------------------------------------------------
 
 ADMINS_ONLY = "Sorry, in deze groep kunnen alleen beheerders dat wijzigen. 🙂"
 ADMINS_ONLY_SHORT = "Alleen beheerders van de groep kunnen dat wijzigen."
-RATE_LIMITED = (
-    "Rustig aan 🙂 Je stuurt veel opdrachten kort na elkaar. Probeer het over een minuut opnieuw."
-)
-RATE_LIMITED_SHORT = "Even rustig aan: probeer het over een minuut opnieuw."
+
+
+def rate_limited(seconds: float) -> str:
+    """Over the command limit; ``seconds`` until the chat may go on. Also a button pop-up."""
+    whole = max(1, math.ceil(seconds))
+    if whole > 90:
+        wait = f"{math.ceil(whole / 60)} minuten"
+    else:
+        wait = "1 seconde" if whole == 1 else f"{whole} seconden"
+    return f"Even rustig aan: je kunt over {wait} weer opdrachten sturen."
+
+
 UNCLOSED_QUOTE = (
     'Er mist een afsluitend aanhalingsteken. Voorbeeld: <code>/volg "Mark Rutte"</code>'
 )
@@ -221,6 +245,7 @@ def my_follows(
     *,
     quiet: tuple[str, str] | None,
     digest: str | None,
+    previews: bool,
     max_follows: int,
 ) -> str:
     lines: list[str] = []
@@ -244,6 +269,11 @@ def my_follows(
         f"🗞 Dagelijkse samenvatting: om {digest}"
         if digest
         else "🗞 Dagelijkse samenvatting: uit, je krijgt berichten direct (/samenvatting)"
+    )
+    lines.append(
+        "🔗 Voorbeeld van het artikel: aan"
+        if previews
+        else "🔗 Voorbeeld van het artikel: uit (/voorbeeld)"
     )
     return "\n".join(lines)
 
@@ -313,15 +343,16 @@ DIGEST_OFF = "De dagelijkse samenvatting staat uit: je krijgt nieuws weer direct
 
 def clock_invalid(text: str) -> str:
     return (
-        f"„{_echo(text)}” is geen geldige tijd. Gebruik uu:mm van 00:00 tot 23:59, "
-        "bijvoorbeeld <code>07:30</code>."
+        f"„{_echo(text)}” is geen geldige tijd. Gebruik een tijd van 00:00 tot 23:59, "
+        "bijvoorbeeld <code>07:30</code> of <code>8 uur</code>."
     )
 
 
 def quiet_range_invalid(text: str) -> str:
     return (
         f"„{_echo(text)}” begrijp ik niet. Geef begin en einde, bijvoorbeeld "
-        "<code>/stil 23:00-07:00</code>, of zet het uit met <code>/stil uit</code>."
+        "<code>/stil 23:00-07:00</code> of <code>/stil 23-7</code>, of zet het uit met "
+        "<code>/stil uit</code>."
     )
 
 
@@ -348,6 +379,29 @@ def digest_usage(current: str | None) -> str:
 
 def digest_set(at: str) -> str:
     return f"🗞 Je krijgt voortaan elke dag om {at} één samenvatting in plaats van losse berichten."
+
+
+# --- /voorbeeld ---------------------------------------------------------------------------
+
+PREVIEWS_ON = (
+    "🔗 Voorbeelden staan aan: onder elk nieuwsbericht zie je een voorbeeld van het artikel."
+)
+PREVIEWS_OFF = "Voorbeelden staan uit: je nieuwsberichten komen zonder voorbeeld van het artikel."
+
+
+def previews_usage(shown: bool) -> str:
+    now = "Nu: aan." if shown else "Nu: uit."
+    return (
+        f"🔗 <b>Voorbeeld van het artikel</b> – {now}\n"
+        "Zet aan met <code>/voorbeeld aan</code>, uit met <code>/voorbeeld uit</code>."
+    )
+
+
+def switch_invalid(text: str, command: str) -> str:
+    return (
+        f"„{_echo(text)}” begrijp ik niet. Kies <code>/{escape(command)} aan</code> of "
+        f"<code>/{escape(command)} uit</code>."
+    )
 
 
 # --- /stop ------------------------------------------------------------------------------
@@ -415,6 +469,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("onderwerpen", "Alle rubrieken en hoe je landen volgt"),
     ("stil", "Stille uren, bijv. 23:00-07:00"),
     ("samenvatting", "Eén overzicht per dag"),
+    ("voorbeeld", "Voorbeeld van het artikel aan of uit"),
     ("help", "Alle opdrachten met voorbeelden"),
     ("start", "Welkom en populaire onderwerpen"),
     ("stop", "Stop alle berichten en wis je gegevens"),

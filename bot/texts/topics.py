@@ -20,12 +20,12 @@ KIND_HEADINGS: Mapping[FollowKind, str] = {
 
 
 def ambiguous_question(term: str, options: Sequence[FollowKey]) -> str:
-    """ "Wat bedoel je met ‘georgia’: Georgië (land) of het trefwoord ‘georgia’?" (plain text)."""
+    """``Wat bedoel je met „georgia”: Georgië (land) of het trefwoord „georgia”?`` (plain)."""
     labels = [_option_label(key) for key in options]
-    return f"Wat bedoel je met ‘{term}’: {', '.join(labels[:-1])} of {labels[-1]}?"
+    return f"Wat bedoel je met „{term}”: {', '.join(labels[:-1])} of {labels[-1]}?"
 
 
 def _option_label(key: FollowKey) -> str:
     if key.kind is FollowKind.KEYWORD:
-        return f"het trefwoord ‘{key.label}’"
+        return f"het trefwoord „{key.label}”"
     return f"{key.label} ({KIND_NAMES[key.kind]})"

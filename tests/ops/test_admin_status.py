@@ -33,7 +33,7 @@ async def test_status_for_admins_only(
         assert "Oekraïne" in answer["text"]
         assert "HTTP 500" in answer["text"]
         other = await fake_telegram.send_and_wait(1234, "/status")
-        assert other["text"] == texts.PLAIN_TEXT
+        assert other["text"] == texts.unknown_command("status", None)
 
 
 async def test_status_shows_push_latency_and_poll_intervals_after_a_real_push(
