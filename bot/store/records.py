@@ -10,6 +10,13 @@ from bot.core.model import FollowKey
 
 TIME_FIELDS = ("quiet_start", "quiet_end", "digest_time")
 FLAG_FIELDS = ("link_previews", "summaries")
+CHOICE_FIELDS = ("updates",)
+
+# What later reports of a story the chat was notified of become (``updates``):
+UPDATES_SILENT = "silent"  # gathered into silent follow-ups replying to the push
+UPDATES_OFF = "off"  # nothing (they stay in /laatste)
+UPDATES_SEPARATE = "separate"  # every report its own push, as before stories
+UPDATES_CHOICES = (UPDATES_SILENT, UPDATES_OFF, UPDATES_SEPARATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,8 @@ class ChatSettings:
     digest_time: str | None = None
     link_previews: bool = False
     summaries: bool = True
+    # One of UPDATES_CHOICES; an unknown stored value reads as the default.
+    updates: str = UPDATES_SILENT
 
     def __post_init__(self) -> None:
         for name in TIME_FIELDS:
@@ -34,6 +43,9 @@ class ChatSettings:
         for name in FLAG_FIELDS:
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"setting {name} must be a bool, not {getattr(self, name)!r}")
+        for name in CHOICE_FIELDS:
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"setting {name} must be a string, not {getattr(self, name)!r}")
 
     @property
     def quiet_hours(self) -> tuple[str, str] | None:
@@ -43,7 +55,7 @@ class ChatSettings:
         return None
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in TIME_FIELDS + FLAG_FIELDS}
+        return {name: getattr(self, name) for name in TIME_FIELDS + FLAG_FIELDS + CHOICE_FIELDS}
 
 
 DEFAULT_SETTINGS = ChatSettings()
