@@ -27,7 +27,7 @@ from handlers.follow import follow, my_follows, unfollow
 from handlers.guards import GUARDS_KEY, Guards, rate_limit
 from handlers.latest import latest, search
 from handlers.membership import on_migrate, reactivate_if_back
-from handlers.settings import digest, quiet_hours, stop
+from handlers.settings import digest, quiet_hours, stop, updates
 from handlers.start import help_command, list_topics, plain_text, start
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], Callback], ...] = (
     (("zoek",), search),
     (("stil",), quiet_hours),
     (("samenvatting",), digest),
+    (("updates",), updates),
     (("stop",), stop),
 )
 

@@ -170,7 +170,7 @@ def test_a_newcomer_session(
 
     # A number without a button, and an unknown console command, get a Dutch hint.
     at = console.type("42")
-    screen.wait_for("Er is geen knop 42; kies 1 tot en met 8.", after=at)
+    screen.wait_for("Er is geen knop 42; kies 1 tot en met 9.", after=at)
     at = console.type(":wat")
     screen.wait_for("Onbekende console-opdracht :wat.", after=at)
 
