@@ -232,20 +232,25 @@ class IngestPipeline:
         new_items = assign_stories(assignment.items, self.stories)
         stories = [item for item in new_items if item.duplicate_of is None]
         pushable = [story for story in stories if story.id not in baseline]
-        important = self._important(new_items, baseline)
+        important = self._important(new_items, assignment.updated_stories, baseline)
         if on_new_stories is not None and (pushable or important):
             await on_new_stories(pushable, important)
         await self.store.add_items([*new_items, *assignment.updated_stories, *widened])
         return stories, [item for item in new_items if item.duplicate_of is not None]
 
-    def _important(self, new_items: Sequence[NewsItem], baseline: set[str]) -> list[ImportantStory]:
-        """Important stories among the new items' (a feed's baseline never makes one)."""
-        found = find_important(
+    def _important(
+        self, new_items: Sequence[NewsItem], updated: Sequence[NewsItem], baseline: set[str]
+    ) -> list[ImportantStory]:
+        """Important stories of the new items (a feed's baseline never makes one).
+
+        ``updated``: stored stories this cycle gave another outlet (``also_at``).
+        """
+        return find_important(
             [item for item in new_items if item.id not in baseline],
             self.store.story_reports,
             self.important,
+            refreshed=updated,
         )
-        return found
 
 
 def feed_states_by_name(

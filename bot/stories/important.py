@@ -71,19 +71,22 @@ def important_stories(
     new_items: Iterable[NewsItem],
     stored_reports: Callable[[str], Sequence[NewsItem]],
     rule: ImportantRule = DEFAULT_IMPORTANT,
+    refreshed: Iterable[NewsItem] = (),
 ) -> list[ImportantStory]:
     """The stories of ``new_items`` that are important, each once, in arrival order.
 
     ``stored_reports(story)`` gives the reports stored before this cycle; the
-    new items complete them. ``newly`` is set when one of the new items is the
-    report that reached the rule.
+    new items complete them, and ``refreshed`` replaces stored ones changed by
+    this cycle (a report that gained an outlet in ``also_at``). ``newly`` is
+    set when one of the new items is the report that reached the rule.
     """
+    fresher = {item.id: item for item in refreshed}
     by_story: dict[str, list[NewsItem]] = {}
     for item in new_items:
         by_story.setdefault(item.story_id, []).append(item)
     found: list[ImportantStory] = []
     for story, new in by_story.items():
-        known = {report.id: report for report in stored_reports(story)}
+        known = {report.id: fresher.get(report.id, report) for report in stored_reports(story)}
         known.update((report.id, report) for report in new)
         reports = tuple(sorted(known.values(), key=_order))
         reaching = reached_by(reports, rule)
