@@ -87,6 +87,9 @@ class FetchConfig:
 class NewsConfig:
     summary_max_chars: int = 300
     retention_days: int = 7
+    # belangrijk: a story this many outlets carry within the window of its first report.
+    important_outlets: int = 3
+    important_window_minutes: int = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +295,10 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
         raise ConfigError("news.summary_max_chars must be at least 40.")
     if news.retention_days < 1:
         raise ConfigError("news.retention_days must be at least 1.")
+    if news.important_outlets < 2:
+        raise ConfigError("news.important_outlets must be at least 2.")
+    if not 1 <= news.important_window_minutes <= 24 * 60:
+        raise ConfigError("news.important_window_minutes must be between 1 and 1440.")
     telegram: TelegramConfig = sections["telegram"]
     if urlsplit(telegram.base_url).scheme not in ("http", "https"):
         raise ConfigError(f"telegram.base_url must be an http(s) URL, got {telegram.base_url!r}.")

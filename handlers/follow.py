@@ -24,6 +24,7 @@ from handlers.keyboards import (
     unfollow_keyboard,
 )
 from handlers.replies import message_text, reply
+from handlers.settings import updates_word
 
 # One /volg may name many things, but each unclear one gets its own message
 # with buttons; past this many the rest are only listed as not understood.
@@ -164,7 +165,12 @@ async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     previews = found.config.push.link_previews
     if record is None:
         text = texts.my_follows(
-            (), quiet=None, digest=None, previews=previews, max_follows=MAX_FOLLOWS
+            (),
+            quiet=None,
+            digest=None,
+            previews=previews,
+            max_follows=MAX_FOLLOWS,
+            updates=updates_word(""),
         )
     else:
         settings = record.settings
@@ -177,5 +183,6 @@ async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             digest=settings.digest_time,
             previews=previews,
             max_follows=MAX_FOLLOWS,
+            updates=updates_word(settings.updates),
         )
     await reply(update, text)

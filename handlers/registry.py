@@ -29,7 +29,7 @@ from handlers.guards import GUARDS_KEY, Guards, rate_limit
 from handlers.inline import on_inline_query
 from handlers.latest import latest, search
 from handlers.membership import on_migrate, reactivate_if_back
-from handlers.settings import digest, link_previews, quiet_hours, stop
+from handlers.settings import digest, link_previews, quiet_hours, stop, updates
 from handlers.start import help_command, list_topics, plain_text, start
 from handlers.unknown import unknown_command
 
@@ -49,6 +49,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], Callback], ...] = (
     (("stil",), quiet_hours),
     (("samenvatting",), digest),
     (("voorbeeld",), link_previews),
+    (("updates",), updates),
     (("stop",), stop),
 )
 

@@ -1,4 +1,4 @@
-"""/stil, /samenvatting, /voorbeeld and /stop.
+"""/stil, /samenvatting, /voorbeeld, /updates and /stop.
 
 This layer validates and stores the settings; the push engine honours them.
 """
@@ -9,10 +9,11 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.runtime.services import services
-from bot.store.records import ChatSettings
+from bot.store.records import UPDATES_OFF, UPDATES_SEPARATE, UPDATES_SILENT, ChatSettings
 from bot.texts import chat as texts
 from handlers.args import (
     ArgError,
+    clean,
     command_argument,
     is_off,
     parse_clock,
@@ -110,6 +111,52 @@ def _release_held(
     delivery = services(context).delivery
     if before is not None and delivery is not None:
         delivery.release_held(chat_id, before)
+
+
+# The /updates choices: the stored value for each word a chat types.
+UPDATES_BY_WORD = {
+    texts.UPDATES_WORD_SILENT: UPDATES_SILENT,
+    texts.UPDATES_WORD_OFF: UPDATES_OFF,
+    texts.UPDATES_WORD_SEPARATE: UPDATES_SEPARATE,
+}
+UPDATES_WORDS = {stored: word for word, stored in UPDATES_BY_WORD.items()}
+
+
+def updates_word(stored: str) -> str:
+    """The word a chat types for its stored /updates choice (an unknown one reads as stil)."""
+    return UPDATES_WORDS.get(stored, texts.UPDATES_WORD_SILENT)
+
+
+def parse_updates(argument: str) -> str:
+    """``stil`` / ``uit`` / ``apart`` -> the stored choice; anything else is an ArgError."""
+    word = clean(argument).casefold()
+    if word in UPDATES_BY_WORD:
+        return UPDATES_BY_WORD[word]
+    if is_off(word):
+        return UPDATES_OFF
+    raise ArgError(texts.updates_invalid(argument))
+
+
+async def updates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/updates stil|uit|apart: what later reports of a story the chat had become."""
+    chat = update.effective_chat
+    if chat is None or not await may_change(update, context):
+        return
+    store = services(context).store
+    try:
+        argument = command_argument(message_text(update))
+        if not argument:
+            record = store.get_chat(chat.id)
+            current = record.settings.updates if record is not None else UPDATES_SILENT
+            await reply(update, texts.updates_usage(updates_word(current)))
+            return
+        choice = parse_updates(argument)
+    except ArgError as error:
+        await reply(update, str(error))
+        return
+    await store.ensure_chat(chat.id, chat.type)
+    await store.set_settings(chat.id, updates=choice)
+    await reply(update, texts.updates_set(updates_word(choice)))
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.config import FeedConfig, ScheduleConfig
 from bot.core.clock import Clock
@@ -43,10 +44,22 @@ from bot.ingest.schedule import is_due
 from bot.store.protocol import IngestStore
 from bot.stories import STORY_WINDOW as STORIES_WINDOW
 from bot.stories import StoryAssigner
+from bot.stories.important import DEFAULT_IMPORTANT, ImportantRule, ImportantStory
+from bot.stories.important import important_stories as find_important
 
 log = logging.getLogger(__name__)
 
-NewStoriesHook = Callable[[Sequence[NewsItem]], Awaitable[None]]
+
+class NewStoriesHook(Protocol):
+    """Called with a cycle's pushable stories before they are stored (the router).
+
+    ``important``: the stories of this cycle's new items that are important
+    (``belangrijk``), whether they became so now or before.
+    """
+
+    async def __call__(
+        self, stories: Sequence[NewsItem], important: Sequence[ImportantStory] = ()
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +100,7 @@ class IngestPipeline:
     policy: AdaptivePolicy | None = None
     duplicates: StoryIndex = field(default_factory=StoryIndex)
     stories: StoryAssigner = field(default_factory=StoryAssigner)
+    important: ImportantRule = DEFAULT_IMPORTANT
     # Parsing runs in this child process (started at the first parse); close() stops it.
     parse_worker: ParseWorker = field(default_factory=ParseWorker)
     # Cycles never overlap (the console's ":nieuw" polls outside the JobQueue).
@@ -233,10 +247,25 @@ class IngestPipeline:
         new_items = assign_stories(assignment.items, self.stories)
         stories = [item for item in new_items if item.duplicate_of is None]
         pushable = [story for story in stories if story.id not in baseline]
-        if on_new_stories is not None and pushable:
-            await on_new_stories(pushable)
+        important = self._important(new_items, assignment.updated_stories, baseline)
+        if on_new_stories is not None and (pushable or important):
+            await on_new_stories(pushable, important)
         await self.store.add_items([*new_items, *assignment.updated_stories, *widened])
         return stories, [item for item in new_items if item.duplicate_of is not None]
+
+    def _important(
+        self, new_items: Sequence[NewsItem], updated: Sequence[NewsItem], baseline: set[str]
+    ) -> list[ImportantStory]:
+        """Important stories of the new items (a feed's baseline never makes one).
+
+        ``updated``: stored stories this cycle gave another outlet (``also_at``).
+        """
+        return find_important(
+            [item for item in new_items if item.id not in baseline],
+            self.store.story_reports,
+            self.important,
+            refreshed=updated,
+        )
 
 
 def default_policy(interval: timedelta) -> AdaptivePolicy:

@@ -110,6 +110,8 @@ class StatusSnapshot:
     failed_last_hour: int
     version: str = __version__
     push_latency: PushLatency | None = None  # None: no push confirmed in 24 hours
+    # News events the stored reports tell (several outlets' reports of one are one story).
+    stories_stored: int | None = None
 
     @property
     def uptime(self) -> timedelta:
@@ -149,6 +151,7 @@ def collect_status(services: LiveBot, stats: DeliveryStats) -> StatusSnapshot:
         chats_deactivated=len(chats) - active,
         follows=follow_counts(chats),
         items_stored=store.item_count(),
+        stories_stored=store.story_count(),
         feeds=feed_health(
             services.config.enabled_feeds, states, alerted=frozenset(services.feed_alerts.alerted)
         ),
@@ -268,6 +271,7 @@ def _overview(s: StatusSnapshot) -> list[str]:
         chats_active=s.chats_active,
         chats_stopped=s.chats_deactivated,
         items_stored=s.items_stored,
+        stories_stored=s.stories_stored,
         outbox_pending=s.outbox_pending,
         sent_last_hour=s.sent_last_hour,
         throttled_last_hour=s.retry_after_last_hour,

@@ -336,6 +336,11 @@ class FakeTelegram:
         with self._lock:
             return json.loads(json.dumps(self._chats[chat_id].messages[message_id].message))  # type: ignore[no-any-return]
 
+    def delete_by_user(self, chat_id: int, message_id: int) -> None:
+        """The user deletes a message in their chat (replies to it then find nothing)."""
+        with self._lock:
+            del self._chats[chat_id].messages[message_id]
+
     @property
     def updates(self) -> list[JsonDict]:
         """Every update created so far, whether delivered by polling or webhook."""

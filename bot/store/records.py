@@ -12,6 +12,13 @@ TIME_FIELDS = ("quiet_start", "quiet_end", "digest_time")
 FLAG_FIELDS = ("link_previews", "summaries")
 # Flags a chat may leave unset (None): the operator's configuration decides then.
 OPTIONAL_FLAGS = frozenset({"link_previews"})
+CHOICE_FIELDS = ("updates",)
+
+# What later reports of a story the chat was notified of become (``updates``):
+UPDATES_SILENT = "silent"  # gathered into silent follow-ups replying to the push
+UPDATES_OFF = "off"  # nothing (they stay in /laatste)
+UPDATES_SEPARATE = "separate"  # every report its own push, as before stories
+UPDATES_CHOICES = (UPDATES_SILENT, UPDATES_OFF, UPDATES_SEPARATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +35,8 @@ class ChatSettings:
     # /voorbeeld: None until the chat chooses; then push.link_previews no longer applies.
     link_previews: bool | None = None
     summaries: bool = True
+    # One of UPDATES_CHOICES; an unknown stored value reads as the default.
+    updates: str = UPDATES_SILENT
 
     def __post_init__(self) -> None:
         for name in TIME_FIELDS:
@@ -38,6 +47,9 @@ class ChatSettings:
             value = getattr(self, name)
             if not isinstance(value, bool) and not (value is None and name in OPTIONAL_FLAGS):
                 raise TypeError(f"setting {name} must be a bool, not {value!r}")
+        for name in CHOICE_FIELDS:
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"setting {name} must be a string, not {getattr(self, name)!r}")
 
     @property
     def quiet_hours(self) -> tuple[str, str] | None:
@@ -47,7 +59,7 @@ class ChatSettings:
         return None
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in TIME_FIELDS + FLAG_FIELDS}
+        return {name: getattr(self, name) for name in TIME_FIELDS + FLAG_FIELDS + CHOICE_FIELDS}
 
 
 DEFAULT_SETTINGS = ChatSettings()

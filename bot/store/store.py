@@ -53,6 +53,7 @@ from bot.store.migrations import migrate
 from bot.store.outbox import OutboxTable
 from bot.store.quarantine import Quarantine
 from bot.store.records import DEFAULT_SETTINGS, ChatRecord, OutboxEntry
+from bot.store.threads import Thread
 
 log = logging.getLogger(__name__)
 
@@ -531,6 +532,14 @@ class Store:
     def item_count(self) -> int:
         return len(self._tables.items)
 
+    def story_reports(self, story_id: str) -> list[NewsItem]:
+        """Every stored report of a story (wire copies included), oldest first (sync)."""
+        return self._tables.items.story_reports(story_id)
+
+    def story_count(self) -> int:
+        """How many stories the stored items tell (a lone item is a story)."""
+        return self._tables.items.story_count()
+
     async def prune(
         self,
         now: datetime | None = None,
@@ -575,10 +584,16 @@ class Store:
     def is_delivered(self, entry_id: str) -> bool:
         return self._tables.outbox.is_delivered(entry_id)
 
-    async def mark_sent(self, ids: Sequence[str]) -> list[str]:
-        """Telegram confirmed these: turn them into delivered markers."""
+    async def mark_sent(self, ids: Sequence[str], message_id: int | None = None) -> list[str]:
+        """Telegram confirmed these (as ``message_id``): turn them into delivered markers."""
         batch = list(ids)
-        return await self._write(lambda: self._tables.outbox.mark_sent(batch, self._clock()))
+        return await self._write(
+            lambda: self._tables.outbox.mark_sent(batch, self._clock(), message_id)
+        )
+
+    def thread(self, chat_id: int, story_id: str) -> Thread | None:
+        """The chat's thread of a story: planned or notified, by which message (sync)."""
+        return self._tables.outbox.threads.get(chat_id, story_id)
 
     async def reschedule(
         self, entry_id: str, not_before: datetime | None, attempts: int | None = None

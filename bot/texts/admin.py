@@ -85,6 +85,7 @@ def status_overview(
     chats_stopped: int,
     items_stored: int,
     outbox_pending: int,
+    stories_stored: int | None = None,
     sent_last_hour: int,
     throttled_last_hour: int,
     failed_last_hour: int,
@@ -94,7 +95,12 @@ def status_overview(
         f"📊 <b>Status nieuwsbot {escape(version)}</b>",
         f"⏱ Draait {duration(uptime)}, sinds {since}",
         f"💬 Chats: {number(chats_active)} actief, {number(chats_stopped)} gestopt",
-        f"🗞 Berichten opgeslagen: {number(items_stored)}",
+        f"🗞 Berichten opgeslagen: {number(items_stored)}"
+        + (
+            f" over {count(stories_stored, 'verhaal', 'verhalen')}"
+            if stories_stored is not None
+            else ""
+        ),
         f"📤 Wachtrij: {count(outbox_pending, 'bericht', 'berichten')}",
         f"✉️ Laatste uur: {number(sent_last_hour)} verstuurd, "
         f"{number(throttled_last_hour)}× afgeremd door Telegram (429), "

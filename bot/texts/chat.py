@@ -49,7 +49,9 @@ HELP = (
     '/volg <code>sport, "Max Verstappen"</code> – meerdere tegelijk, met komma\'s\n'
     "/ontvolg <code>sport</code> – niet meer volgen (/ontvolg <code>alles</code> wist alles)\n"
     "/mijn – wat je volgt en je instellingen\n"
-    "/onderwerpen – alle rubrieken en hoe je landen volgt\n\n"
+    "/onderwerpen – alle rubrieken en hoe je landen volgt\n"
+    "/volg <code>belangrijk</code> – alleen het grote nieuws: wat veel nieuwssites tegelijk "
+    "melden\n\n"
     "<b>Lezen</b>\n"
     "/laatste – het laatste nieuws (/laatste <code>oekraine 10</code>)\n"
     "/zoek <code>stikstof boeren</code> – zoek in het nieuws van de afgelopen dagen\n\n"
@@ -59,6 +61,8 @@ HELP = (
     "berichten (/samenvatting <code>uit</code>)\n"
     "/voorbeeld <code>aan</code> – een voorbeeld van het artikel onder elk bericht "
     "(/voorbeeld <code>uit</code>)\n"
+    "/updates <code>stil</code> – meer nieuws over een verhaal dat je al kreeg als stil "
+    "antwoord (<code>uit</code>: niet, <code>apart</code>: elk bericht met melding)\n"
     "/stop – stop alle berichten en wis je gegevens\n\n"
     "In groepen mag iedereen /laatste en /zoek gebruiken; alleen beheerders "
     "wijzigen wat de groep volgt."
@@ -247,7 +251,9 @@ def my_follows(
     digest: str | None,
     previews: bool,
     max_follows: int,
+    updates: str = "",
 ) -> str:
+    """``updates``: the chat's /updates choice as its word (``stil``); empty: not shown."""
     lines: list[str] = []
     if follows:
         lines.append(f"<b>Je volgt</b> ({len(follows)} van {max_follows})")
@@ -275,6 +281,8 @@ def my_follows(
         if previews
         else "🔗 Voorbeeld van het artikel: uit (/voorbeeld)"
     )
+    if updates:
+        lines.append(f"🧵 Meer over een verhaal: {_UPDATES_SHORT.get(updates, updates)} (/updates)")
     return "\n".join(lines)
 
 
@@ -404,6 +412,54 @@ def switch_invalid(text: str, command: str) -> str:
     )
 
 
+# --- /updates -----------------------------------------------------------------------------
+
+# What a chat types after /updates (and what /mijn shows).
+UPDATES_WORD_SILENT = "stil"
+UPDATES_WORD_OFF = "uit"
+UPDATES_WORD_SEPARATE = "apart"
+_UPDATES_SHORT = {
+    UPDATES_WORD_SILENT: "stil, als antwoord op het eerste bericht",
+    UPDATES_WORD_OFF: "uit, alleen het eerste bericht",
+    UPDATES_WORD_SEPARATE: "apart, elk bericht met melding",
+}
+_UPDATES_EXPLAINED = (
+    "<code>/updates stil</code> – het eerste bericht over een verhaal met melding, "
+    "wat andere nieuwssites daarna melden als stil antwoord erop (hoogstens één per half uur)\n"
+    "<code>/updates uit</code> – alleen het eerste bericht; de rest staat in /laatste\n"
+    "<code>/updates apart</code> – elk bericht los en met melding, ook over hetzelfde verhaal"
+)
+
+
+def updates_usage(current: str) -> str:
+    """``current``: the chat's choice as its word."""
+    return (
+        f"🧵 <b>Meer over hetzelfde verhaal</b> – Nu: {_UPDATES_SHORT.get(current, current)}.\n"
+        f"{_UPDATES_EXPLAINED}"
+    )
+
+
+def updates_set(choice: str) -> str:
+    if choice == UPDATES_WORD_OFF:
+        return (
+            "🧵 Je krijgt voortaan alleen het eerste bericht over een verhaal. Wat andere "
+            "nieuwssites later melden, vind je met /laatste."
+        )
+    if choice == UPDATES_WORD_SEPARATE:
+        return "🧵 Je krijgt voortaan elk bericht apart en met melding, ook over hetzelfde verhaal."
+    return (
+        "🧵 Meer nieuws over een verhaal dat je al kreeg, komt voortaan als stil antwoord op "
+        "het eerste bericht (hoogstens één per half uur)."
+    )
+
+
+def updates_invalid(text: str) -> str:
+    return (
+        f"„{_echo(text)}” ken ik niet als keuze. Kies <code>/updates stil</code>, "
+        "<code>/updates uit</code> of <code>/updates apart</code>."
+    )
+
+
 # --- /stop ------------------------------------------------------------------------------
 
 STOP_CONFIRM = (
@@ -415,13 +471,17 @@ STOP_DONE = "👋 Gestopt. Je gegevens zijn gewist. Met /start begin je opnieuw.
 # --- /onderwerpen ---------------------------------------------------------------------
 
 
-def topics(sections: Sequence[tuple[str, str]]) -> str:
-    """``sections``: (slug, label) pairs, plain text."""
+def topics(sections: Sequence[tuple[str, str]], important: tuple[int, int] | None = None) -> str:
+    """``sections``: (slug, label) pairs, plain text; ``important``: the belangrijk
+    rule as (outlets, minutes), shown when given."""
     lines = ["📰 <b>Rubrieken</b>"]
     lines.extend(
         f"• {escape(label)} – <code>/volg {escape(slug)}</code>" for slug, label in sections
     )
     lines.append("")
+    if important is not None:
+        lines.append(important_explained(*important))
+        lines.append("")
     lines.append(
         "🌍 <b>Landen</b>: typ de Nederlandse naam, bijvoorbeeld <code>/volg oekraine</code> of "
         "<code>/volg verenigde staten</code>."
@@ -431,6 +491,15 @@ def topics(sections: Sequence[tuple[str, str]]) -> str:
         '<code>/volg "stikstof"</code>.'
     )
     return "\n".join(lines)
+
+
+def important_explained(outlets: int, minutes: int) -> str:
+    """What /volg belangrijk does, for /onderwerpen."""
+    return (
+        f"⚡ <b>Belangrijk nieuws</b>: een verhaal dat minstens {outlets} nieuwssites binnen "
+        f"{minutes} minuten brengen, één keer, met alle sites erbij – "
+        "<code>/volg belangrijk</code>"
+    )
 
 
 # --- Button toasts ----------------------------------------------------------------------
@@ -470,6 +539,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("stil", "Stille uren, bijv. 23:00-07:00"),
     ("samenvatting", "Eén overzicht per dag"),
     ("voorbeeld", "Voorbeeld van het artikel aan of uit"),
+    ("updates", "Meer over hetzelfde verhaal: stil, uit of apart"),
     ("help", "Alle opdrachten met voorbeelden"),
     ("start", "Welkom en populaire onderwerpen"),
     ("stop", "Stop alle berichten en wis je gegevens"),

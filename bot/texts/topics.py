@@ -11,6 +11,10 @@ KIND_NAMES: Mapping[FollowKind, str] = {
     FollowKind.COUNTRY: "land",
     FollowKind.KEYWORD: "trefwoord",
 }
+# The label of the ``belangrijk`` follow (bot.core.important).
+IMPORTANT_LABEL = "Belangrijk nieuws"
+# What users may type for it after /volg (folded).
+IMPORTANT_WORDS = ("belangrijk", "belangrijk nieuws", "groot nieuws")
 # Headings of a list of follows per kind (/mijn, /status).
 KIND_HEADINGS: Mapping[FollowKind, str] = {
     FollowKind.SECTION: "📰 Rubrieken",

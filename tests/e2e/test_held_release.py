@@ -25,16 +25,30 @@ from tests.e2e.test_push_e2e import (
 SILENCE_S = 3.0
 
 
+# Distinct events (so stories do not fold them into one), all about Ukraine.
+EVENTS = (
+    (UKRAINE_TITLE, UKRAINE_LEAD),
+    (
+        "Oekraïne en Polen sluiten graanakkoord",
+        "WARSCHAU (ANP) - Oekraïne en Polen hebben een akkoord gesloten over de doorvoer "
+        "van graan over de grens bij Dorohoesk.",
+    ),
+    (
+        "Zelensky bezoekt troepen bij Charkiv",
+        "CHARKIV (ANP) - De Oekraïense president Zelensky heeft soldaten in het oosten van "
+        "het land bezocht en medailles uitgereikt.",
+    ),
+)
+
+
+def title(n: int) -> str:
+    return f"{EVENTS[n][0]} ({n + 1})"
+
+
 def publish(feeds: FeedServer, clock: ManualClock, n: int) -> None:
     feeds.publish_item(
         "/nos.xml",
-        rss_item(
-            f"nos-h{n}",
-            f"{UKRAINE_TITLE} ({n + 1})",
-            UKRAINE_LEAD + f" Update {n}.",
-            clock.now,
-            f"https://nos.nl/l/h{n}",
-        ),
+        rss_item(f"nos-h{n}", title(n), EVENTS[n][1], clock.now, f"https://nos.nl/l/h{n}"),
     )
 
 
@@ -82,8 +96,8 @@ async def test_digest_off_sends_the_held_news_now_as_one_message(
         mark = fake_telegram.mark()
         assert "je krijgt nieuws weer direct" in await say(fake_telegram, "/samenvatting uit")
         text = await next_push(app, mark)
-        assert f"{UKRAINE_TITLE} (1)" in text
-        assert f"{UKRAINE_TITLE} (2)" in text
+        assert title(0) in text
+        assert title(1) in text
         await app.drain()
         assert app.services.store.pending_count() == 0
         # Exactly once: not again at 08:00, nor in a later cycle.
@@ -131,7 +145,7 @@ async def test_quiet_hours_moved_away_from_now_release_the_news(
 
         mark = fake_telegram.mark()
         await say(fake_telegram, "/stil 01:00-06:00")  # 23:10 is no longer quiet
-        assert f"{UKRAINE_TITLE} (1)" in await next_push(app, mark)
+        assert title(0) in await next_push(app, mark)
 
 
 async def test_quiet_hours_that_still_cover_now_keep_holding_until_their_new_end(

@@ -71,6 +71,7 @@ def _snapshot(**changes: object) -> StatusSnapshot:
             KindCounts(FollowKind.KEYWORD, 0, 0, ()),
         ),
         items_stored=3456,
+        stories_stored=2901,
         feeds=(
             FeedHealth(
                 "NOS Algemeen",
@@ -112,7 +113,7 @@ def test_status_text_shows_every_figure_in_dutch() -> None:
         "📊 Status nieuwsbot 0.1.0",
         "⏱ Draait 1 dag en 2 uur, sinds gisteren 11:55",
         "💬 Chats: 12.345 actief, 67 gestopt",
-        "🗞 Berichten opgeslagen: 3.456",
+        "🗞 Berichten opgeslagen: 3.456 over 2.901 verhalen",
         "📤 Wachtrij: 1 bericht",
         "✉️ Laatste uur: 1.200 verstuurd, 2× afgeremd door Telegram (429), 0 mislukt",
         "⚡ Publicatie → push (24 uur): mediaan 48 s, 90% binnen 2 min (1.234 pushes)",
@@ -408,7 +409,8 @@ async def test_collect_status_reads_store_config_alerts_and_counters(tmp_path: P
         await store.add_follows(2, [UA])
         await store.add_follows(3, [POETIN])
         await store.deactivate(3, "blocked")
-        await store.add_items([_item(n) for n in range(4)])
+        # Item 3 is another outlet's report of item 2's story.
+        await store.add_items([*(_item(n) for n in range(3)), replace(_item(3), story=_item(2).id)])
         await store.enqueue(
             [
                 OutboxEntry(outbox_entry_id(1, "s1"), 1, "push", {"story": "s1"}, NOW),
@@ -461,6 +463,7 @@ async def test_collect_status_reads_store_config_alerts_and_counters(tmp_path: P
     assert snapshot.uptime == timedelta(minutes=90)
     assert (snapshot.chats_active, snapshot.chats_deactivated) == (2, 1)
     assert snapshot.items_stored == 4
+    assert snapshot.stories_stored == 3
     assert snapshot.outbox_pending == 2
     assert (snapshot.sent_last_hour, snapshot.retry_after_last_hour) == (3, 1)
     assert snapshot.failed_last_hour == 0
