@@ -58,8 +58,17 @@ def news_sends(app: RunningApp, chat_id: int) -> list[Call]:
     return [
         call
         for call in app.fake.calls_of("sendMessage", chat_id)
-        if call.ok and "reply_markup" not in call.params and _is_news(call.params)
+        if call.ok and _only_share_button(call.params) and _is_news(call.params)
     ]
+
+
+def _only_share_button(params: dict[str, Any]) -> bool:
+    """News carries at most the "Deel" button; command replies carry other keyboards."""
+    markup = params.get("reply_markup")
+    if not markup:
+        return True
+    buttons = [button for row in markup["inline_keyboard"] for button in row]
+    return all("switch_inline_query" in button for button in buttons)
 
 
 def _is_news(params: dict[str, Any]) -> bool:
