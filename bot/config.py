@@ -28,6 +28,8 @@ OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
 # Polling a news feed more often than once a minute is impolite to publishers;
 # allowed (tests and local servers need it) but logged as a warning.
 MIN_POLITE_POLL_SECONDS = 60
+# Adaptive polling never goes faster than this, whatever a feed publishes.
+MIN_ADAPTIVE_POLL_SECONDS = 30
 # Telegram's documented broadcast ceiling is about 30 messages per second.
 MAX_GLOBAL_RATE = 30.0
 # With paid broadcasts (allow_paid_broadcast, charged in Stars) up to 1,000.
@@ -66,6 +68,9 @@ class StorageConfig:
 class ScheduleConfig:
     poll_interval_seconds: int = 300
     timezone: str = "Europe/Amsterdam"
+    # Adaptive polling keeps each feed's interval between these two.
+    min_interval_seconds: int = 60
+    max_interval_seconds: int = 900
 
     @property
     def tz(self) -> ZoneInfo:
@@ -84,6 +89,9 @@ class FetchConfig:
 class NewsConfig:
     summary_max_chars: int = 300
     retention_days: int = 7
+    # belangrijk: a story this many outlets carry within the window of its first report.
+    important_outlets: int = 3
+    important_window_minutes: int = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +263,16 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
             f"schedule.poll_interval_seconds = {schedule.poll_interval_seconds} is below "
             f"{MIN_POLITE_POLL_SECONDS}: fine for testing, impolite to news sites in production."
         )
+    if schedule.min_interval_seconds < MIN_ADAPTIVE_POLL_SECONDS:
+        raise ConfigError(
+            f"schedule.min_interval_seconds must be at least {MIN_ADAPTIVE_POLL_SECONDS}, "
+            f"got {schedule.min_interval_seconds}."
+        )
+    if schedule.max_interval_seconds < schedule.min_interval_seconds:
+        raise ConfigError(
+            f"schedule.max_interval_seconds ({schedule.max_interval_seconds}) must be at least "
+            f"schedule.min_interval_seconds ({schedule.min_interval_seconds})."
+        )
     try:
         ZoneInfo(schedule.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -278,6 +296,10 @@ def _validate_values(sections: dict[str, Any], feeds: tuple[FeedConfig, ...]) ->
         raise ConfigError("news.summary_max_chars must be at least 40.")
     if news.retention_days < 1:
         raise ConfigError("news.retention_days must be at least 1.")
+    if news.important_outlets < 2:
+        raise ConfigError("news.important_outlets must be at least 2.")
+    if not 1 <= news.important_window_minutes <= 24 * 60:
+        raise ConfigError("news.important_window_minutes must be between 1 and 1440.")
     telegram: TelegramConfig = sections["telegram"]
     if urlsplit(telegram.base_url).scheme not in ("http", "https"):
         raise ConfigError(f"telegram.base_url must be an http(s) URL, got {telegram.base_url!r}.")

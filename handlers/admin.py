@@ -1,15 +1,14 @@
-"""/status: the bot's health for the configured admins; others see the usual pointer."""
+"""/status: the bot's health for the configured admins; to others an unknown command."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.ops.status import collect_status, status_text
 from bot.runtime.services import services
-from bot.texts import chat as texts
 from handlers.replies import reply
+from handlers.unknown import unknown_command
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -20,8 +19,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if user.id not in svc.config.telegram.admins:
         # Not an admin: the same answer as any command the bot does not know.
-        if chat.type == ChatType.PRIVATE:
-            await reply(update, texts.PLAIN_TEXT)
+        await unknown_command(update, context)
         return
     assert svc.delivery is not None
     await reply(update, status_text(collect_status(svc, svc.delivery.stats)))

@@ -36,8 +36,11 @@ _FIRST_SPACE_RE = re.compile(r"\s")
 # Straight and typographic double quotes, as phones type them.
 _QUOTES = {'"': '"', "“": "”", "„": "”", "”": "”", "«": "»"}
 _CLOSERS = frozenset(_QUOTES.values()) | {'"', "“"}
-_CLOCK_RE = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})")
-_RANGE_RE = re.compile(r"\s*([^\s\-–—]+)\s*[-–—]\s*([^\s\-–—]+)\s*")
+# "07:30", "7.30", "8", "8u", "8 uur", "8u30", "20.30 uur" (matched casefolded).
+_CLOCK_RE = re.compile(r"([0-9]{1,2})(?:\s*[:.u]\s*([0-9]{2}))?(?:\s*(?:uur|u))?")
+# Begin and end of a range: "23:00-07:00", "23 – 7", "23:00 tot 07:00".
+_RANGE_SEPARATOR_RE = re.compile(r"\s*(?:[-–—]|\btot\b)\s*", re.IGNORECASE)
+_RANGE_OPENER_RE = re.compile(r"van\s+", re.IGNORECASE)
 
 
 class ArgError(ValueError):
@@ -144,22 +147,32 @@ def _unquote(text: str) -> str:
 
 
 def parse_clock(text: str) -> str:
-    """``7:05`` / ``07.05`` / ``23:00`` -> ``"HH:MM"``; anything else is an ArgError."""
-    match = _CLOCK_RE.fullmatch(text.strip())
+    """``7:05`` / ``07.05`` / ``8 uur`` / ``8u30`` -> ``"HH:MM"``; else an ArgError.
+
+    A bare hour is on the hour; ``24`` and ``24:00`` are midnight (``00:00``).
+    """
+    match = _CLOCK_RE.fullmatch(text.strip().casefold())
     if match is None:
         raise ArgError(texts.clock_invalid(text))
-    hour, minute = int(match.group(1)), int(match.group(2))
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour == 24 and minute == 0:
+        hour = 0
     if hour > 23 or minute > 59:
         raise ArgError(texts.clock_invalid(text))
     return f"{hour:02d}:{minute:02d}"
 
 
 def parse_quiet_hours(text: str) -> tuple[str, str]:
-    """``23:00-07:00`` -> ``("23:00", "07:00")``; may wrap midnight, must not be empty."""
-    match = _RANGE_RE.fullmatch(text)
-    if match is None:
+    """``23:00-07:00`` / ``23-7`` / ``van 23 tot 7 uur`` -> ``("23:00", "07:00")``.
+
+    The range may wrap midnight; it must not be empty.
+    """
+    text = text.strip()
+    opener = _RANGE_OPENER_RE.match(text)
+    parts = _RANGE_SEPARATOR_RE.split(text[opener.end() :] if opener else text)
+    if len(parts) != 2 or not all(parts):
         raise ArgError(texts.quiet_range_invalid(text))
-    start, end = parse_clock(match.group(1)), parse_clock(match.group(2))
+    start, end = parse_clock(parts[0]), parse_clock(parts[1])
     if start == end:
         raise ArgError(texts.QUIET_EMPTY)
     return start, end
@@ -168,3 +181,12 @@ def parse_quiet_hours(text: str) -> tuple[str, str]:
 def is_off(argument: str) -> bool:
     """``uit`` (or ``off``/``nee``) switches a setting off."""
     return clean(argument).casefold() in {"uit", "off", "nee", "geen"}
+
+
+def parse_switch(argument: str, command: str) -> bool:
+    """``aan`` -> True, ``uit`` -> False (and their synonyms); else an ArgError for ``/command``."""
+    if clean(argument).casefold() in {"aan", "on", "ja", "aanzetten"}:
+        return True
+    if is_off(argument) or clean(argument).casefold() == "uitzetten":
+        return False
+    raise ArgError(texts.switch_invalid(argument, command))

@@ -24,6 +24,7 @@ from handlers.keyboards import (
     unfollow_keyboard,
 )
 from handlers.replies import message_text, reply
+from handlers.settings import updates_word
 
 # One /volg may name many things, but each unclear one gets its own message
 # with buttons; past this many the rest are only listed as not understood.
@@ -159,13 +160,29 @@ async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     chat = update.effective_chat
     if chat is None:
         return
-    record = services(context).store.get_chat(chat.id)
+    found = services(context)
+    record = found.store.get_chat(chat.id)
+    previews = found.config.push.link_previews
     if record is None:
-        text = texts.my_follows((), quiet=None, digest=None, max_follows=MAX_FOLLOWS)
+        text = texts.my_follows(
+            (),
+            quiet=None,
+            digest=None,
+            previews=previews,
+            max_follows=MAX_FOLLOWS,
+            updates=updates_word(""),
+        )
     else:
         settings = record.settings
         quiet = settings.quiet_hours
+        if settings.link_previews is not None:
+            previews = settings.link_previews
         text = texts.my_follows(
-            record.follows, quiet=quiet, digest=settings.digest_time, max_follows=MAX_FOLLOWS
+            record.follows,
+            quiet=quiet,
+            digest=settings.digest_time,
+            previews=previews,
+            max_follows=MAX_FOLLOWS,
+            updates=updates_word(settings.updates),
         )
     await reply(update, text)

@@ -71,6 +71,13 @@ class RateLimiter:
         self._told[chat_id] = now
         return Verdict.REFUSE_AND_TELL
 
+    def retry_in(self, chat_id: int, now: float) -> float:
+        """Seconds from ``now`` until ``chat_id`` may send a command again (0 if it may)."""
+        hits = self._hits.get(chat_id)
+        if not hits or len(hits) < self.limit:
+            return 0.0
+        return max(0.0, hits[0] + self.window - now)
+
     def _sweep(self, now: float) -> None:
         stale = [
             chat for chat, hits in self._hits.items() if not hits or now - hits[-1] >= self.window
@@ -128,15 +135,17 @@ async def rate_limit(update: Update, context: Any) -> bool:
     chat = update.effective_chat
     if chat is None:
         return True
-    verdict = guards(context).limiter.check(chat.id, services(context).monotonic())
+    limiter, now = guards(context).limiter, services(context).monotonic()
+    verdict = limiter.check(chat.id, now)
     if verdict is Verdict.ALLOW:
         return True
     log.info("Chat %s is over the command rate limit", chat.id)
     if verdict is Verdict.REFUSE_AND_TELL:
+        told = texts.rate_limited(limiter.retry_in(chat.id, now))
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.RATE_LIMITED_SHORT, show_alert=True)
+            await update.callback_query.answer(told, show_alert=True)
         else:
-            await reply(update, texts.RATE_LIMITED)
+            await reply(update, told)
     elif update.callback_query is not None:
         # A pressed button shows a spinner until answered.
         await update.callback_query.answer()

@@ -1,23 +1,34 @@
-"""/laatste and /zoek: recent items from the store, one numbered message."""
+"""/laatste and /zoek: recent stories from the store, one numbered message.
+
+A story (one news event, however many outlets report it) is one entry: its
+newest report, with the story's other reports linked beside it ("ook bij:
+NRC · AD · ND"). ``/laatste belangrijk`` lists the stories that reached the
+``belangrijk`` rule.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.important import is_important_key
 from bot.core.model import FollowKey, FollowKind, NewsItem
 from bot.core.telegram_text import TELEGRAM_MESSAGE_LIMIT, utf16_len
 from bot.deliver.format import format_item_list, laatste_command
 from bot.runtime.services import Services, services
 from bot.store import DEFAULT_SETTINGS
+from bot.stories.important import ImportantRule, reached_by
 from bot.texts import chat as texts
 from handlers import topics
 from handlers.args import ArgError, Term, command_argument, parse_latest
 from handlers.replies import message_text, reply
 
 SEARCH_RESULTS = 10
+# Reports looked at to find enough stories: doubled from ``count`` up to this many.
+MAX_REPORTS_SCANNED = 2000
 
 
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -29,7 +40,10 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     outcome = topics.interpret(Term(args.topic)) if args.topic else None
     key = _topic_key(outcome, args.topic) if args.topic else None
-    items = _recent(svc, key, args.count)
+    if key is not None and is_important_key(key):
+        items = _important(svc, args.count)
+    else:
+        items = _stories(lambda limit: _recent(svc, key, limit), args.count)
     label = texts.label_of(key) if key is not None else None
     if not items:
         answer = texts.no_news(label, svc.config.news.retention_days)
@@ -54,7 +68,8 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not any(ch.isalnum() for ch in query):
         await reply(update, texts.SEARCH_EMPTY)
         return
-    items = svc.store.search(query.split(), limit=SEARCH_RESULTS)
+    words = query.split()
+    items = _stories(lambda limit: svc.store.search(words, limit=limit), SEARCH_RESULTS)
     if not items:
         await reply(update, texts.search_nothing(query, svc.config.news.retention_days))
         return
@@ -78,6 +93,61 @@ def _recent(svc: Services, key: FollowKey | None, count: int) -> list[NewsItem]:
     return svc.store.recent(keyword=key.value, limit=count)
 
 
+def _stories(find: Callable[[int], list[NewsItem]], count: int) -> list[NewsItem]:
+    """The newest report of each of the ``count`` newest stories ``find`` reaches.
+
+    ``find(limit)`` gives reports newest first; the limit doubles until it
+    yields ``count`` stories or runs out.
+    """
+    limit = count * 3
+    while True:
+        reports = find(limit)
+        leads = _one_per_story(reports, count)
+        if len(leads) >= count or len(reports) < limit or limit >= MAX_REPORTS_SCANNED:
+            return leads
+        limit = min(limit * 2, MAX_REPORTS_SCANNED)
+
+
+def _one_per_story(reports: Iterable[NewsItem], count: int) -> list[NewsItem]:
+    seen: set[str] = set()
+    leads: list[NewsItem] = []
+    for report in reports:
+        if report.story_id in seen:
+            continue
+        seen.add(report.story_id)
+        leads.append(report)
+        if len(leads) == count:
+            break
+    return leads
+
+
+def _important(svc: Services, count: int) -> list[NewsItem]:
+    """The newest stories that reached the belangrijk rule, by their newest report."""
+    news = svc.config.news
+    rule = ImportantRule(news.important_outlets, timedelta(minutes=news.important_window_minutes))
+    found: list[NewsItem] = []
+    looked: set[str] = set()
+    for report in svc.store.recent(limit=None):
+        if report.story_id in looked:
+            continue
+        looked.add(report.story_id)
+        if reached_by(svc.store.story_reports(report.story_id), rule) is not None:
+            found.append(report)
+            if len(found) == count:
+                break
+    return found
+
+
+def _others(svc: Services, leads: Sequence[NewsItem]) -> dict[str, list[NewsItem]]:
+    """Per listed report, the other stored reports of its story (wire copies included)."""
+    others: dict[str, list[NewsItem]] = {}
+    for lead in leads:
+        rest = [r for r in svc.store.story_reports(lead.story_id) if r.id != lead.id]
+        if rest:
+            others[lead.id] = rest
+    return others
+
+
 def _compose(
     svc: Services, update: Update, header: str, items: Sequence[NewsItem], footer: str
 ) -> str:
@@ -86,10 +156,16 @@ def _compose(
     record = svc.store.get_chat(chat.id) if chat is not None else None
     settings = record.settings if record is not None else DEFAULT_SETTINGS
     now = svc.now()
+    others = _others(svc, items)
 
     def render(subset: Sequence[NewsItem]) -> str:
         body = format_item_list(
-            list(subset), tz=svc.tz, now=now, with_summary=settings.summaries, numbered=True
+            list(subset),
+            tz=svc.tz,
+            now=now,
+            with_summary=settings.summaries,
+            numbered=True,
+            others=others,
         )
         return "\n\n".join(part for part in (header, body, footer) if part)
 

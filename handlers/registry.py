@@ -15,6 +15,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -25,10 +26,12 @@ from handlers.admin import status
 from handlers.callbacks import on_button
 from handlers.follow import follow, my_follows, unfollow
 from handlers.guards import GUARDS_KEY, Guards, rate_limit
+from handlers.inline import on_inline_query
 from handlers.latest import latest, search
 from handlers.membership import on_migrate, reactivate_if_back
-from handlers.settings import digest, quiet_hours, stop
+from handlers.settings import digest, link_previews, quiet_hours, stop, updates
 from handlers.start import help_command, list_topics, plain_text, start
+from handlers.unknown import unknown_command
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ COMMANDS: tuple[tuple[tuple[str, ...], Callback], ...] = (
     (("zoek",), search),
     (("stil",), quiet_hours),
     (("samenvatting",), digest),
+    (("voorbeeld",), link_previews),
+    (("updates",), updates),
     (("stop",), stop),
 )
 
@@ -75,8 +80,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(fresh & filters.Regex(r"^/[A-Za-z]") & ~filters.COMMAND, _bare_command)
     )
     application.add_handler(CallbackQueryHandler(on_button))
-    # Anything else in a private chat (text, unknown commands) gets a pointer to
-    # /help. Groups stay quiet: there we only see commands meant for someone.
+    application.add_handler(InlineQueryHandler(on_inline_query))
+    # A command no handler took: "unknown, did you mean …" (in groups only when
+    # addressed to us).
+    application.add_handler(MessageHandler(fresh & filters.COMMAND, unknown_command))
+    # Anything else in a private chat (plain text) gets a pointer to /help.
+    # Groups stay quiet: there we only see commands meant for someone.
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & fresh & filters.TEXT, plain_text)
     )
@@ -110,8 +119,8 @@ async def _bare_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     callback = _CALLBACKS.get(name.casefold())
     if callback is not None:
         await callback(update, context)
-    elif message.chat.type == ChatType.PRIVATE:
-        await plain_text(update, context)
+    else:
+        await unknown_command(update, context)
 
 
 async def _limit_rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

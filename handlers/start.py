@@ -33,7 +33,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def list_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, texts.topics(topics.section_choices()))
+    news = services(context).config.news
+    important = (news.important_outlets, news.important_window_minutes)
+    await reply(update, texts.topics(topics.section_choices(), important))
 
 
 async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.important import important_key, is_important_key
 from bot.core.model import FollowKey, FollowKind
 from bot.core.text import fold
 from bot.tagging import SECTIONS, country, section
@@ -19,6 +20,7 @@ from bot.tagging.resolve import (
     Suggestions,
     resolve,
 )
+from bot.texts.topics import IMPORTANT_LABEL
 from handlers.args import Term
 
 __all__ = [
@@ -43,6 +45,7 @@ POPULAR: tuple[FollowKey, ...] = (
     FollowKey(FollowKind.SECTION, "tech"),
     FollowKey(FollowKind.COUNTRY, "UA"),
     FollowKey(FollowKind.COUNTRY, "US"),
+    important_key(),
 )
 
 
@@ -89,6 +92,8 @@ def labelled(key: FollowKey) -> FollowKey | None:
     word, no empty or over-long text), exactly as stored.
     """
     try:
+        if is_important_key(key):
+            return important_key(IMPORTANT_LABEL)
         if key.kind is FollowKind.SECTION:
             return FollowKey(key.kind, key.value, section(key.value).label)
         if key.kind is FollowKind.COUNTRY:

@@ -34,7 +34,7 @@ LAYERS: dict[str, int] = {
     "bot.tagging": 2,  # pure tagging of text; knows no storage
     "bot.store": 2,  # persistence of the core records; knows no stage above it
     "bot.ingest": 3,  # feeds in: fetch, parse, tag, store
-    "bot.stories": 3,  # story grouping beside ingest
+    "bot.stories": 2,  # pure story grouping of core items; the ingest cycle calls it
     "bot.deliver": 4,  # stories out: match, plan, format, send
     "bot.ops": 5,  # admin status and alerts read every stage below
     "handlers": 6,  # the chat commands drive the stages
@@ -71,6 +71,7 @@ RESTRICTED_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
             "handlers",
             "bot.runtime",
             "bot.deliver.engine",
+            "bot.deliver.share",
             "bot.deliver.admin_notice",
             "bot.deliver.ratelimit",
             "bot.deliver.outcome",

@@ -58,7 +58,6 @@ from bot.runtime.services import Services
 from bot.sim.feeds import FeedServer
 from bot.sim.samples import (
     SAMPLE_FEEDS,
-    SAMPLE_OUTLET,
     PendingItem,
     feed_documents,
     pending_items,
@@ -105,7 +104,7 @@ def sample_feed_configs(url_of: Callable[[str], str]) -> tuple[FeedConfig, ...]:
     a real general feed.
     """
     return tuple(
-        FeedConfig(name=feed.name, url=url_of(feed.path), source=SAMPLE_OUTLET)
+        FeedConfig(name=feed.name, url=url_of(feed.path), source=feed.outlet)
         for feed in SAMPLE_FEEDS
     )
 

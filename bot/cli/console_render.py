@@ -21,6 +21,8 @@ from bot.texts.console import (
     FETCHING,
     HELP,
     NOTHING_PENDING,
+    REPLY_NOTE,
+    SILENT_NOTE,
     STALE_BUTTON,
     STARTING,
     banner,
@@ -29,6 +31,7 @@ from bot.texts.console import (
     no_such_button,
     nobody_follows,
     published,
+    replying_to,
     unknown_command,
 )
 
@@ -339,6 +342,25 @@ def _with_keyboard(parts: Sequence[str], markup: Any) -> str:
     return "\n".join([*parts, keyboard] if keyboard else parts)
 
 
+def _send_note(params: Mapping[str, Any], result: Any) -> str:
+    """ "stil, zonder melding · antwoord" for a story's follow-up; empty for a plain message."""
+    notes = []
+    if params.get("disable_notification"):
+        notes.append(SILENT_NOTE)
+    if isinstance(result, Mapping) and isinstance(result.get("reply_to_message"), Mapping):
+        notes.append(REPLY_NOTE)
+    return " · ".join(notes)
+
+
+def _replied_line(result: Any) -> str:
+    """ "↪ antwoord op: <first line of the earlier message>", or empty when not a reply."""
+    replied = result.get("reply_to_message") if isinstance(result, Mapping) else None
+    if not isinstance(replied, Mapping):
+        return ""
+    first = str(replied.get("text") or "").strip().split("\n", 1)[0]
+    return replying_to(first) if first else ""
+
+
 def render_call(
     method: str, params: Mapping[str, Any], result: Any, *, ansi: bool
 ) -> BotOutput | None:
@@ -347,7 +369,11 @@ def render_call(
     buttons = keyboard_buttons(markup if isinstance(markup, Mapping) else None)
     message_id = _message_id(params, result)
     if method == "sendMessage":
-        text = _with_keyboard([_header("", ansi=ansi), _body(params, ansi=ansi)], markup)
+        head = [_header(_send_note(params, result), ansi=ansi)]
+        replied = _replied_line(result)
+        if replied:
+            head.append(replied)
+        text = _with_keyboard([*head, _body(params, ansi=ansi)], markup)
         return BotOutput(text, message_id, buttons)
     if method == "editMessageText":
         text = _with_keyboard([_header("bewerkt", ansi=ansi), _body(params, ansi=ansi)], markup)

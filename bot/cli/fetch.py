@@ -20,18 +20,20 @@ from bot.core.cities import display_city
 from bot.core.clock import Clock
 from bot.core.model import NewsItem
 from bot.ingest.build import merge_exact_duplicates, parse_and_build
-from bot.ingest.decide import assign_duplicates
+from bot.ingest.decide import assign_duplicates, assign_stories
 from bot.ingest.dedupe import StoryIndex
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
 from bot.ingest.fetch import make_fetcher
 from bot.ingest.parse_worker import ParseWorker
+from bot.stories import StoryAssigner
 
 
 @dataclass(frozen=True, slots=True)
 class SourceResult:
     feed: FeedConfig
     items: tuple[NewsItem, ...] = ()
+    # What went wrong, without the source's name: the caller prints "{url}: {error}".
     error: str | None = None
 
 
@@ -86,7 +88,7 @@ def _from_file(
     try:
         body = Path(feed.url).read_bytes()
     except OSError as exc:
-        return SourceResult(feed, error=f"cannot read {feed.url}: {exc.strerror or exc}")
+        return SourceResult(feed, error=f"cannot read: {exc.strerror or exc}")
     return _build(worker, feed, body, {}, config, now)
 
 
@@ -103,7 +105,7 @@ def _build(
             feed.name, parse_and_build, body, headers, feed, now, config.news.summary_max_chars
         )
     except FeedError as exc:
-        return SourceResult(feed, error=str(exc))
+        return SourceResult(feed, error=exc.failure.english)  # str(exc) starts with the name
     except Exception as exc:  # a parser surprise is this source's failure, not the run's
         return SourceResult(feed, error=f"cannot parse: {type(exc).__name__}: {exc}")
     return SourceResult(feed, items=tuple(items))
@@ -114,7 +116,7 @@ def _dedupe(results: list[SourceResult]) -> list[SourceResult]:
     everything = merge_exact_duplicates(item for result in results for item in result.items)
     batch = {item.id: item for item in everything}
     assignment = assign_duplicates(everything, StoryIndex(), lambda _: None)
-    merged = {item.id: item for item in assignment.items}
+    merged = {item.id: item for item in assign_stories(assignment.items, StoryAssigner())}
     deduped: list[SourceResult] = []
     emitted: set[str] = set()
     for result in results:
@@ -142,6 +144,7 @@ def item_to_json(item: NewsItem) -> str:
             "countries": list(item.countries),
             "dateline": item.dateline.to_json() if item.dateline else None,
             "duplicate_of": item.duplicate_of,
+            "story": item.story_id,
         },
         ensure_ascii=False,
     )
@@ -160,6 +163,8 @@ def item_to_text(item: NewsItem, tz: ZoneInfo) -> str:
         lines.append("  tags: " + ", ".join(tags))
     if item.duplicate_of:
         lines.append(f"  duplicate of: {item.duplicate_of}")
+    if item.story_id != item.id:
+        lines.append(f"  story: {item.story_id}")
     if item.summary:
         lines.append("  " + item.summary)
     lines.append("  " + item.link)

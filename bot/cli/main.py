@@ -1,4 +1,4 @@
-"""The ``nieuwsbot`` command line: run, check, fetch, tag, console, store repair."""
+"""The ``nieuwsbot`` command line: run, check, fetch, tag, console, health, store repair."""
 
 from __future__ import annotations
 
@@ -135,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tag.set_defaults(handler=cmd_tag)
 
+    health = commands.add_parser(
+        "health",
+        parents=[common],
+        help="exit 0 if the bot runs on its data directory and can write there "
+        "(for container health checks; no Telegram call)",
+    )
+    health.set_defaults(handler=cmd_health)
+
     add_store_command(commands, common, _load)
     return parser
 
@@ -170,6 +178,24 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     print()
     return asyncio.run(online_check(config, out=sys.stdout))
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """Exit 0 or 1 only: Docker reserves 2, so a config error is "unhealthy" too."""
+    from bot.cli.health import check_health
+
+    try:
+        # Not _load: its warnings (no feeds, ...) would make the answer more than one line.
+        config = load_config(resolve_config_path(args.config))
+    except ConfigError as exc:
+        print(f"nieuwsbot: unhealthy: config error: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    health = check_health(Path(config.storage.path))
+    if health.ok:
+        print(health.line)
+        return EXIT_OK
+    print(f"nieuwsbot: {health.line}", file=sys.stderr)
+    return EXIT_FAILURE
 
 
 def cmd_console(args: argparse.Namespace) -> int:

@@ -36,8 +36,11 @@ class NewsItem:
     """A normalised, tagged news item.
 
     ``text`` is the plain body without the dateline; ``summary`` the Dutch lead.
-    ``duplicate_of`` names the story this item was merged into (near duplicate at
-    another outlet); ``also_at`` lists the other outlets of a merged story.
+    ``duplicate_of`` names the item this one was merged into (the same wire copy
+    at another outlet); ``also_at`` lists the other outlets of a merged item.
+    ``story`` is the news event the item reports: the id of that story's first
+    item, shared by every report of it across outlets (``bot.stories``); None
+    only for items stored before stories existed, which are their own story.
     """
 
     id: str
@@ -54,6 +57,12 @@ class NewsItem:
     duplicate_of: str | None = None
     also_at: tuple[str, ...] = ()
     first_seen: datetime | None = None
+    story: str | None = None
+
+    @property
+    def story_id(self) -> str:
+        """The story this item belongs to; its own id when it has none recorded."""
+        return self.story or self.id
 
 
 class FollowKind(StrEnum):

@@ -456,3 +456,24 @@ def shorten(text: str, max_chars: int) -> str:
 
 def _trim_trailing(text: str) -> str:
     return text.rstrip(" ,;:-–—([\"'„").rstrip()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def stem(word: str) -> str:
+    """Light Dutch suffix stripping so plural and inflected forms meet.
+
+    ``mijnwerkers``/``mijnwerker``, ``aanvallen``/``aanval``,
+    ``Russische``/``Russisch``. Deliberately crude: it only has to map the
+    forms two outlets use for the same word onto one key.
+    """
+    if len(word) < 5 or word.isdigit():
+        return word
+    # executies -> executi, as executie loses its e below
+    if (word.endswith("en") and len(word) >= 6) or word.endswith("ies"):
+        word = word[:-2]
+    elif word.endswith(("s", "e")) and not word.endswith("ss"):
+        word = word[:-1]
+    # aanvall -> aanval, bommen -> bomm -> bom
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiou":
+        word = word[:-1]
+    return word

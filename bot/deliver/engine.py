@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -32,6 +33,7 @@ from bot.deliver.format import (
     default_label,
     format_away_line,
     format_digest,
+    format_followup,
     format_push,
     group_by_follow,
     laatste_command,
@@ -43,18 +45,23 @@ from bot.deliver.outcome import Action, classify
 from bot.deliver.plan import (
     AWAY,
     DIGEST,
+    FOLLOWUP,
     PUSH,
     PlannedEntry,
     key_from_json,
+    next_digest,
     prefs_from_settings,
     quiet_until,
 )
 from bot.deliver.ratelimit import BROADCAST, ShuttingDown
+from bot.deliver.share import share_markup
 from bot.deliver.stats import DeliveryStats
+from bot.deliver.story_plan import FOLLOWUP_GAP
 from bot.deliver.unsaved import StoreOutage
 from bot.store.outbox import migrated_id
 from bot.store.protocol import DeliveryStore
-from bot.store.records import OutboxEntry
+from bot.store.records import ChatSettings, OutboxEntry
+from bot.store.threads import Thread, followup_of, threads_of
 from bot.texts.admin import STORE_UP_ALERT, store_cause, store_down_alert
 
 log = logging.getLogger(__name__)
@@ -69,6 +76,10 @@ INLINE_ATTEMPTS = 3
 # Backoff between those attempts, and the base of the wait before a later drain.
 RETRY_BASE_S = 1.0
 RETRY_LATER_CAP = timedelta(minutes=15)
+# A follow-up whose story's push has not gone out yet looks again this much later.
+FOLLOWUP_RECHECK = timedelta(minutes=1)
+# Held while the chat's quiet hours last (a digest waits for its own time anyway).
+HELD_IN_QUIET_HOURS = (PUSH, AWAY, FOLLOWUP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +118,12 @@ class Delivery:
         self._admins = admins
         self.outage = StoreOutage()
         # Confirmed sends are recorded in batches (bot/deliver/marks.py).
-        self.marks = SentMarks(store.mark_sent, self._marks_refused)
+        self.marks = SentMarks(store.mark_sent_many, self._marks_refused)
         self._drain_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self._stopping = False
+        self._releases: dict[int, ChatSettings] = {}
         self._held: dict[str, NewsItem] = {}
         # Broadcast sends carry allow_paid_broadcast (Telegram charges Stars);
         # None leaves the parameter out of the request.
@@ -129,6 +141,38 @@ class Delivery:
             self._task = asyncio.get_running_loop().create_task(self._drain_loop())
         else:
             self._again = True
+
+    def release_held(self, chat_id: int, before: ChatSettings) -> None:
+        """The chat changed its settings from ``before``: re-time what those settings held.
+
+        Entries held by quiet hours that no longer apply, or for a digest that is
+        off or moved, become due (or due at the new digest time) and go out as one
+        message. Applied at the start of the next drain, under the drain lock, so
+        a drain busy with this chat cannot hold them again afterwards.
+        """
+        self._releases.setdefault(chat_id, before)  # the oldest settings held them
+        self.kick()
+
+    async def _apply_releases(self) -> None:
+        while self._releases:
+            chat_id, before = self._releases.popitem()
+            chat = self._store.get_chat(chat_id)
+            if chat is None:
+                continue
+            now = self._clock()
+            old, new = prefs_from_settings(before), prefs_from_settings(chat.settings)
+            quiet_end = quiet_until(old, now, self._tz)
+            digest_at = next_digest(old, now, self._tz)
+            try:
+                if old.quiet != new.quiet and quiet_end is not None:
+                    await self._store.release_held(chat_id, (PUSH, AWAY), quiet_end, now)
+                if old.digest_at != new.digest_at and digest_at is not None:
+                    at = next_digest(new, now, self._tz) or quiet_until(new, now, self._tz) or now
+                    await self._store.release_held(chat_id, (DIGEST,), digest_at, at)
+            except OSError as exc:
+                self._releases.setdefault(chat_id, before)  # the next drain tries again
+                self.store_refused(exc)
+                return
 
     async def wait_idle(self) -> None:
         """Wait until a background drain started by ``kick`` has finished."""
@@ -223,6 +267,7 @@ class Delivery:
             if self.outage.down and not await self._recover():
                 await self._alert_outage()
                 return DrainReport()
+            await self._apply_releases()
             due = [
                 e
                 for e in self._store.pending(self._clock())
@@ -278,11 +323,12 @@ class Delivery:
         now = self._clock()
         held_until = quiet_until(prefs_from_settings(chat.settings), now, self._tz)
         if held_until is not None:
-            pushes = [e for e in entries if e.kind in (PUSH, AWAY)]
+            pushes = [e for e in entries if e.kind in HELD_IN_QUIET_HOURS]
             for entry in pushes:
                 await self._store.reschedule(entry.id, not_before=held_until)
-            entries = [e for e in entries if e.kind not in (PUSH, AWAY)]
+            entries = [e for e in entries if e.kind not in HELD_IN_QUIET_HOURS]
         labels = {key: key.label for key in chat.follows}
+        entries, followups = await self._sort_followups(chat_id, entries, now)
         for kind in (AWAY, PUSH, DIGEST):
             group = [e for e in entries if e.kind == kind]
             if not group or self.outage.down:
@@ -298,6 +344,106 @@ class Delivery:
                 if sent_to != 0:
                     self._again = True
                 return
+        await self._deliver_followups(chat_id, followups, now, totals)
+
+    # --- story follow-ups (silent replies to a story's push) -----------------------
+
+    async def _sort_followups(
+        self, chat_id: int, entries: list[OutboxEntry], now: datetime
+    ) -> tuple[list[OutboxEntry], list[list[OutboxEntry]]]:
+        """Split the chat's due follow-ups from the rest: fold, hold or send.
+
+        A follow-up whose story a push of this drain lists goes into that push
+        (it becomes one more report beside the lead, marked sent with it).
+        One whose push is still waiting (a retry) looks again a minute later;
+        one within 30 minutes of the story's last follow-up waits for those
+        30 minutes. The rest are returned per story, one message each.
+        """
+        followups = [e for e in entries if e.kind == FOLLOWUP]
+        if not followups:
+            return entries, []
+        rest = [e for e in entries if e.kind != FOLLOWUP]
+        pushed = {story for e in rest if e.kind == PUSH for story, _ in threads_of(e.payload)}
+        folded: list[OutboxEntry] = []
+        ready: dict[str, list[OutboxEntry]] = {}
+        for entry in followups:
+            story = followup_of(entry.payload) or ""
+            thread = self._store.thread(chat_id, story)
+            if story in pushed:
+                folded.append(dataclasses.replace(entry, kind=PUSH))
+            elif thread is not None and not thread.notified:
+                await self._store.reschedule(entry.id, not_before=now + FOLLOWUP_RECHECK)
+            elif thread is not None and _too_soon(thread, now):
+                assert thread.last_followup_at is not None
+                await self._store.reschedule(
+                    entry.id, not_before=thread.last_followup_at + FOLLOWUP_GAP
+                )
+            else:
+                ready.setdefault(story, []).append(entry)
+        return rest + folded, list(ready.values())
+
+    async def _deliver_followups(
+        self,
+        chat_id: int,
+        groups: Sequence[Sequence[OutboxEntry]],
+        now: datetime,
+        totals: dict[str, int],
+    ) -> None:
+        """One silent reply per story, to the message that notified the chat of it."""
+        for group in groups:
+            if self.outage.down:
+                return
+            story = followup_of(group[0].payload) or ""
+            reports = self._followup_reports(group)
+            if not reports:
+                await self._store.drop([e.id for e in group])
+                continue
+            text = format_followup(reports, tz=self._tz, now=now)
+            options = _followup_options(self._store.thread(chat_id, story))
+            sent_to = await self._send(chat_id, text, group, totals, options)
+            if sent_to != chat_id:
+                if sent_to != 0:
+                    self._again = True
+                return
+
+    def _followup_reports(self, entries: Sequence[OutboxEntry]) -> list[NewsItem]:
+        """The stored reports a story's follow-up entries list, oldest first, each once."""
+        found: dict[str, NewsItem] = {}
+        for entry in entries:
+            for row in entry.payload.get("reports", []):
+                item = self._story(str(row[0]))
+                if item is not None:
+                    found.setdefault(item.id, item)
+        return sorted(found.values(), key=lambda item: (item.published, item.id))
+
+    def _story_others(self, entries: Sequence[OutboxEntry]) -> dict[str, list[NewsItem]]:
+        """Per listed lead report, the story's other reports these entries carry.
+
+        A push lists its story's other reports of the same cycle (``also``);
+        a follow-up folded into the push adds its reports to the lead of its story.
+        """
+        others: dict[str, dict[str, NewsItem]] = {}
+        lead_of_story: dict[str, str] = {}
+        for entry in entries:
+            for lead_id, other_ids in (entry.payload.get("also") or {}).items():
+                for other_id in other_ids:
+                    item = self._story(str(other_id))
+                    if item is not None:
+                        others.setdefault(str(lead_id), {})[item.id] = item
+            for story, reports in threads_of(entry.payload):
+                if reports:
+                    lead_of_story.setdefault(story, reports[0])
+        for entry in entries:
+            lead = lead_of_story.get(followup_of(entry.payload) or "")
+            if lead is None:
+                continue
+            for item in self._followup_reports([entry]):
+                if item.id != lead:
+                    others.setdefault(lead, {})[item.id] = item
+        return {
+            lead: sorted(items.values(), key=lambda item: (item.published, item.id))
+            for lead, items in others.items()
+        }
 
     def _render(
         self,
@@ -317,15 +463,24 @@ class Delivery:
         matched = self._matched(entries, labels)
         if not matched:
             return None
+        others = self._story_others(entries)
         if kind == DIGEST:
+            matched, others = _one_per_story(matched, others)
             groups = group_by_follow(matched)
             commands = {default_label(m.via[0]): laatste_command(m.via[0]) for m in matched}
-            return format_digest(groups, tz=self._tz, now=now, more_commands=commands)
+            return format_digest(
+                groups, tz=self._tz, now=now, more_commands=commands, others=others
+            )
         more = sum(int(entry.payload.get("more", 0)) for entry in entries)
         vias = {match.via[0] for match in matched}
         command = laatste_command(next(iter(vias))) if len(vias) == 1 else "/laatste"
         return format_push(
-            matched, tz=self._tz, now=now, more_command=command, total=len(matched) + more
+            matched,
+            tz=self._tz,
+            now=now,
+            more_command=command,
+            total=len(matched) + more,
+            others=others,
         )
 
     def _matched(
@@ -347,20 +502,32 @@ class Delivery:
         return sorted(found.values(), key=lambda m: m.item.published, reverse=True)
 
     async def _send(
-        self, chat_id: int, text: str, entries: Sequence[OutboxEntry], totals: dict[str, int]
+        self,
+        chat_id: int,
+        text: str,
+        entries: Sequence[OutboxEntry],
+        totals: dict[str, int],
+        options: Mapping[str, Any] | None = None,
     ) -> int:
-        """Send one message for ``entries``; return the chat id it ended at, 0 if gone."""
+        """Send one message for ``entries``; return the chat id it ended at, 0 if gone.
+
+        ``options`` are extra ``send_message`` arguments (a follow-up's silence
+        and reply).
+        """
         ids = [e.id for e in entries]
         parse_mode: str | None = ParseMode.HTML
         for attempt in range(1, INLINE_ATTEMPTS + 1):
+            sent: Message | None = None
             try:
-                await self._bot.send_message(
+                sent = await self._bot.send_message(
                     chat_id,
                     text,
                     parse_mode=parse_mode,
-                    link_preview_options=self._previews,
+                    link_preview_options=self._previews_for(chat_id),
                     allow_paid_broadcast=self._paid_flag,
                     rate_limit_args=BROADCAST,  # type: ignore[call-arg]
+                    reply_markup=share_markup(entries, self._story),
+                    **(options or {}),
                 )
                 error: TelegramError | None = None
             except TelegramError as exc:
@@ -371,7 +538,8 @@ class Delivery:
             if outcome.action is Action.SENT:
                 self.stats.sent.add()
                 totals["sent"] += 1
-                await self._record_sent(ids)
+                await self._record_sent(ids, sent.message_id if sent is not None else None)
+                self.stats.pushed(entries, sent_at=self._clock(), lookup=self._story)
                 return chat_id
             if outcome.action is Action.RETRY_AFTER:
                 # The rate limiter already paused this chat; wait in the outbox, never drop.
@@ -413,9 +581,19 @@ class Delivery:
             return chat_id
         return chat_id
 
-    async def _record_sent(self, ids: Sequence[str]) -> None:
-        """Mark confirmed sends in the store (batched), or keep them in memory if it refuses."""
-        self.marks.add(ids)
+    def _previews_for(self, chat_id: int) -> LinkPreviewOptions:
+        """The chat's own choice (/voorbeeld) if it made one, else the operator's default."""
+        chat = self._store.get_chat(chat_id)
+        choice = chat.settings.link_previews if chat is not None else None
+        return self._previews if choice is None else LinkPreviewOptions(is_disabled=not choice)
+
+    async def _record_sent(self, ids: Sequence[str], message_id: int | None = None) -> None:
+        """Mark confirmed sends in the store (batched), or keep them in memory if it refuses.
+
+        ``message_id`` (the message Telegram returned) is kept with entries that
+        notify a chat of a story: its follow-ups reply to it.
+        """
+        self.marks.add(ids, message_id)
 
     def _marks_refused(self, error: OSError, ids: Sequence[str]) -> None:
         """A batch of marks was refused: hold what is not durable, pause broadcasting."""
@@ -495,6 +673,52 @@ class Delivery:
         log.info("Chat %s is gone (%s); deactivating it", chat_id, reason)
         await self._store.deactivate(chat_id, reason, self._clock())
         self._index.drop_chat(chat_id)
+
+
+def _too_soon(thread: Thread, now: datetime) -> bool:
+    """Whether the story's last follow-up to this chat is less than 30 minutes ago."""
+    last = thread.last_followup_at
+    return last is not None and now < last + FOLLOWUP_GAP
+
+
+def _followup_options(thread: Thread | None) -> dict[str, Any]:
+    """Silent; a reply to the message that notified the chat, if there is one.
+
+    ``allow_sending_without_reply``: a user may have deleted that message.
+    """
+    options: dict[str, Any] = {"disable_notification": True}
+    if thread is not None and thread.message_id is not None:
+        options["reply_parameters"] = ReplyParameters(
+            message_id=thread.message_id, allow_sending_without_reply=True
+        )
+    return options
+
+
+def _one_per_story(
+    matched: Sequence[Matched], others: Mapping[str, Sequence[NewsItem]]
+) -> tuple[list[Matched], dict[str, list[NewsItem]]]:
+    """A digest lists a story once: its first report, the others beside it."""
+    leads: dict[str, Matched] = {}
+    rest: dict[str, dict[str, NewsItem]] = {}
+    for match in sorted(matched, key=lambda m: (m.item.published, m.item.id)):
+        story = match.item.story_id
+        lead = leads.get(story)
+        if lead is None:
+            leads[story] = match
+            rest[story] = {item.id: item for item in others.get(match.item.id, ())}
+        else:
+            rest[story][match.item.id] = match.item
+            for item in others.get(match.item.id, ()):
+                rest[story][item.id] = item
+    kept = sorted(leads.values(), key=lambda m: m.item.published, reverse=True)
+    grouped = {
+        match.item.id: sorted(
+            (item for item in rest[match.item.story_id].values() if item.id != match.item.id),
+            key=lambda item: (item.published, item.id),
+        )
+        for match in kept
+    }
+    return kept, {lead: items for lead, items in grouped.items() if items}
 
 
 def _own_label(key: FollowKey, labels: Mapping[FollowKey, str]) -> FollowKey:

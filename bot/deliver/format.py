@@ -32,6 +32,11 @@ NAME_UNITS = 60  # source, city, follow label, outlet
 LIST_SUMMARY_UNITS = 200  # the one-line summary of /laatste and /zoek
 MAX_VIA = 4
 MAX_OUTLETS = 5
+# A follow-up lists at most this many reports ("en N meer" for the rest).
+MAX_FOLLOWUP_REPORTS = 10
+
+# Per listed report: the story's other reports, oldest first (pushes, lists, digests).
+Others = Mapping[str, Sequence[NewsItem]]
 
 LabelFor = Callable[[FollowKey], str]
 
@@ -96,6 +101,34 @@ def _source_line(item: NewsItem, *, now: datetime, tz: ZoneInfo, with_city: bool
     return f"📍 {line}" if city else line
 
 
+def _also_line(item: NewsItem, others: Sequence[NewsItem], *, now: datetime, tz: ZoneInfo) -> str:
+    """Where else the story is: "ook bij NU.nl" (wire copies), or linked outlets.
+
+    With other reports of the story: "ook bij: NRC · AD · ND", each outlet a
+    link to its report. An outlet named twice (two reports, or the lead's own
+    outlet again) carries the report's time. Empty when there is nothing else.
+    """
+    if not others:
+        return texts.also_at(_names(item.also_at, MAX_OUTLETS)) if item.also_at else ""
+    outlets = [item.source, *(other.source for other in others)]
+    repeated = {name for name in outlets if outlets.count(name) > 1}
+    shown: list[str] = []
+    named = {item.source}
+    for other in others:
+        label = _one_line(other.source)
+        if other.source in repeated:
+            label = f"{label} {texts.format_time(other.published, now=now, tz=tz)}"
+        label = clip_html(label, NAME_UNITS)
+        href = _safe_href(other.link)
+        shown.append(f'<a href="{href}">{label}</a>' if href else label)
+        named.add(other.source)
+    copies = [name for one in (item, *others) for name in one.also_at if name not in named]
+    shown.extend(clip_html(_one_line(name), NAME_UNITS) for name in dict.fromkeys(copies))
+    rest = len(shown) - MAX_OUTLETS
+    text = texts.LIST_SEPARATOR.join(shown[:MAX_OUTLETS])
+    return texts.also_at_story(texts.and_others(text, rest) if rest > 0 else text)
+
+
 def _more_line(count: int, more_command: str | None) -> str:
     line = texts.more(count)
     if more_command:
@@ -115,18 +148,22 @@ def format_push(
     max_items: int = 5,
     label_for: LabelFor = default_label,
     total: int | None = None,
+    others: Others | None = None,
 ) -> str:
     """One push message for one chat: a single story in full, or a numbered list.
 
     ``more_command`` ("/laatste oekraine") follows "en N meer" when stories
     are left out. ``total`` counts stories beyond ``matched`` too (the outbox
-    keeps only the newest few). Always <= 4096 UTF-16 units.
+    keeps only the newest few). ``others``: per listed report, the story's
+    other reports, named and linked ("ook bij: NOS · ND"). Always <= 4096
+    UTF-16 units.
     """
     if not matched:
         raise ValueError("format_push needs at least one story")
+    others = others or {}
     count = max(len(matched), total or 0)
     if count == 1:
-        return _format_single(matched[0], tz=tz, now=now, label_for=label_for)
+        return _format_single(matched[0], tz=tz, now=now, label_for=label_for, others=others)
     return _format_several(
         matched,
         tz=tz,
@@ -135,10 +172,13 @@ def format_push(
         max_items=max(1, max_items),
         label_for=label_for,
         total=count,
+        others=others,
     )
 
 
-def _format_single(matched: Matched, *, tz: ZoneInfo, now: datetime, label_for: LabelFor) -> str:
+def _format_single(
+    matched: Matched, *, tz: ZoneInfo, now: datetime, label_for: LabelFor, others: Others
+) -> str:
     item = matched.item
     head = [
         _linked_title(item),
@@ -147,8 +187,9 @@ def _format_single(matched: Matched, *, tz: ZoneInfo, now: datetime, label_for: 
     notes = []
     if matched.via:
         notes.append(texts.via(_via(matched.via, label_for)))
-    if item.also_at:
-        notes.append(texts.also_at(_names(item.also_at, MAX_OUTLETS)))
+    also = _also_line(item, others.get(item.id, ()), now=now, tz=tz)
+    if also:
+        notes.append(also)
     tail = [f"<i>{' · '.join(notes)}</i>"] if notes else []
     fixed = "\n".join(head + tail)
     # What is left after the fixed lines (and the two newlines around the
@@ -167,6 +208,7 @@ def _format_several(
     max_items: int,
     label_for: LabelFor,
     total: int,
+    others: Others,
 ) -> str:
     shown = list(matched[:max_items])
     vias = {match.via for match in shown}
@@ -179,8 +221,9 @@ def _format_several(
         line = _source_line(match.item, now=now, tz=tz, with_city=False)
         if not common_via and match.via:
             line += " · " + texts.via(_via(match.via, label_for))
-        if match.item.also_at:
-            line += " · " + texts.also_at(_names(match.item.also_at, MAX_OUTLETS))
+        also = _also_line(match.item, others.get(match.item.id, ()), now=now, tz=tz)
+        if also:
+            line += " · " + also
         entries.append(f"{number}. {_linked_title(match.item)}\n{line}")
     return _fit_list(header, entries, total, more_command)
 
@@ -196,6 +239,33 @@ def _fit_list(header: str, entries: list[str], total: int, more_command: str | N
         if utf16_len(text) <= TELEGRAM_MESSAGE_LIMIT or len(entries) <= 1:
             return text
         entries = entries[:-1]
+
+
+def format_followup(reports: Sequence[NewsItem], *, tz: ZoneInfo, now: datetime) -> str:
+    """A story's silent follow-up: "Meer over dit verhaal:" and per report its outlet,
+    headline (linked) and time. Always <= 4096 UTF-16 units; reports that do not
+    fit are counted ("en N meer").
+    """
+    if not reports:
+        raise ValueError("format_followup needs at least one report")
+    lines = [
+        texts.followup_line(
+            clip_html(_one_line(report.source), NAME_UNITS),
+            _linked_title(report),
+            texts.format_time(report.published, now=now, tz=tz),
+        )
+        for report in reports[:MAX_FOLLOWUP_REPORTS]
+    ]
+    rest = len(reports) - len(lines)
+    while True:
+        body = "\n".join(lines)
+        if rest > 0:
+            body += "\n" + texts.more(rest)
+        text = f"{texts.FOLLOWUP_HEADER}\n{body}"
+        if utf16_len(text) <= TELEGRAM_MESSAGE_LIMIT or len(lines) <= 1:
+            return text
+        lines.pop()
+        rest += 1
 
 
 def laatste_command(key: FollowKey) -> str:
@@ -226,19 +296,24 @@ def format_item_list(
     with_summary: bool,
     numbered: bool = True,
     more_command: str | None = None,
+    others: Others | None = None,
 ) -> str:
     """The body of a /laatste or /zoek reply: title, source and time per item.
 
-    Items that do not fit in one message are counted in "en N meer".
+    ``others``: per listed item, the other reports of its story ("ook bij:
+    NRC · AD · ND", linked). Items that do not fit in one message are counted
+    in "en N meer".
     """
     if not items:
         raise ValueError("format_item_list needs at least one item")
+    others = others or {}
     entries = []
     for number, item in enumerate(items, start=1):
         prefix = f"{number}. " if numbered else "• "
-        entry = (
-            f"{prefix}{_linked_title(item)}\n{_source_line(item, now=now, tz=tz, with_city=False)}"
-        )
+        line = _source_line(item, now=now, tz=tz, with_city=False)
+        if others.get(item.id):
+            line += " · " + _also_line(item, others[item.id], now=now, tz=tz)
+        entry = f"{prefix}{_linked_title(item)}\n{line}"
         summary = clip_html(_one_line(item.summary), LIST_SUMMARY_UNITS) if with_summary else ""
         entries.append(f"{entry}\n{summary}" if summary else entry)
     return _fit_list("", entries, len(items), more_command)
@@ -262,6 +337,7 @@ def format_digest(
     now: datetime,
     per_group: int = 5,
     more_commands: Mapping[str, str] | None = None,
+    others: Others | None = None,
 ) -> str:
     """The daily digest: a header, then per follow label its newest stories.
 
@@ -270,6 +346,7 @@ def format_digest(
     groups that get no room at all in one closing line.
     """
     commands = more_commands or {}
+    others = others or {}
     filled = {label: list(stories) for label, stories in groups.items() if stories}
     header = texts.DIGEST_HEADER
     if not filled:
@@ -278,6 +355,7 @@ def format_digest(
         label: [
             f"{number}. {_linked_title(match.item)} · "
             f"{_source_line(match.item, now=now, tz=tz, with_city=False)}"
+            + _with_also(match.item, others, now=now, tz=tz)
             for number, match in enumerate(stories[:per_group], start=1)
         ]
         for label, stories in filled.items()
@@ -314,6 +392,13 @@ def format_digest(
                 counts = trial
                 growing = True
     return render(counts)
+
+
+def _with_also(item: NewsItem, others: Others, *, now: datetime, tz: ZoneInfo) -> str:
+    """ " · ook bij: NOS · ND" after a digest line, for a story with other reports."""
+    if not others.get(item.id):
+        return ""
+    return " · " + _also_line(item, others[item.id], now=now, tz=tz)
 
 
 # -- plain text fallback ---------------------------------------------------------

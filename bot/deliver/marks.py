@@ -7,8 +7,9 @@ writer thread. At 25 messages a second that is affordable per message; at the
 its own mark before taking the next chat caps the broadcast at the writer's
 speed (measured: 112 messages/s).
 
-``SentMarks`` takes the confirmed ids and returns at once; one background task
-writes whatever has gathered in one ``mark_sent`` call (the store announces all
+``SentMarks`` takes the confirmed ids (with the message id Telegram returned,
+which story threads keep) and returns at once; one background task writes
+whatever has gathered in one ``mark_sent_many`` call (the store announces all
 its shards in one manifest write), then the next batch. Until an id is durable,
 ``holds`` says so, and the push engine does not send that entry again; a drain
 ends with ``flush`` so everything it confirmed is durable when it returns.
@@ -25,11 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
 log = logging.getLogger(__name__)
 
-WriteMarks = Callable[[Sequence[str]], Awaitable[object]]
+# Entry id -> the message id it went out as (None: not known).
+WriteMarks = Callable[[Mapping[str, int | None]], Awaitable[object]]
 OnRefused = Callable[[OSError, Sequence[str]], None]
 
 
@@ -39,17 +41,17 @@ class SentMarks:
     def __init__(self, write: WriteMarks, on_refused: OnRefused) -> None:
         self._write = write
         self._on_refused = on_refused
-        self._waiting: list[str] = []
+        self._waiting: dict[str, int | None] = {}
         self._held: set[str] = set()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0  # writes done, for tests and logs
 
-    def add(self, ids: Iterable[str]) -> None:
-        """Record these as sent (soon); they count as sent from now on."""
+    def add(self, ids: Iterable[str], message_id: int | None = None) -> None:
+        """Record these as sent (soon), as ``message_id``; they count as sent from now on."""
         fresh = [entry_id for entry_id in ids if entry_id not in self._held]
         if not fresh:
             return
-        self._waiting.extend(fresh)
+        self._waiting.update(dict.fromkeys(fresh, message_id))
         self._held.update(fresh)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
@@ -69,11 +71,11 @@ class SentMarks:
 
     async def _run(self) -> None:
         while self._waiting:
-            batch, self._waiting = self._waiting, []
+            batch, self._waiting = self._waiting, {}
             try:
                 await self._write(batch)
             except OSError as exc:
-                self._on_refused(exc, batch)
+                self._on_refused(exc, list(batch))
             except Exception:
                 # Not a refusal we understand: the entries stay pending in the
                 # store and a later drain sends them again (at least once).

@@ -6,20 +6,33 @@ entry id, so the outbox stays idempotent. Coalescing into
 one message per chat happens when the outbox is drained, which also gives quiet
 hours ("deliver as one message when they end") and the digest for free: they are
 entries whose ``not_before`` lies in the future.
+
+Stories (``bot.deliver.story_plan``): a chat is notified of a story once. The
+first report of a story the chat matches is listed in a push entry, with the
+story's other reports of the same cycle beside it (``also``), and the entry
+names the stories it notifies (``threads``, which the store's thread index
+reads). Later reports of a story the chat was notified of (or will be, when a
+held push goes out) become a ``FOLLOWUP`` entry per story, not before 30
+minutes after the story's last follow-up; its id is derived from the chat, the
+story and the reports, so a re-plan is idempotent too. A digest lists a story
+once, with its other reports beside it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.model import FollowKey
 from bot.deliver.match import Matched
-from bot.store.records import ChatSettings, outbox_entry_id
+from bot.deliver.story_plan import FollowUp, StoryGroup, ThreadLookup, decide, group_by_story
+from bot.store.records import UPDATES_CHOICES, UPDATES_SILENT, ChatSettings, outbox_entry_id
+from bot.store.threads import FOLLOWUP as FOLLOWUP_KEY
+from bot.store.threads import THREADS
 
 # One message shows at most five stories ("en N meer" for the rest); an entry
 # keeps a few more so coalesced entries still fill a message with the newest.
@@ -30,6 +43,7 @@ MAX_STORIES_SCANNED = 500
 PUSH = "push"
 DIGEST = "digest"
 AWAY = "away"
+FOLLOWUP = "followup"  # later reports of a notified story: a silent reply to its push
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +52,7 @@ class ChatPrefs:
 
     quiet: tuple[time, time] | None = None
     digest_at: time | None = None
+    updates: str = UPDATES_SILENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +82,8 @@ def prefs_from_settings(settings: ChatSettings) -> ChatPrefs:
     start = parse_hhmm(settings.quiet_start)
     end = parse_hhmm(settings.quiet_end)
     quiet = (start, end) if start is not None and end is not None and start != end else None
-    return ChatPrefs(quiet=quiet, digest_at=parse_hhmm(settings.digest_time))
+    updates = settings.updates if settings.updates in UPDATES_CHOICES else UPDATES_SILENT
+    return ChatPrefs(quiet=quiet, digest_at=parse_hhmm(settings.digest_time), updates=updates)
 
 
 def quiet_until(prefs: ChatPrefs, now: datetime, tz: ZoneInfo) -> datetime | None:
@@ -153,41 +169,44 @@ def plan(
     now: datetime,
     tz: ZoneInfo,
     max_age: timedelta,
+    threads: ThreadLookup | None = None,
+    fresh: Collection[str] = (),
 ) -> list[PlannedEntry]:
-    """Outbox entries for one cycle's matches: at most one push and one away line per chat.
+    """Outbox entries for one cycle's matches: per chat at most one push, one away
+    line, and a follow-up per story the chat was already told about.
 
-    Stories older than ``max_age`` (a backlog after downtime) are not pushed one
+    Reports older than ``max_age`` (a backlog after downtime) are not pushed one
     by one; each chat gets one "while you were away" line counting them per follow.
     A push entry lists the newest ``MAX_STORIES_PER_ENTRY`` stories and counts the
-    rest, which the message mentions as "en N meer".
+    rest, which the message mentions as "en N meer". ``threads`` tells which
+    stories a chat was notified of (None: none); ``fresh`` holds the ids of this
+    cycle's new items (see ``bot.deliver.story_plan``).
     """
     entries: list[PlannedEntry] = []
     for chat_id, matched in matches.items():
         prefs = prefs_for(chat_id)
         kind, not_before = release_time(prefs, now, tz)
-        fresh: list[Matched] = []
+        current: list[Matched] = []
         stale: dict[FollowKey, int] = defaultdict(int)
         for match in matched[:MAX_STORIES_SCANNED]:
             if now - match.item.published > max_age:
                 stale[match.via[0]] += 1
             else:
-                fresh.append(match)
+                current.append(match)
         unscanned = max(0, len(matched) - MAX_STORIES_SCANNED)
-        if fresh:
-            fresh.sort(key=lambda m: m.item.published, reverse=True)
-            listed = fresh[:MAX_STORIES_PER_ENTRY]
-            story_ids = [m.item.id for m in listed]
-            entries.append(
-                PlannedEntry(
-                    id=outbox_entry_id(chat_id, _batch_id(story_ids)),
-                    chat_id=chat_id,
-                    kind=kind,
-                    payload={
-                        "stories": [[m.item.id, [_key_json(k) for k in m.via]] for m in listed],
-                        "more": len(fresh) - len(listed) + unscanned,
-                    },
-                    not_before=not_before,
+        if current and kind == DIGEST:
+            groups = group_by_story(current)
+            entries.append(_story_entry(chat_id, kind, groups, unscanned, not_before, False))
+        elif current:
+            decision = decide(
+                chat_id, current, updates=prefs.updates, threads=threads, fresh=fresh, now=now
+            )
+            if decision.pushes:
+                entries.append(
+                    _story_entry(chat_id, kind, decision.pushes, unscanned, not_before, True)
                 )
+            entries.extend(
+                _followup_entry(chat_id, followup, not_before) for followup in decision.followups
             )
         if stale:
             counts = [[*_key_json(key), count] for key, count in sorted(stale.items())]
@@ -201,6 +220,69 @@ def plan(
                 )
             )
     return entries
+
+
+def _story_entry(
+    chat_id: int,
+    kind: str,
+    groups: Sequence[StoryGroup],
+    unscanned: int,
+    not_before: datetime,
+    threaded: bool,
+) -> PlannedEntry:
+    """A push or digest entry listing the newest stories, each led by its first report.
+
+    ``threaded``: the entry notifies the chat of these stories (a push; a
+    digest does not start threads).
+    """
+    listed = list(groups[:MAX_STORIES_PER_ENTRY])
+    payload: dict[str, object] = {
+        "stories": [[group.lead.item.id, _via_json(group.reports)] for group in listed],
+        "more": len(groups) - len(listed) + unscanned,
+    }
+    also = {
+        group.lead.item.id: [match.item.id for match in group.others]
+        for group in listed
+        if group.others
+    }
+    if also:
+        payload["also"] = also
+    if threaded:
+        payload[THREADS] = [
+            [group.story, [match.item.id for match in group.reports]] for group in listed
+        ]
+    item_ids = [match.item.id for group in listed for match in group.reports]
+    return PlannedEntry(
+        id=outbox_entry_id(chat_id, _batch_id(item_ids)),
+        chat_id=chat_id,
+        kind=kind,
+        payload=payload,
+        not_before=not_before,
+    )
+
+
+def _followup_entry(chat_id: int, followup: FollowUp, not_before: datetime) -> PlannedEntry:
+    """One story's new reports for a silent reply (quiet hours hold it like a push)."""
+    report_ids = [match.item.id for match in followup.reports]
+    due = max(not_before, followup.not_before) if followup.not_before else not_before
+    return PlannedEntry(
+        id=outbox_entry_id(chat_id, "f" + _batch_id([f"story:{followup.story}", *report_ids])[1:]),
+        chat_id=chat_id,
+        kind=FOLLOWUP,
+        payload={
+            FOLLOWUP_KEY: followup.story,
+            "reports": [
+                [match.item.id, [_key_json(k) for k in match.via]] for match in followup.reports
+            ],
+        },
+        not_before=due,
+    )
+
+
+def _via_json(reports: Sequence[Matched]) -> list[list[str]]:
+    """Every follow that brought any report of a story, in first-seen order."""
+    keys = dict.fromkeys(key for match in reports for key in match.via)
+    return [_key_json(key) for key in keys]
 
 
 def _batch_id(story_ids: Sequence[str]) -> str:

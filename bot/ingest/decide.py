@@ -2,7 +2,8 @@
 
 ``bot.ingest.pipeline`` is the executor: it reads state, fetches, calls these,
 and persists what they return. Everything that decides — how a feed's state
-moves after a fetch, which items are a feed's baseline, which stored stories
+moves after a fetch (what its publishing model learns, when it is polled
+next), which items are a feed's baseline, which stored stories
 widen their sections, which new items are near duplicates of which story — is
 here, with no I/O, so it is tested with tables and shared by ``run``,
 ``check --online``, ``nieuwsbot fetch`` and the benchmarks.
@@ -18,9 +19,11 @@ from typing import TYPE_CHECKING
 
 from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.core.model import NewsItem
+from bot.ingest.adaptive import AdaptivePolicy
 from bot.ingest.dedupe import StoryIndex
 from bot.ingest.feedstate import FeedState
 from bot.ingest.schedule import next_state_after_error, next_state_after_success
+from bot.stories import StoryAssigner
 
 if TYPE_CHECKING:
     from bot.ingest.fetch import FetchResult
@@ -36,19 +39,31 @@ def next_state_after_fetch(
     result: FetchResult,
     *,
     now: datetime,
-    interval: timedelta,
+    policy: AdaptivePolicy,
     rng: random.Random,
+    new_items: int | None = None,
 ) -> FeedState:
-    """Fold a fetch result into the feed's state (the caller persists it)."""
+    """Fold a fetch result into the feed's state (the caller persists it).
+
+    A 200 or 304 first teaches the feed's publishing model that the span since
+    its previous success brought ``new_items`` items (0 for a 304), then
+    schedules the next poll at the adaptive interval, server hints as floors.
+    ``new_items=None`` teaches nothing: a caller that only looks (``check
+    --online``) sees the interval the stored model gives. An error backs off
+    from ``poll_interval_seconds`` (``policy.start``) as it always did.
+    """
     if result.status == "error":
         return next_state_after_failure(
             state,
             result.failure or result.error or FeedFailure(FailureKey.UNKNOWN),
             retry_after=result.retry_after,
             now=now,
-            interval=interval,
+            interval=policy.start,
             rng=rng,
         )
+    if new_items is not None:
+        state = policy.learn(state, now=now, new_items=new_items)
+    delay = policy.delay(state, now=now, hints=result.hints)
     permanent = result.permanent_redirect_to or state.permanent_url
     if result.status == "ok":
         # A 200 replaces the validators, even with none: stale ones would only
@@ -56,9 +71,10 @@ def next_state_after_fetch(
         return next_state_after_success(
             state,
             now=now,
-            interval=interval,
+            interval=policy.start,
             hints=result.hints,
             rng=rng,
+            delay=delay,
             etag=result.etag,
             last_modified=result.last_modified,
             permanent_url=permanent,
@@ -67,9 +83,10 @@ def next_state_after_fetch(
     return next_state_after_success(
         state,
         now=now,
-        interval=interval,
+        interval=policy.start,
         hints=result.hints,
         rng=rng,
+        delay=delay,
         etag=result.etag or state.etag,
         last_modified=result.last_modified or state.last_modified,
         permanent_url=permanent,
@@ -98,6 +115,23 @@ def is_baseline(previous: FeedState) -> bool:
     feed (or a fresh install) does not flood followers with old news.
     """
     return previous.last_success is None
+
+
+def new_item_count(items: Iterable[NewsItem], seen: Callable[[str], bool]) -> int:
+    """How many of a response's items the bot had not stored before (the policy's lesson).
+
+    ``seen`` is the store's ``is_seen``, asked before this cycle stores anything,
+    so two feeds of one cycle that both list a new story both count it. The
+    count is per bot, not per feed: a story another feed stored in an earlier
+    cycle does not count for this one (NOS files one story under several
+    section feeds). That undercounts a feed whose items mostly arrive first
+    through another feed, and polls it more slowly; those items were found
+    already, and polling it faster would only find them again. Its own items
+    still count. The alternative, a per-feed set of the ids each feed listed,
+    would put up to 200 ids per feed into ``feeds.json``, which is rewritten
+    whole every cycle that polls a feed (every few seconds at busy hours).
+    """
+    return len({item.id for item in items if not seen(item.id)})
 
 
 def widened_sections(items: Iterable[NewsItem], stored: ItemLookup) -> list[NewsItem]:
@@ -160,10 +194,34 @@ def assign_duplicates(
     return Assignment(final, tuple(updated.values()))
 
 
+def assign_stories(items: Sequence[NewsItem], stories: StoryAssigner) -> list[NewsItem]:
+    """Give each new item its story (the news event it reports), in arrival order.
+
+    ``stories`` is carried between cycles and updated in place. Items that already
+    carry a story (a stored item seen again, widened) keep it.
+    """
+    assigned = {
+        item.id: replace(item, story=stories.assign(item))
+        for item in sorted(items, key=_arrival_key)
+        if item.story is None
+    }
+    return [assigned.get(item.id, item) for item in items]
+
+
 def seed_index(index: StoryIndex, stored: Iterable[NewsItem]) -> None:
     """Rebuild the near-duplicate index from stored items, oldest first (start-up)."""
     for item in sorted(stored, key=_age_key):
         index.add(item)
+
+
+def seed_story_window(stories: StoryAssigner, stored: Iterable[NewsItem]) -> None:
+    """Replay stored items with their recorded stories, so a restart renumbers nothing."""
+    ordered = sorted(stored, key=_arrival_key)
+    stories.seed((item, item.story_id) for item in ordered)
+
+
+def _arrival_key(item: NewsItem) -> tuple[datetime, datetime, str]:
+    return (item.first_seen or item.published, item.published, item.id)
 
 
 def _age_key(item: NewsItem) -> datetime:

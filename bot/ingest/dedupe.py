@@ -23,7 +23,6 @@ Everything here is pure: plain data in, decisions out, no clock and no I/O.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import math
 import re
@@ -35,7 +34,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.core.model import NewsItem
-from bot.core.text import fold
+from bot.core.text import fold, stem
 from bot.ingest.links import canonical_link
 
 NEAR_WINDOW = timedelta(hours=48)
@@ -122,27 +121,6 @@ def fold_ascii(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return decomposed.encode("ascii", "ignore").decode("ascii")
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def stem(word: str) -> str:
-    """Light Dutch suffix stripping so plural and inflected forms meet.
-
-    ``mijnwerkers``/``mijnwerker``, ``aanvallen``/``aanval``,
-    ``Russische``/``Russisch``. Deliberately crude: it only has to map the
-    forms two outlets use for the same word onto one key.
-    """
-    if len(word) < 5 or word.isdigit():
-        return word
-    # executies -> executi, as executie loses its e below
-    if (word.endswith("en") and len(word) >= 6) or word.endswith("ies"):
-        word = word[:-2]
-    elif word.endswith(("s", "e")) and not word.endswith("ss"):
-        word = word[:-1]
-    # aanvall -> aanval, bommen -> bomm -> bom
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiou":
-        word = word[:-1]
-    return word
 
 
 def content_words(text: str) -> list[str]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.feed_failure import FeedFailure
+from bot.ingest.publishing import PublishingModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class FeedState:
     last_attempt: datetime | None = None
     permanent_url: str | None = None
     last_failure: FeedFailure | None = None  # last_error's key, when it has one
+    # When the feed publishes (adaptive polling); None until its second success.
+    publishing: PublishingModel | None = None
 
     @property
     def fetch_url(self) -> str:
@@ -53,6 +56,7 @@ class FeedState:
             "last_success": _iso(self.last_success),
             "last_attempt": _iso(self.last_attempt),
             "permanent_url": self.permanent_url,
+            "publishing": None if self.publishing is None else self.publishing.to_dict(),
         }
 
     @classmethod
@@ -81,6 +85,7 @@ class FeedState:
             last_success=_optional_datetime(data, "last_success"),
             last_attempt=_optional_datetime(data, "last_attempt"),
             permanent_url=_optional_str(data, "permanent_url"),
+            publishing=_optional_publishing(data, url),
         )
 
 
@@ -93,6 +98,16 @@ def _optional_str(data: Mapping[str, object], key: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise ValueError(f"feed state field {key} should be a string, got {value!r}")
+
+
+def _optional_publishing(data: Mapping[str, object], url: str) -> PublishingModel | None:
+    # States saved before adaptive polling have no such key: they start learning.
+    value = data.get("publishing")
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ValueError(f"bad publishing model in feed state of {url}: {value!r}")
+    return PublishingModel.from_dict(value)
 
 
 def _optional_datetime(data: Mapping[str, object], key: str) -> datetime | None:

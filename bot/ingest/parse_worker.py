@@ -96,27 +96,37 @@ class ParseWorker:
         naming ``feed``; the process is then replaced at the next call.
         """
         with self._jobs:
-            future = self._submit(func, *args, **kwargs)
-            try:
-                return future.result(timeout=self.time_budget_s)
-            except TimeoutError:
-                self._stop(kill=True)
-                failure = FeedFailure(
-                    FailureKey.PARSE_TIMEOUT, {"seconds": f"{self.time_budget_s:g}"}
-                )
-                raise UnsafeFeedError(feed, failure) from None
-            except _MemoryBudgetExceededError:
-                self._stop(kill=True)
-                mib = self.memory_budget_bytes / (1024 * 1024)
-                failure = FeedFailure(FailureKey.PARSE_MEMORY, {"mib": f"{mib:g}"})
-                raise UnsafeFeedError(feed, failure) from None
-            except BrokenProcessPool:
-                self._stop(kill=True)
-                failure = FeedFailure(FailureKey.PARSER_CRASHED)
-                raise UnsafeFeedError(feed, failure) from None
-            finally:
-                with self._state:
-                    self._busy = False
+            # A worker that died while idle (killed from outside) can look alive
+            # to the pool for a moment, and the job sent to it then fails as if it
+            # had crashed the parser: one fresh worker gets a second try. A
+            # document that crashes the parser twice is refused.
+            for attempt in (1, 2):
+                try:
+                    return self._run(feed, func, *args, **kwargs)
+                except BrokenProcessPool:
+                    self._stop(kill=True)
+                    if attempt == 2:
+                        failure = FeedFailure(FailureKey.PARSER_CRASHED)
+                        raise UnsafeFeedError(feed, failure) from None
+                    log.warning("parse worker died under feed %s; trying a fresh one", feed)
+            raise AssertionError("unreachable")  # pragma: no cover
+
+    def _run(self, feed: str, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        future = self._submit(func, *args, **kwargs)
+        try:
+            return future.result(timeout=self.time_budget_s)
+        except TimeoutError:
+            self._stop(kill=True)
+            failure = FeedFailure(FailureKey.PARSE_TIMEOUT, {"seconds": f"{self.time_budget_s:g}"})
+            raise UnsafeFeedError(feed, failure) from None
+        except _MemoryBudgetExceededError:
+            self._stop(kill=True)
+            mib = self.memory_budget_bytes / (1024 * 1024)
+            failure = FeedFailure(FailureKey.PARSE_MEMORY, {"mib": f"{mib:g}"})
+            raise UnsafeFeedError(feed, failure) from None
+        finally:
+            with self._state:
+                self._busy = False
 
     def close(self) -> None:
         """Stop the worker process (killed if a job is running). Safe to call twice."""

@@ -12,22 +12,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from bot.config import FeedConfig
+from bot.config import FeedConfig, ScheduleConfig
 from bot.core.clock import Clock
 from bot.core.feed_failure import FailureKey, FeedFailure
 from bot.core.model import NewsItem
+from bot.ingest.adaptive import AdaptivePolicy
 from bot.ingest.build import merge_exact_duplicates, parse_and_build
 from bot.ingest.decide import (
     STORY_WINDOW,
     assign_duplicates,
+    assign_stories,
     is_baseline,
+    new_item_count,
     next_state_after_failure,
     next_state_after_fetch,
     seed_index,
+    seed_story_window,
     widened_sections,
 )
 from bot.ingest.dedupe import StoryIndex
@@ -37,10 +42,24 @@ from bot.ingest.fetch import FeedFetcher, FetchResult
 from bot.ingest.parse_worker import ParseWorker
 from bot.ingest.schedule import is_due
 from bot.store.protocol import IngestStore
+from bot.stories import STORY_WINDOW as STORIES_WINDOW
+from bot.stories import StoryAssigner
+from bot.stories.important import DEFAULT_IMPORTANT, ImportantRule, ImportantStory
+from bot.stories.important import important_stories as find_important
 
 log = logging.getLogger(__name__)
 
-NewStoriesHook = Callable[[Sequence[NewsItem]], Awaitable[None]]
+
+class NewStoriesHook(Protocol):
+    """Called with a cycle's pushable stories before they are stored (the router).
+
+    ``important``: the stories of this cycle's new items that are important
+    (``belangrijk``), whether they became so now or before.
+    """
+
+    async def __call__(
+        self, stories: Sequence[NewsItem], important: Sequence[ImportantStory] = ()
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,25 +93,37 @@ class IngestPipeline:
     fetcher: FeedFetcher
     store: IngestStore
     clock: Clock
-    interval: timedelta
+    interval: timedelta  # poll_interval_seconds: a new feed's interval, the backoff base
     summary_max_chars: int = 300
     rng: random.Random = field(default_factory=random.Random)
-    stories: StoryIndex = field(default_factory=StoryIndex)
+    # Adaptive polling (``[schedule]``); None: the default bounds around ``interval``.
+    policy: AdaptivePolicy | None = None
+    duplicates: StoryIndex = field(default_factory=StoryIndex)
+    stories: StoryAssigner = field(default_factory=StoryAssigner)
+    important: ImportantRule = DEFAULT_IMPORTANT
     # Parsing runs in this child process (started at the first parse); close() stops it.
     parse_worker: ParseWorker = field(default_factory=ParseWorker)
     # Cycles never overlap (the console's ":nieuw" polls outside the JobQueue).
     _cycle_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _policy: AdaptivePolicy = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.policy is not None and self.policy.start != self.interval:
+            raise ValueError(f"policy starts at {self.policy.start}, interval is {self.interval}")
+        self._policy = self.policy or default_policy(self.interval)
 
     def close(self) -> None:
         """Stop the parse worker process (blocks briefly; the next parse restarts it)."""
         self.parse_worker.close()
 
     def seed_stories(self) -> None:
-        """Rebuild the near-duplicate index from stored items (start-up)."""
-        since = self.clock() - STORY_WINDOW
-        seed_index(
-            self.stories, self.store.recent(since=since, limit=None, include_duplicates=True)
+        """Rebuild the near-duplicate index and the story window from stored items."""
+        now = self.clock()
+        stored = self.store.recent(
+            since=now - max(STORY_WINDOW, STORIES_WINDOW), limit=None, include_duplicates=True
         )
+        seed_index(self.duplicates, [i for i in stored if i.published >= now - STORY_WINDOW])
+        seed_story_window(self.stories, stored)
 
     async def run_cycle(
         self, *, force: bool = False, on_new_stories: NewStoriesHook | None = None
@@ -131,7 +162,7 @@ class IngestPipeline:
             merge_exact_duplicates(fetched), on_new_stories, baseline
         )
         await self.store.put_feed_states({url: s.to_dict() for url, s in new_states.items()})
-        self.stories.evict(now - STORY_WINDOW)
+        self.duplicates.evict(now - STORY_WINDOW)
         return CycleReport(tuple(outcomes), tuple(stories), tuple(duplicates))
 
     def _state(self, feed: FeedConfig) -> FeedState:
@@ -141,8 +172,9 @@ class IngestPipeline:
         self, feed: FeedConfig, state: FeedState, result: FetchResult, now: datetime
     ) -> tuple[FeedOutcome, list[NewsItem], FeedState]:
         if result.status != "ok":
+            # A 304 found nothing new; an error teaches nothing.
             after = next_state_after_fetch(
-                state, result, now=now, interval=self.interval, rng=self.rng
+                state, result, now=now, policy=self._policy, rng=self.rng, new_items=0
             )
             if result.status == "error":
                 return self._failed(feed, after, result.failure or FeedFailure(FailureKey.UNKNOWN))
@@ -169,7 +201,11 @@ class IngestPipeline:
             return self._unusable(feed, state, unexpected, result, now)
         if parsed.skipped:
             log.info("Feed %s: skipped %d broken entries", feed.name, parsed.skipped)
-        after = next_state_after_fetch(state, result, now=now, interval=self.interval, rng=self.rng)
+        # Counted before this cycle stores anything (see ``new_item_count``).
+        new_items = new_item_count(items, self.store.is_seen)
+        after = next_state_after_fetch(
+            state, result, now=now, policy=self._policy, rng=self.rng, new_items=new_items
+        )
         return FeedOutcome(feed.name, "ok", items=len(items)), items, after
 
     def _unusable(
@@ -207,13 +243,40 @@ class IngestPipeline:
         """Assign near duplicates, hand the pushable stories on, then store everything."""
         candidates = [item for item in items if not self.store.is_seen(item.id)]
         widened = widened_sections(items, self.store.get_item)
-        assignment = assign_duplicates(candidates, self.stories, self.store.get_item)
-        stories = assignment.stories
+        assignment = assign_duplicates(candidates, self.duplicates, self.store.get_item)
+        new_items = assign_stories(assignment.items, self.stories)
+        stories = [item for item in new_items if item.duplicate_of is None]
         pushable = [story for story in stories if story.id not in baseline]
-        if on_new_stories is not None and pushable:
-            await on_new_stories(pushable)
-        await self.store.add_items([*assignment.items, *assignment.updated_stories, *widened])
-        return stories, assignment.duplicates
+        important = self._important(new_items, assignment.updated_stories, baseline)
+        if on_new_stories is not None and (pushable or important):
+            await on_new_stories(pushable, important)
+        await self.store.add_items([*new_items, *assignment.updated_stories, *widened])
+        return stories, [item for item in new_items if item.duplicate_of is not None]
+
+    def _important(
+        self, new_items: Sequence[NewsItem], updated: Sequence[NewsItem], baseline: set[str]
+    ) -> list[ImportantStory]:
+        """Important stories of the new items (a feed's baseline never makes one).
+
+        ``updated``: stored stories this cycle gave another outlet (``also_at``).
+        """
+        return find_important(
+            [item for item in new_items if item.id not in baseline],
+            self.store.story_reports,
+            self.important,
+            refreshed=updated,
+        )
+
+
+def default_policy(interval: timedelta) -> AdaptivePolicy:
+    """Adaptive polling from ``interval`` with the configuration's default bounds and zone."""
+    defaults = ScheduleConfig()
+    return AdaptivePolicy(
+        start=interval,
+        shortest=timedelta(seconds=defaults.min_interval_seconds),
+        longest=timedelta(seconds=defaults.max_interval_seconds),
+        tz=defaults.tz,
+    )
 
 
 def feed_states_by_name(

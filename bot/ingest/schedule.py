@@ -107,18 +107,22 @@ def next_state_after_success(
     etag: str | _Unchanged | None = KEEP,
     last_modified: str | _Unchanged | None = KEEP,
     permanent_url: str | _Unchanged | None = KEEP,
+    delay: timedelta | None = None,
 ) -> FeedState:
     """State after a 200 or 304: errors reset, next check an interval (or more) away.
 
     Validators default to ``KEEP`` because a 304 may omit them; after a 200 the
-    caller passes what the server sent, ``None`` included.
+    caller passes what the server sent, ``None`` included. A ``delay`` the caller
+    worked out itself (the adaptive policy's, hints applied) replaces
+    ``success_delay(interval, hints)``; jitter is added either way.
     """
+    wait = success_delay(interval, hints) if delay is None else delay
     return replace(
         state,
         etag=state.etag if etag is KEEP else etag,
         last_modified=state.last_modified if last_modified is KEEP else last_modified,
         permanent_url=state.permanent_url if permanent_url is KEEP else permanent_url,
-        next_check=now + jittered(success_delay(interval, hints), rng),
+        next_check=now + jittered(wait, rng),
         consecutive_errors=0,
         last_error=None,
         last_failure=None,

@@ -3,7 +3,9 @@
 One getMe against the configured Bot API and one unconditional fetch per enabled
 feed, printed as a table. Nothing is written: the feed state stored under
 ``storage.path`` is only read (as JSON, without opening the Store, so the check
-can run beside a live bot) to show when the bot would poll each feed next.
+can run beside a live bot) to show how often and when the bot would poll each
+feed next: the feed's stored publishing model and error streak, the server's
+hints in this response, no jitter.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bot.config import Config, FeedConfig
 from bot.core.clock import Clock, utc_now
 from bot.core.redact import redact
 from bot.core.telegram_text import clip
+from bot.ingest.adaptive import AdaptivePolicy
 from bot.ingest.decide import next_state_after_fetch
 from bot.ingest.errors import FeedError
 from bot.ingest.feedstate import FeedState
@@ -38,7 +41,7 @@ EXIT_FAILURE = 1
 
 # Errors longer than this are cut in the table; the full text is in the log.
 ERROR_COLUMN_CHARS = 60
-_HEADERS = ("feed", "status", "items", "last error", "next check")
+_HEADERS = ("feed", "status", "items", "last error", "interval", "next check")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,8 @@ class BotCheck:
     base_url: str
     username: str | None = None
     error: str | None = None
+    # getMe's supports_inline_queries: None when getMe failed.
+    inline: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -56,12 +61,13 @@ class BotCheck:
 
 @dataclass(frozen=True, slots=True)
 class FeedCheck:
-    """One feed's fetch-and-parse outcome and when the bot would poll it next."""
+    """One feed's fetch-and-parse outcome, how often and when the bot would poll it next."""
 
     name: str
     items: int | None = None
     error: str | None = None
     next_check: datetime | None = None
+    interval: timedelta | None = None  # from this check to next_check
 
     @property
     def ok(self) -> bool:
@@ -88,7 +94,9 @@ async def check_bot(token: str, base_url: str) -> BotCheck:
     shown_url = redact(base_url, (token,))
     try:
         async with Bot(token, base_url=base_url) as bot:
-            return BotCheck(shown_url, username=bot.username)
+            return BotCheck(
+                shown_url, username=bot.username, inline=bool(bot.bot.supports_inline_queries)
+            )
     except InvalidToken as exc:
         # PTB re-raises with the token in the message; the server's own reason
         # ("Unauthorized", "Not Found") is on the original exception.
@@ -121,9 +129,9 @@ async def check_feeds(
         )
         # Unconditional GETs: a 304 would say nothing about how many items parse.
         results = await fetcher.fetch_many([FeedState(url=feed.url) for feed in feeds])
-    interval = timedelta(seconds=config.schedule.poll_interval_seconds)
+    policy = AdaptivePolicy.from_config(config.schedule)
     return [
-        feed_check(feed, result, stored.get(feed.url), now=now, interval=interval)
+        feed_check(feed, result, stored.get(feed.url), now=now, policy=policy)
         for feed, result in zip(feeds, results, strict=True)
     ]
 
@@ -134,7 +142,7 @@ def feed_check(
     stored: FeedState | None,
     *,
     now: datetime,
-    interval: timedelta,
+    policy: AdaptivePolicy,
 ) -> FeedCheck:
     """Judge one fetch result (pure apart from feedparser)."""
     items: int | None = None
@@ -148,11 +156,15 @@ def feed_check(
             except FeedError as exc:
                 error = exc.failure.english
     judged = result if error is None else _as_error(result, error)
-    # The stored state carries the error streak, so the backoff shown is the one
-    # the running bot would apply after this result.
+    # The stored state carries the error streak and the publishing model, so the
+    # backoff or adaptive interval shown is the one the running bot would apply
+    # after this result. Only looking, it teaches the model nothing.
     base = stored or FeedState(url=feed.url)
-    after = next_state_after_fetch(base, judged, now=now, interval=interval, rng=_NO_JITTER)
-    return FeedCheck(feed.name, items=items, error=error, next_check=after.next_check)
+    after = next_state_after_fetch(base, judged, now=now, policy=policy, rng=_NO_JITTER)
+    interval = None if after.next_check is None else after.next_check - now
+    return FeedCheck(
+        feed.name, items=items, error=error, next_check=after.next_check, interval=interval
+    )
 
 
 def _as_error(result: FetchResult, error: str) -> FetchResult:
@@ -195,12 +207,24 @@ def read_stored_feed_states(data_dir: Path) -> dict[str, FeedState]:
     return states
 
 
+def inline_line(supported: bool, username: str) -> str:
+    """Whether inline search (``@bot oekraine``) works, and how to switch it on."""
+    if supported:
+        return "Inline mode: on"
+    return (
+        "Inline mode: off (a warning, not a failure) - switch it on with @BotFather: "
+        f"/setinline, choose @{username}, send a placeholder such as 'land, rubriek of woord'"
+    )
+
+
 def format_report(
     bot: BotCheck, feeds: Sequence[FeedCheck], *, tz: ZoneInfo, disabled: int = 0
 ) -> str:
     """The printed report: a Bot API line, a feed summary and an aligned table (pure)."""
     if bot.ok:
         lines = [f"Telegram Bot API {bot.base_url}: ok, bot @{bot.username}"]
+        if bot.inline is not None:
+            lines.append(inline_line(bot.inline, bot.username or "?"))
     else:
         lines = [f"Telegram Bot API {bot.base_url}: FAIL - {bot.error}"]
     ok = sum(1 for feed in feeds if feed.ok)
@@ -220,8 +244,18 @@ def _row(feed: FeedCheck, tz: ZoneInfo) -> tuple[str, ...]:
         "ok" if feed.ok else "FAIL",
         "-" if feed.items is None else str(feed.items),
         clip(" ".join((feed.error or "-").split()), ERROR_COLUMN_CHARS),
+        "-" if feed.interval is None else span_text(feed.interval),
         feed.next_check.astimezone(tz).strftime("%Y-%m-%d %H:%M") if feed.next_check else "-",
     )
+
+
+def span_text(span: timedelta) -> str:
+    """``45s``, ``4m``, ``4m30s``, ``1h``, ``1h30m``: an interval, to the second."""
+    seconds = max(0, round(span.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(hours, "h"), (minutes, "m"), (seconds, "s")]
+    return "".join(f"{value}{unit}" for value, unit in parts if value) or "0s"
 
 
 def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:

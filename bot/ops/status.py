@@ -2,10 +2,14 @@
 
 ``collect_status`` reads the running objects into a plain ``StatusSnapshot``;
 ``status_text`` turns a snapshot into Telegram HTML and is pure, so every line
-an admin sees is tested from plain data. Follows are counted per kind with a
-top 10 each: one overall list would be all sections, which every chat follows,
-and hide the countries and keywords that say what readers care about. The
-Dutch words come from :mod:`bot.texts.admin`.
+an admin sees is tested from plain data. Each feed's interval is the gap the
+bot scheduled after its last poll (adaptive interval, server hints, error
+backoff and the ±10 % jitter: what it really waits); the text summarises the
+feeds that work by the fastest, the median and the slowest. Push latency is
+read from ``DeliveryStats.push_latency`` (see ``bot.deliver.stats``). Follows
+are counted per kind with a top 10 each: one overall list would be all
+sections, which every chat follows, and hide the countries and keywords that
+say what readers care about. The Dutch words come from :mod:`bot.texts.admin`.
 """
 
 from __future__ import annotations
@@ -75,6 +79,17 @@ class FeedHealth:
     last_success: datetime | None = None
     alerted: bool = False  # admins were told it has been down for hours
     last_failure: FeedFailure | None = None
+    # The gap scheduled after the last poll: until the next one.
+    interval: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushLatency:
+    """Publication → push over the last 24 hours: median, 90th percentile, samples."""
+
+    p50: timedelta
+    p90: timedelta
+    samples: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +109,9 @@ class StatusSnapshot:
     retry_after_last_hour: int
     failed_last_hour: int
     version: str = __version__
+    push_latency: PushLatency | None = None  # None: no push confirmed in 24 hours
+    # News events the stored reports tell (several outlets' reports of one are one story).
+    stories_stored: int | None = None
 
     @property
     def uptime(self) -> timedelta:
@@ -133,6 +151,7 @@ def collect_status(services: LiveBot, stats: DeliveryStats) -> StatusSnapshot:
         chats_deactivated=len(chats) - active,
         follows=follow_counts(chats),
         items_stored=store.item_count(),
+        stories_stored=store.story_count(),
         feeds=feed_health(
             services.config.enabled_feeds, states, alerted=frozenset(services.feed_alerts.alerted)
         ),
@@ -140,7 +159,17 @@ def collect_status(services: LiveBot, stats: DeliveryStats) -> StatusSnapshot:
         sent_last_hour=stats.sent.last_hour(),
         retry_after_last_hour=stats.retry_after.last_hour(),
         failed_last_hour=stats.failed.last_hour(),
+        push_latency=push_latency(stats),
     )
+
+
+def push_latency(stats: DeliveryStats) -> PushLatency | None:
+    """The push latency figures of the last 24 hours; None before the first push."""
+    window = stats.push_latency
+    p50, p90 = window.percentile(0.5), window.percentile(0.9)
+    if p50 is None or p90 is None:
+        return None
+    return PushLatency(timedelta(seconds=p50), timedelta(seconds=p90), window.count())
 
 
 def follow_counts(chats: Iterable[ChatRecord], top: int = TOP_PER_KIND) -> tuple[KindCounts, ...]:
@@ -197,9 +226,17 @@ def feed_health(
                 consecutive_errors=state.consecutive_errors,
                 last_success=state.last_success,
                 alerted=feed.name in alerted,
+                interval=scheduled_interval(state),
             )
         )
     return tuple(health)
+
+
+def scheduled_interval(state: FeedState) -> timedelta | None:
+    """The gap the bot put between the feed's last poll and its next one."""
+    if state.next_check is None or state.last_attempt is None:
+        return None
+    return max(state.next_check - state.last_attempt, timedelta(0))
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -214,10 +251,12 @@ def status_text(snapshot: StatusSnapshot) -> str:
     head = "\n".join(
         [
             *_overview(snapshot),
+            _latency_line(snapshot.push_latency),
             "",
             *_follow_lines(snapshot.follows),
             "",
             _feed_summary(snapshot.feeds),
+            *_interval_lines(snapshot.feeds),
         ]
     )
     problems = [_feed_line(feed, snapshot) for feed in _problem_feeds(snapshot.feeds)]
@@ -232,11 +271,40 @@ def _overview(s: StatusSnapshot) -> list[str]:
         chats_active=s.chats_active,
         chats_stopped=s.chats_deactivated,
         items_stored=s.items_stored,
+        stories_stored=s.stories_stored,
         outbox_pending=s.outbox_pending,
         sent_last_hour=s.sent_last_hour,
         throttled_last_hour=s.retry_after_last_hour,
         failed_last_hour=s.failed_last_hour,
     )
+
+
+def _latency_line(latency: PushLatency | None) -> str:
+    if latency is None:
+        return texts.push_latency_none()
+    return texts.push_latency(latency.p50, latency.p90, latency.samples)
+
+
+def _interval_lines(feeds: Sequence[FeedHealth]) -> list[str]:
+    """Fastest, median and slowest interval of the feeds that work; none: no line."""
+    timed = [
+        (feed.interval, feed.name)
+        for feed in feeds
+        if feed.condition is FeedCondition.OK and feed.interval is not None
+    ]
+    if not timed:
+        return []
+    timed.sort(key=lambda pair: (pair[0], pair[1].casefold()))
+    (fastest, fast_name), (slowest, slow_name) = timed[0], timed[-1]
+    median = timed[(len(timed) - 1) // 2][0]
+    return [
+        texts.feed_intervals(
+            fastest=(fastest, clip(fast_name, FEED_NAME_CHARS)),
+            median=median,
+            slowest=(slowest, clip(slow_name, FEED_NAME_CHARS)),
+            feeds=len(timed),
+        )
+    ]
 
 
 def _follow_lines(kinds: Sequence[KindCounts]) -> list[str]:

@@ -30,12 +30,14 @@ from bot.deliver.pacer import Pacer
 from bot.deliver.ratelimit import PacedRateLimiter
 from bot.deliver.route import Router
 from bot.deliver.stats import DeliveryStats
+from bot.ingest.adaptive import AdaptivePolicy
 from bot.ingest.fetch import make_fetcher
 from bot.ingest.pipeline import IngestPipeline
 from bot.runtime.clockwatch import stop_clock_watch
 from bot.runtime.jobs import schedule_jobs
 from bot.runtime.services import CONTEXT_TYPES, SERVICES_KEY, Services
 from bot.store import Store
+from bot.stories.important import ImportantRule
 from handlers.errors import on_error
 from handlers.registry import register, setup_bot_commands
 
@@ -139,6 +141,11 @@ async def _post_init(application: AnyApplication) -> None:
         interval=timedelta(seconds=config.schedule.poll_interval_seconds),
         summary_max_chars=config.news.summary_max_chars,
         rng=random.Random(),
+        policy=AdaptivePolicy.from_config(config.schedule),
+        important=ImportantRule(
+            outlets=config.news.important_outlets,
+            window=timedelta(minutes=config.news.important_window_minutes),
+        ),
     )
     pipeline.seed_stories()
     router = Router(

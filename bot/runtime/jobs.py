@@ -2,7 +2,9 @@
 
 Each job only composes the stages: the cycle is ``IngestPipeline.run_cycle``
 (bot/ingest) handing new stories to ``Router`` (bot/deliver/route.py), then the
-push engine's drain and the admins' feed alerts (bot/ops/alerts.py).
+push engine's drain and the admins' feed alerts (bot/ops/alerts.py). The poll
+job ticks every ``POLL_TICK_S``; a cycle fetches only the feeds whose own
+schedule (adaptive polling, bot/ingest/adaptive.py) says they are due.
 
 Each job is short-lived and bounded by timeouts; APScheduler runs them with
 ``max_instances=1`` and ``coalesce=True`` so a slow cycle delays the next one
@@ -25,6 +27,10 @@ from bot.store.retention import prune_reference
 
 log = logging.getLogger(__name__)
 
+# How often the poll cycle looks for due feeds. Each feed keeps its own
+# interval (adaptive polling, down to 60 s); a tick with nothing due fetches
+# nothing, and a due feed waits at most one tick.
+POLL_TICK_S = 10.0
 # How often due outbox entries (quiet hours ending, digests, retries) are looked for.
 OUTBOX_TICK_S = 20.0
 # Housekeeping: prune old items, purge long-deactivated chats, drop old markers.
@@ -61,8 +67,10 @@ async def run_poll_cycle(svc: Services, *, force: bool = False) -> None:
         delivery.store_refused(exc)
         delivery.kick()
         return
-    svc.last_cycle = report
-    delivery.kick()
+    # A tick with nothing due fetched and planned nothing: the last report stands.
+    if force or report.outcomes or svc.last_cycle is None:
+        svc.last_cycle = report
+        delivery.kick()
     if svc.config.telegram.admins:
         await svc.feed_alerts.notify(
             delivery.bot,
@@ -108,14 +116,19 @@ async def run_housekeeping(svc: Services) -> None:
     log.info("Housekeeping: %s; purged %d deactivated chats", pruned, len(purged))
 
 
+def poll_tick_seconds(poll_interval_seconds: float) -> float:
+    """The poll job's period: ``POLL_TICK_S``, or a shorter test interval."""
+    return min(POLL_TICK_S, float(poll_interval_seconds))
+
+
 def schedule_jobs(application: Any, svc: Services) -> None:
     """Register the recurring jobs on the Application's JobQueue."""
     queue = application.job_queue
-    interval = float(svc.config.schedule.poll_interval_seconds)
+    tick = poll_tick_seconds(svc.config.schedule.poll_interval_seconds)
     # JobQueue cannot start a job "now" (first=0 is ignored by APScheduler); one
     # second after start-up is the first poll.
     queue.run_repeating(
-        poll_job, interval=interval, first=1.0, name="poll", job_kwargs=job_kwargs(interval)
+        poll_job, interval=tick, first=1.0, name="poll", job_kwargs=job_kwargs(tick)
     )
     queue.run_repeating(
         outbox_job,

@@ -61,6 +61,7 @@ from bot.sim.telegram_html import (
     utf16_len,
 )
 from bot.sim.telegram_http import Server, post_update
+from bot.sim.telegram_inline import check_inline_answer
 from bot.sim.telegram_limits import FloodLimiter, FloodPolicy
 from bot.sim.telegram_params import decode_params
 from bot.sim.telegram_payloads import (
@@ -126,6 +127,14 @@ class _Chat:
 
 
 @dataclass(slots=True)
+class _InlineQuery:
+    user_id: int
+    query: str
+    offset: str
+    answer: JsonDict | None = None
+
+
+@dataclass(slots=True)
 class _CallbackQuery:
     chat_id: int
     message_id: int
@@ -169,8 +178,10 @@ class FakeTelegram:
         enforce_flood_limits: bool = False,
         flood_policy: FloodPolicy | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        supports_inline_queries: bool = False,
     ) -> None:
         self._token = token
+        self.supports_inline_queries = supports_inline_queries
         self.bot_id = bot_id
         self.username = username
         self.enforce_flood_limits = enforce_flood_limits
@@ -196,6 +207,7 @@ class FakeTelegram:
         self._poll_generation = 0
         self._allowed_updates: list[str] = []
         self._callbacks: dict[str, _CallbackQuery] = {}
+        self._inline_queries: dict[str, _InlineQuery] = {}
         self._faults: list[Fault] = []
         self._commands: dict[str, list[JsonDict]] = {}
         self._limiter = FloodLimiter(flood_policy)
@@ -217,6 +229,7 @@ class FakeTelegram:
                 ("editMessageReplyMarkup", self._edit_message_reply_markup),
                 ("deleteMessage", self._delete_message),
                 ("answerCallbackQuery", self._answer_callback_query),
+                ("answerInlineQuery", self._answer_inline_query),
                 ("setMyCommands", self._set_my_commands),
                 ("getMyCommands", self._get_my_commands),
                 ("deleteMyCommands", self._delete_my_commands),
@@ -323,6 +336,11 @@ class FakeTelegram:
         with self._lock:
             return json.loads(json.dumps(self._chats[chat_id].messages[message_id].message))  # type: ignore[no-any-return]
 
+    def delete_by_user(self, chat_id: int, message_id: int) -> None:
+        """The user deletes a message in their chat (replies to it then find nothing)."""
+        with self._lock:
+            del self._chats[chat_id].messages[message_id]
+
     @property
     def updates(self) -> list[JsonDict]:
         """Every update created so far, whether delivered by polling or webhook."""
@@ -339,6 +357,12 @@ class FakeTelegram:
         with self._lock:
             query = self._callbacks.get(query_id)
             return dict(query.answer) if query and query.answer is not None else None
+
+    def inline_answer(self, query_id: str) -> JsonDict | None:
+        """The bot's answerInlineQuery parameters for a query, or None if unanswered."""
+        with self._lock:
+            query = self._inline_queries.get(query_id)
+            return json.loads(json.dumps(query.answer)) if query and query.answer else None
 
     def commands(self, scope: JsonDict | None = None, language_code: str = "") -> list[JsonDict]:
         """The command list set with setMyCommands for a scope and language."""
@@ -528,6 +552,50 @@ class FakeTelegram:
                 }
             )
             return query_id
+
+    def send_inline_query(
+        self, user_id: int, query: str, *, offset: str = "", chat_type: str = "private"
+    ) -> str:
+        """A user types ``@bot query`` in some chat; returns the inline query id."""
+        if user_id <= 0:
+            raise ValueError("inline queries come from users")
+        with self._lock:
+            sender = self._ensure_user(user_id)
+            query_id = str(5_000_000_000_000_000_000 + self._next_update_id)
+            self._inline_queries[query_id] = _InlineQuery(user_id, query, offset)
+            self._enqueue(
+                {
+                    "inline_query": {
+                        "id": query_id,
+                        "from": dict(sender),
+                        "query": query,
+                        "offset": offset,
+                        "chat_type": chat_type,
+                    }
+                }
+            )
+            return query_id
+
+    async def inline_and_wait(
+        self,
+        user_id: int,
+        query: str,
+        *,
+        offset: str = "",
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> JsonDict:
+        """Send an inline query and return the bot's successful answer's parameters."""
+        after = self.mark()
+        query_id = self.send_inline_query(user_id, query, offset=offset)
+        call = await self.wait_for_call(
+            "answerInlineQuery",
+            predicate=lambda call: str(call.params.get("inline_query_id")) == query_id,
+            timeout=timeout,
+            after=after,
+        )
+        if not call.ok:
+            raise AssertionError(f"answerInlineQuery failed: {call.response}")
+        return dict(call.params)
 
     def _sender_id(self, chat: _Chat, user_id: int | None) -> int:
         chat_id = int(chat.info["id"])
@@ -817,7 +885,7 @@ class FakeTelegram:
             **self.bot_user,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.supports_inline_queries,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -969,6 +1037,16 @@ class FakeTelegram:
         query.answer = {
             key: params[key] for key in ("text", "show_alert", "url", "cache_time") if key in params
         }
+        return True
+
+    def _answer_inline_query(self, params: JsonDict) -> bool:
+        query = self._inline_queries.get(str(params.get("inline_query_id")))
+        if query is None or query.answer is not None:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        check_inline_answer(params)
+        query.answer = json.loads(json.dumps(params))
         return True
 
     def _set_my_commands(self, params: JsonDict) -> bool:

@@ -48,6 +48,7 @@ _BOOL_PARAMS = frozenset(
         "allow_sending_without_reply",
         "allow_paid_broadcast",
         "only_if_banned",
+        "is_personal",
     }
 )
 _JSON_PARAMS = frozenset(
@@ -62,6 +63,8 @@ _JSON_PARAMS = frozenset(
         "reply_parameters",
         "menu_button",
         "rights",
+        "results",
+        "button",
     }
 )
 _TEXT_PARAMS = frozenset(
@@ -77,6 +80,8 @@ _TEXT_PARAMS = frozenset(
         "language_code",
         "ip_address",
         "data",
+        "inline_query_id",
+        "next_offset",
     }
 )
 _INT_RE = re.compile(r"-?\d+")

@@ -57,6 +57,7 @@ def item_to_doc(item: NewsItem) -> Doc:
         "duplicate_of": item.duplicate_of,
         "also_at": list(item.also_at),
         "first_seen": opt_dt_to_json(item.first_seen),
+        "story": item.story,
     }
 
 
@@ -82,6 +83,7 @@ def item_from_doc(doc: Mapping[str, Any]) -> NewsItem:
         duplicate_of=doc.get("duplicate_of"),
         also_at=tuple(doc.get("also_at", ())),
         first_seen=opt_dt_from_json(doc.get("first_seen")),
+        story=doc.get("story"),
     )
 
 

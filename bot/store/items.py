@@ -107,6 +107,8 @@ class ItemTable:
         self._seen: dict[str, SeenMarker] = {}
         # Replaced, never mutated, so readers on the event loop iterate a stable tuple.
         self._ordered: tuple[StoredItem, ...] = ()
+        # Story id -> ids of its stored reports (wire copies included).
+        self._by_story: dict[str, set[str]] = {}
 
     # --- loading --------------------------------------------------------------
 
@@ -140,6 +142,9 @@ class ItemTable:
             [(s.item.id, s.seen_at) for s in items.values() if s.item.id not in seen]
         )
         self._ordered = newest_first(items.values())
+        self._by_story = {}
+        for stored in items.values():
+            self._by_story.setdefault(stored.item.story_id, set()).add(stored.item.id)
 
     def _read_hour(self, hour: str) -> dict[str, StoredItem]:
         bucket: dict[str, StoredItem] = {}
@@ -168,6 +173,15 @@ class ItemTable:
     def get(self, item_id: str) -> NewsItem | None:
         stored = self._items.get(item_id)
         return None if stored is None else stored.item
+
+    def story_reports(self, story_id: str) -> list[NewsItem]:
+        """The stored reports of a story, oldest first (by published time, then id)."""
+        ids = self._by_story.get(story_id, ())
+        found = [stored.item for i in ids if (stored := self._items.get(i)) is not None]
+        return sorted(found, key=lambda item: (item.published, item.id))
+
+    def story_count(self) -> int:
+        return len(self._by_story)
 
     def is_seen(self, item_id: str) -> bool:
         return item_id in self._seen
@@ -254,6 +268,7 @@ class ItemTable:
             )
             for (item, at), doc_id in zip(batch, doc_ids, strict=True):
                 self._items[item.id] = stored_item(item, hour, doc_id, at)
+                self._by_story.setdefault(item.story_id, set()).add(item.id)
         self._insert_markers([(item.id, at) for batch in by_hour.values() for item, at in batch])
         self._update_edited(edited)
         if fresh or edited:
@@ -281,6 +296,7 @@ class ItemTable:
                 self._item_files.table(hour).remove(doc_ids=[s.doc_id for s in items])
             for stored in items:
                 del self._items[stored.item.id]
+                self._forget_story_report(stored.item)
         for day, markers in sorted(doomed_markers.items()):
             if DAILY.end_of(day) <= seen_cutoff:
                 self._seen_files.delete(day)
@@ -333,3 +349,12 @@ class ItemTable:
             for old in olds:
                 new_item = edited[old.item.id]
                 self._items[new_item.id] = stored_item(new_item, hour, old.doc_id, old.seen_at)
+                self._forget_story_report(old.item)
+                self._by_story.setdefault(new_item.story_id, set()).add(new_item.id)
+
+    def _forget_story_report(self, item: NewsItem) -> None:
+        reports = self._by_story.get(item.story_id)
+        if reports is not None:
+            reports.discard(item.id)
+            if not reports:
+                del self._by_story[item.story_id]

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ from bot.store import atomic
 from bot.store.atomic import Tables, parse_tables
 from bot.store.errors import ManifestMismatchError, StoreCorruptError, StoreRefusedError
 from bot.store.layout import CHATS_DIR, OUTBOX_DIR
+
+log = logging.getLogger(__name__)
 
 MANIFEST_FILE = "manifest.json"
 TRACKED_DIRS = (CHATS_DIR, OUTBOX_DIR)
@@ -272,7 +275,13 @@ def open_manifest(root: Path) -> Manifest:
         raise ManifestMismatchError(first_path, detail, SHARD_RECOVERY, others=len(problems) - 1)
     manifest = Manifest(root, files)
     if state.writing or files != state.files:
-        manifest.save()
+        try:
+            manifest.save()
+        except OSError as exc:
+            # A read-only or full disk (after a crash, the note is always there):
+            # the file on disk still describes the shards, and the next shard write
+            # rewrites it from memory. Refusing here would be a restart loop.
+            log.warning("could not rewrite %s at start-up: %s", manifest.path, exc)
     return manifest
 
 

@@ -43,6 +43,8 @@ _V1_SETTINGS = {
     "digest": "digest_time",
     "previews": "link_previews",
 }
+# v1 wrote every setting, defaults included; its default was not a choice.
+_V1_DEFAULTS = {"link_previews": False}
 _KINDS = {kind.value for kind in FollowKind}
 
 
@@ -62,7 +64,8 @@ def v1_chat_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     settings = dict(doc.get("settings", {}))
     for old_name, new_name in _V1_SETTINGS.items():
         value = doc.get(old_name)
-        if value is not None and value != getattr(DEFAULT_SETTINGS, new_name):
+        default = _V1_DEFAULTS.get(new_name, getattr(DEFAULT_SETTINGS, new_name))
+        if value is not None and value != default:
             settings[new_name] = value
     migrated.pop("settings", None)
     if settings:

@@ -9,12 +9,17 @@ crash an entry is either still pending or known as delivered, never both and
 never neither. Markers are kept for a few days: re-enqueuing an id that was
 delivered is a no-op, which is how a story merged from two outlets reaches a
 chat once.
+
+The story threads (``bot.store.threads``: which chat was notified of which
+story, by which message) are derived from these documents: a marker keeps
+its entry's ``threads`` or ``followup`` and the message id Telegram returned,
+written in the same atomic switch from pending to delivered.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -36,6 +41,7 @@ from bot.store.errors import StoreCorruptError
 from bot.store.layout import shard_of, shard_path
 from bot.store.manifest import Manifest, ShardBatch
 from bot.store.records import OutboxEntry
+from bot.store.threads import MESSAGE_ID, ThreadIndex, marker_fields
 
 TABLE = "entries"
 
@@ -55,6 +61,8 @@ class _Delivered:
     doc_id: int
     chat_id: int
     sent_at: datetime
+    # What the marker keeps for the story threads (threads/followup, msg); None: nothing.
+    thread_fields: dict[str, Any] | None = None
 
 
 def migrated_id(entry_id: str, old_chat: int, new_chat: int) -> str:
@@ -87,6 +95,7 @@ class OutboxTable:
         ]
         self._pending: dict[str, _Pending] = {}
         self._delivered: dict[str, _Delivered] = {}
+        self.threads = ThreadIndex()
 
     def load(self) -> None:
         pending: dict[str, _Pending] = {}
@@ -98,12 +107,17 @@ class OutboxTable:
                         pending[doc["id"]] = _Pending(shard, doc.doc_id, outbox_from_doc(doc))
                     else:
                         delivered[doc["id"]] = _Delivered(
-                            shard, doc.doc_id, doc["chat"], dt_from_json(doc["sent"])
+                            shard,
+                            doc.doc_id,
+                            doc["chat"],
+                            dt_from_json(doc["sent"]),
+                            _kept_thread_fields(doc),
                         )
             except (KeyError, TypeError, ValueError) as exc:
                 raise StoreCorruptError(shard_path(self._directory, shard), repr(exc)) from exc
         self._pending = pending
         self._delivered = delivered
+        self.threads = _threads_from(pending, delivered)
 
     # --- reads ------------------------------------------------------------
 
@@ -132,17 +146,39 @@ class OutboxTable:
         for entry in entries:
             if not self.is_known(entry.id) and entry.id not in fresh:
                 fresh[entry.id] = entry
-        self._insert(fresh.values())
+        try:
+            self._insert(fresh.values())
+        finally:
+            # Also after a write failed half-way: the entries that did reach the disk.
+            for entry in fresh.values():
+                if entry.id in self._pending:
+                    self.threads.planned(entry.chat_id, entry.id, entry.payload)
         return list(fresh.values())
 
-    def mark_sent(self, ids: Iterable[str], now: datetime) -> list[str]:
-        """Turn pending entries into delivered markers; returns the ids changed."""
-        by_shard = self._group(self._pending[i] for i in set(ids) if i in self._pending)
+    def mark_sent(
+        self, ids: Iterable[str], now: datetime, message_id: int | None = None
+    ) -> list[str]:
+        """Turn pending entries into delivered markers; returns the ids changed.
+
+        ``message_id`` is the message Telegram returned for them (all ``ids``
+        went out as that one message); markers of entries that carry story
+        threads keep it.
+        """
+        return self.mark_sent_many(dict.fromkeys(ids, message_id), now)
+
+    def mark_sent_many(self, message_ids: Mapping[str, int | None], now: datetime) -> list[str]:
+        """Like :meth:`mark_sent` for entries of several messages: id -> its message id.
+
+        One write per shard touched, all announced in one manifest write
+        (the push engine records confirmed sends in batches this way).
+        """
+        by_shard = self._group(self._pending[i] for i in message_ids if i in self._pending)
         sent_text = dt_to_json(now)
         changed: list[str] = []
 
         def to_marker(doc: MutableMapping[str, Any]) -> None:
             marker = {"id": doc["id"], "chat": doc["chat"], "sent": sent_text}
+            marker.update(marker_fields(doc.get("payload") or {}, message_ids[doc["id"]]))
             doc.clear()
             doc.update(marker)
 
@@ -151,8 +187,13 @@ class OutboxTable:
 
         def done(shard: int, _: object) -> None:
             for p in by_shard[shard]:
+                message_id = message_ids[p.entry.id]
                 del self._pending[p.entry.id]
-                self._delivered[p.entry.id] = _Delivered(shard, p.doc_id, p.entry.chat_id, now)
+                fields = marker_fields(p.entry.payload, message_id) or None
+                self._delivered[p.entry.id] = _Delivered(
+                    shard, p.doc_id, p.entry.chat_id, now, fields
+                )
+                self.threads.sent(p.entry.chat_id, p.entry.id, p.entry.payload, message_id, now)
                 changed.append(p.entry.id)
 
         self._each_shard({shard: job(items) for shard, items in by_shard.items()}, done)
@@ -170,6 +211,30 @@ class OutboxTable:
         self._pending[entry_id] = replace(current, entry=entry)
         return True
 
+    def release_held(
+        self, chat_id: int, kinds: Collection[str], held_until: datetime, release_at: datetime
+    ) -> list[str]:
+        """Move ``chat_id``'s pending ``kinds`` entries held until exactly ``held_until``.
+
+        A setting's hold (quiet hours, the digest time) gives every entry it holds
+        the same ``not_before``; entries held for another reason (a retry) keep theirs.
+        """
+        held = [
+            p
+            for p in list(self._pending.values())
+            if p.entry.chat_id == chat_id
+            and p.entry.kind in kinds
+            and p.entry.not_before == held_until
+        ]
+        for shard, items in self._group(held).items():
+            fields = {"not_before": opt_dt_to_json(release_at)}
+            self._dbs[shard].table(TABLE).update(fields, doc_ids=[p.doc_id for p in items])
+            for p in items:
+                self._pending[p.entry.id] = replace(
+                    p, entry=replace(p.entry, not_before=release_at)
+                )
+        return [p.entry.id for p in held]
+
     def drop(self, ids: Iterable[str]) -> list[str]:
         """Forget pending entries without sending them (given up, chat gone)."""
         by_shard = self._group(self._pending[i] for i in set(ids) if i in self._pending)
@@ -181,6 +246,7 @@ class OutboxTable:
         def done(shard: int, _: object) -> None:
             for p in by_shard[shard]:
                 del self._pending[p.entry.id]
+                self.threads.dropped(p.entry.chat_id, [p.entry.id])
                 dropped.append(p.entry.id)
 
         self._each_shard({shard: job(items) for shard, items in by_shard.items()}, done)
@@ -190,6 +256,7 @@ class OutboxTable:
         cutoff = now - keep
         doomed = [(i, d) for i, d in list(self._delivered.items()) if d.sent_at < cutoff]
         self._remove_delivered(doomed)
+        self.threads.prune(cutoff)
         return len(doomed)
 
     def drop_pending_of(self, chat_id: int) -> list[str]:
@@ -204,6 +271,7 @@ class OutboxTable:
         self._remove_delivered(
             [(i, d) for i, d in list(self._delivered.items()) if d.chat_id in doomed]
         )
+        self.threads.remove_chats(doomed)
 
     def migrate_chat(self, old_chat: int, new_chat: int) -> None:
         """Move ``old_chat``'s entries and markers to ``new_chat``, ids rewritten.
@@ -220,7 +288,7 @@ class OutboxTable:
         self._insert(e for e in moved if not self.is_known(e.id))
         markers = [(i, d) for i, d in list(self._delivered.items()) if d.chat_id == old_chat]
         new_markers = {
-            migrated_id(i, old_chat, new_chat): d.sent_at
+            migrated_id(i, old_chat, new_chat): d
             for i, d in markers
             if not self.is_known(migrated_id(i, old_chat, new_chat))
         }
@@ -230,14 +298,22 @@ class OutboxTable:
                 self._dbs[shard]
                 .table(TABLE)
                 .insert_multiple(
-                    {"id": i, "chat": new_chat, "sent": dt_to_json(at)}
-                    for i, at in new_markers.items()
+                    {
+                        "id": i,
+                        "chat": new_chat,
+                        "sent": dt_to_json(d.sent_at),
+                        **(d.thread_fields or {}),
+                    }
+                    for i, d in new_markers.items()
                 )
             )
-            for (i, at), doc_id in zip(new_markers.items(), doc_ids, strict=True):
-                self._delivered[i] = _Delivered(shard, doc_id, new_chat, at)
+            for (i, d), doc_id in zip(new_markers.items(), doc_ids, strict=True):
+                self._delivered[i] = _Delivered(shard, doc_id, new_chat, d.sent_at, d.thread_fields)
+        self.threads.migrate(old_chat, new_chat, lambda i: migrated_id(i, old_chat, new_chat))
         self.drop([p.entry.id for p in moving])
         self._remove_delivered(markers)
+        for entry in moved:
+            self.threads.planned(new_chat, entry.id, entry.payload)
 
     def close(self) -> None:
         for db in self._dbs:
@@ -311,3 +387,23 @@ class OutboxTable:
 
 def _age_key(entry: OutboxEntry) -> tuple[datetime, str]:
     return (entry.created_at, entry.id)
+
+
+def _kept_thread_fields(doc: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The story-thread fields of a stored marker (None for a plain one)."""
+    kept = marker_fields(doc, doc.get(MESSAGE_ID))
+    return kept or None
+
+
+def _threads_from(
+    pending: Mapping[str, _Pending], delivered: Mapping[str, _Delivered]
+) -> ThreadIndex:
+    """The story threads the outbox documents tell: sent ones first, then the planned."""
+    threads = ThreadIndex()
+    for entry_id, marker in sorted(delivered.items(), key=lambda pair: pair[1].sent_at):
+        if marker.thread_fields:
+            fields = marker.thread_fields
+            threads.sent(marker.chat_id, entry_id, fields, fields.get(MESSAGE_ID), marker.sent_at)
+    for p in pending.values():
+        threads.planned(p.entry.chat_id, p.entry.id, p.entry.payload)
+    return threads

@@ -7,12 +7,13 @@ against any object with these methods.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core.model import NewsItem
 from bot.store.records import ChatRecord, OutboxEntry
+from bot.store.threads import Thread
 
 
 class ItemReader(Protocol):
@@ -37,6 +38,8 @@ class IngestStore(ItemReader, Protocol):
 
     async def add_items(self, items: Sequence[NewsItem]) -> list[NewsItem]: ...
 
+    def story_reports(self, story_id: str) -> list[NewsItem]: ...
+
     def get_feed_state(self, url: str) -> dict[str, Any] | None: ...
 
     async def put_feed_states(self, states: Mapping[str, Mapping[str, Any]]) -> None: ...
@@ -53,13 +56,21 @@ class DeliveryStore(ItemReader, Protocol):
         self, now: datetime | None = None, limit: int | None = None
     ) -> list[OutboxEntry]: ...
 
-    async def mark_sent(self, ids: Sequence[str]) -> list[str]: ...
+    async def mark_sent(self, ids: Sequence[str], message_id: int | None = None) -> list[str]: ...
+
+    async def mark_sent_many(self, message_ids: Mapping[str, int | None]) -> list[str]: ...
+
+    def thread(self, chat_id: int, story_id: str) -> Thread | None: ...
 
     def is_delivered(self, entry_id: str) -> bool: ...
 
     async def reschedule(
         self, entry_id: str, not_before: datetime | None, attempts: int | None = None
     ) -> bool: ...
+
+    async def release_held(
+        self, chat_id: int, kinds: Collection[str], held_until: datetime, release_at: datetime
+    ) -> list[str]: ...
 
     async def drop(self, ids: Sequence[str]) -> list[str]: ...
 

@@ -10,6 +10,15 @@ from bot.core.model import FollowKey
 
 TIME_FIELDS = ("quiet_start", "quiet_end", "digest_time")
 FLAG_FIELDS = ("link_previews", "summaries")
+# Flags a chat may leave unset (None): the operator's configuration decides then.
+OPTIONAL_FLAGS = frozenset({"link_previews"})
+CHOICE_FIELDS = ("updates",)
+
+# What later reports of a story the chat was notified of become (``updates``):
+UPDATES_SILENT = "silent"  # gathered into silent follow-ups replying to the push
+UPDATES_OFF = "off"  # nothing (they stay in /laatste)
+UPDATES_SEPARATE = "separate"  # every report its own push, as before stories
+UPDATES_CHOICES = (UPDATES_SILENT, UPDATES_OFF, UPDATES_SEPARATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +32,11 @@ class ChatSettings:
     quiet_start: str | None = None
     quiet_end: str | None = None
     digest_time: str | None = None
-    link_previews: bool = False
+    # /voorbeeld: None until the chat chooses; then push.link_previews no longer applies.
+    link_previews: bool | None = None
     summaries: bool = True
+    # One of UPDATES_CHOICES; an unknown stored value reads as the default.
+    updates: str = UPDATES_SILENT
 
     def __post_init__(self) -> None:
         for name in TIME_FIELDS:
@@ -32,8 +44,12 @@ class ChatSettings:
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"setting {name} must be a string or None, not {value!r}")
         for name in FLAG_FIELDS:
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"setting {name} must be a bool, not {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not isinstance(value, bool) and not (value is None and name in OPTIONAL_FLAGS):
+                raise TypeError(f"setting {name} must be a bool, not {value!r}")
+        for name in CHOICE_FIELDS:
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"setting {name} must be a string, not {getattr(self, name)!r}")
 
     @property
     def quiet_hours(self) -> tuple[str, str] | None:
@@ -43,7 +59,7 @@ class ChatSettings:
         return None
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in TIME_FIELDS + FLAG_FIELDS}
+        return {name: getattr(self, name) for name in TIME_FIELDS + FLAG_FIELDS + CHOICE_FIELDS}
 
 
 DEFAULT_SETTINGS = ChatSettings()

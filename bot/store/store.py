@@ -14,7 +14,7 @@ import asyncio
 import gc
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -53,6 +53,7 @@ from bot.store.migrations import migrate
 from bot.store.outbox import OutboxTable
 from bot.store.quarantine import Quarantine
 from bot.store.records import DEFAULT_SETTINGS, ChatRecord, OutboxEntry
+from bot.store.threads import Thread
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,13 @@ def _open_tables(root: Path, shard_count: int, clock: Clock) -> _Tables:
         *(root / name for name in (CHATS_DIR, ITEMS_DIR, SEEN_DIR, OUTBOX_DIR)),
     ):
         directory.mkdir(exist_ok=True)
-        removed = remove_stale_temp_files(directory)
+        try:
+            removed = remove_stale_temp_files(directory)
+        except OSError as exc:
+            # A read-only or failing disk: leftovers are never read, so they can wait
+            # for a start that can write; refusing here would be a restart loop.
+            log.warning("could not remove the temp files in %s: %s", directory, exc)
+            removed = 0
         if removed:
             log.warning(
                 "removed %d temp files left by an interrupted write in %s", removed, directory
@@ -525,6 +532,14 @@ class Store:
     def item_count(self) -> int:
         return len(self._tables.items)
 
+    def story_reports(self, story_id: str) -> list[NewsItem]:
+        """Every stored report of a story (wire copies included), oldest first (sync)."""
+        return self._tables.items.story_reports(story_id)
+
+    def story_count(self) -> int:
+        """How many stories the stored items tell (a lone item is a story)."""
+        return self._tables.items.story_count()
+
     async def prune(
         self,
         now: datetime | None = None,
@@ -569,10 +584,21 @@ class Store:
     def is_delivered(self, entry_id: str) -> bool:
         return self._tables.outbox.is_delivered(entry_id)
 
-    async def mark_sent(self, ids: Sequence[str]) -> list[str]:
-        """Telegram confirmed these: turn them into delivered markers."""
+    async def mark_sent(self, ids: Sequence[str], message_id: int | None = None) -> list[str]:
+        """Telegram confirmed these (as ``message_id``): turn them into delivered markers."""
         batch = list(ids)
-        return await self._write(lambda: self._tables.outbox.mark_sent(batch, self._clock()))
+        return await self._write(
+            lambda: self._tables.outbox.mark_sent(batch, self._clock(), message_id)
+        )
+
+    async def mark_sent_many(self, message_ids: Mapping[str, int | None]) -> list[str]:
+        """Confirmed sends of several messages (entry id -> message id), in one batch."""
+        batch = dict(message_ids)
+        return await self._write(lambda: self._tables.outbox.mark_sent_many(batch, self._clock()))
+
+    def thread(self, chat_id: int, story_id: str) -> Thread | None:
+        """The chat's thread of a story: planned or notified, by which message (sync)."""
+        return self._tables.outbox.threads.get(chat_id, story_id)
 
     async def reschedule(
         self, entry_id: str, not_before: datetime | None, attempts: int | None = None
@@ -580,6 +606,18 @@ class Store:
         """Hold a pending entry until ``not_before``; ``attempts=None`` keeps the count."""
         return await self._write(
             lambda: self._tables.outbox.reschedule(entry_id, not_before, attempts)
+        )
+
+    async def release_held(
+        self, chat_id: int, kinds: Collection[str], held_until: datetime, release_at: datetime
+    ) -> list[str]:
+        """Send ``chat_id``'s ``kinds`` entries held until ``held_until`` at ``release_at``.
+
+        For a setting that held them and changed; returns the ids moved.
+        """
+        wanted = frozenset(kinds)
+        return await self._write(
+            lambda: self._tables.outbox.release_held(chat_id, wanted, held_until, release_at)
         )
 
     async def drop(self, ids: Sequence[str]) -> list[str]:

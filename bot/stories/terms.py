@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.model import NewsItem
+from bot.core.text import stem
 from bot.stories.kinds import Kind, classify
 
 # How much a headline term and a name count against a lead term. Chosen on the
@@ -162,19 +163,6 @@ def _number(token: str) -> str | None:
     if value == "0" and not fraction:
         return None
     return f"#{value}.{fraction}" if fraction else f"#{value}"
-
-
-def stem(word: str) -> str:
-    """Light Dutch suffix stripping so plural and inflected forms meet."""
-    if len(word) < 5 or word.isdigit():
-        return word
-    if (word.endswith("en") and len(word) >= 6) or word.endswith("ies"):
-        word = word[:-2]
-    elif word.endswith(("s", "e")) and not word.endswith("ss"):
-        word = word[:-1]
-    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiou":
-        word = word[:-1]
-    return word
 
 
 def name_terms(text: str) -> set[str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from bot.core.important import important_key
 from bot.core.keywords import KEYWORD_MAX_CHARS as KEYWORD_MAX_CHARS
 from bot.core.keywords import KEYWORD_MIN_CHARS as KEYWORD_MIN_CHARS
 from bot.core.keywords import RejectReason as RejectReason
@@ -25,7 +26,7 @@ from bot.core.model import FollowKey, FollowKind
 from bot.core.text import fold
 from bot.tagging.gazetteer import countries, country
 from bot.tagging.sections import section, user_section_words
-from bot.texts.topics import ambiguous_question
+from bot.texts.topics import IMPORTANT_LABEL, IMPORTANT_WORDS, ambiguous_question
 
 MAX_SUGGESTIONS = 4
 # Edit distance allowed for a near miss, by length of the folded term: short words
@@ -81,6 +82,10 @@ def _index() -> _Index:
     keys: dict[str, FollowKey] = {}
     for slug_word, slug in user_section_words().items():
         keys[slug_word] = FollowKey(FollowKind.SECTION, slug, section(slug).label)
+    # belangrijk: a follow of the section kind that no item is tagged with (the
+    # poll cycle routes important stories to it; bot.stories.important).
+    for word in IMPORTANT_WORDS:
+        keys[fold(word)] = important_key(IMPORTANT_LABEL)
     # Countries after sections: "nederland" is the country, not binnenland.
     for entry in countries():
         key = FollowKey(FollowKind.COUNTRY, entry.code, entry.name)

@@ -30,7 +30,7 @@ FAILURES: Mapping[FailureKey, str] = {
     FailureKey.CONNECTION_CLOSED: "verbinding halverwege verbroken",
     FailureKey.UNDECODABLE_ENCODING: "onleesbare compressie",
     FailureKey.INVALID_URL: "ongeldige URL",
-    FailureKey.UNSUPPORTED_SCHEME: "URL-schema '{scheme}' niet ondersteund",
+    FailureKey.UNSUPPORTED_SCHEME: "URL-schema „{scheme}” niet ondersteund",
     FailureKey.REDIRECT_LOOP: "doorverwijzingslus",
     FailureKey.TOO_MANY_REDIRECTS: "te veel doorverwijzingen",
     FailureKey.BODY_TOO_LARGE: "antwoord groter dan {limit}",
@@ -85,6 +85,7 @@ def status_overview(
     chats_stopped: int,
     items_stored: int,
     outbox_pending: int,
+    stories_stored: int | None = None,
     sent_last_hour: int,
     throttled_last_hour: int,
     failed_last_hour: int,
@@ -94,12 +95,45 @@ def status_overview(
         f"📊 <b>Status nieuwsbot {escape(version)}</b>",
         f"⏱ Draait {duration(uptime)}, sinds {since}",
         f"💬 Chats: {number(chats_active)} actief, {number(chats_stopped)} gestopt",
-        f"🗞 Berichten opgeslagen: {number(items_stored)}",
+        f"🗞 Berichten opgeslagen: {number(items_stored)}"
+        + (
+            f" over {count(stories_stored, 'verhaal', 'verhalen')}"
+            if stories_stored is not None
+            else ""
+        ),
         f"📤 Wachtrij: {count(outbox_pending, 'bericht', 'berichten')}",
         f"✉️ Laatste uur: {number(sent_last_hour)} verstuurd, "
         f"{number(throttled_last_hour)}× afgeremd door Telegram (429), "
         f"{number(failed_last_hour)} mislukt",
     ]
+
+
+def push_latency(p50: timedelta, p90: timedelta, samples: int) -> str:
+    """Publication → push over the last day; ``samples`` counts stories per chat."""
+    return (
+        f"⚡ Publicatie → push (24 uur): mediaan {short_span(p50)}, "
+        f"90% binnen {short_span(p90)} ({count(samples, 'push', 'pushes')})"
+    )
+
+
+def push_latency_none() -> str:
+    return "⚡ Publicatie → push (24 uur): nog geen pushes"
+
+
+def feed_intervals(
+    *,
+    fastest: tuple[timedelta, str],
+    median: timedelta,
+    slowest: tuple[timedelta, str],
+    feeds: int,
+) -> str:
+    """How often the working feeds are polled now: (interval, feed name) at both ends."""
+    if feeds == 1:
+        return f"⏲ Ophaalinterval: {short_span(fastest[0])} ({escape(fastest[1])})"
+    return (
+        f"⏲ Ophaalinterval: {short_span(fastest[0])} ({escape(fastest[1])}) tot "
+        f"{short_span(slowest[0])} ({escape(slowest[1])}), mediaan {short_span(median)}"
+    )
 
 
 def follows_heading(top: int) -> str:
@@ -173,6 +207,18 @@ def duration(span: timedelta) -> str:
     if not shown:
         return "minder dan een minuut"
     return " en ".join(shown)
+
+
+def short_span(span: timedelta) -> str:
+    """``45 s``, ``4 min``, ``1 uur 30 min``: seconds below 100 s, then whole minutes."""
+    seconds = max(0, int(span.total_seconds() + 0.5))
+    if seconds < 100:
+        return f"{seconds} s"
+    minutes = int(seconds / 60 + 0.5)
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} uur {minutes} min" if minutes else f"{hours} uur"
 
 
 # --- The store refusing writes (disk full, read-only) ------------------------------------

@@ -6,6 +6,7 @@ escape every one of them, so text from users and feeds can never break markup.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from html import escape
 
@@ -19,6 +20,8 @@ from bot.texts.topics import KIND_HEADINGS, KIND_NAMES
 ECHO_UNITS = 80
 # A follow's label in /mijn: 50 follows must fit one message with the settings.
 LABEL_UNITS = 60
+# A command name echoed back ("„/follow” ken ik niet").
+COMMAND_ECHO_UNITS = 40
 # The tagging core's question for an ambiguous word repeats that word.
 QUESTION_UNITS = 300
 
@@ -46,7 +49,9 @@ HELP = (
     '/volg <code>sport, "Max Verstappen"</code> – meerdere tegelijk, met komma\'s\n'
     "/ontvolg <code>sport</code> – niet meer volgen (/ontvolg <code>alles</code> wist alles)\n"
     "/mijn – wat je volgt en je instellingen\n"
-    "/onderwerpen – alle rubrieken en hoe je landen volgt\n\n"
+    "/onderwerpen – alle rubrieken en hoe je landen volgt\n"
+    "/volg <code>belangrijk</code> – alleen het grote nieuws: wat veel nieuwssites tegelijk "
+    "melden\n\n"
     "<b>Lezen</b>\n"
     "/laatste – het laatste nieuws (/laatste <code>oekraine 10</code>)\n"
     "/zoek <code>stikstof boeren</code> – zoek in het nieuws van de afgelopen dagen\n\n"
@@ -54,6 +59,10 @@ HELP = (
     "/stil <code>23:00-07:00</code> – geen meldingen in die uren (/stil <code>uit</code>)\n"
     "/samenvatting <code>08:00</code> – één overzicht per dag in plaats van losse "
     "berichten (/samenvatting <code>uit</code>)\n"
+    "/voorbeeld <code>aan</code> – een voorbeeld van het artikel onder elk bericht "
+    "(/voorbeeld <code>uit</code>)\n"
+    "/updates <code>stil</code> – meer nieuws over een verhaal dat je al kreeg als stil "
+    "antwoord (<code>uit</code>: niet, <code>apart</code>: elk bericht met melding)\n"
     "/stop – stop alle berichten en wis je gegevens\n\n"
     "In groepen mag iedereen /laatste en /zoek gebruiken; alleen beheerders "
     "wijzigen wat de groep volgt."
@@ -64,14 +73,33 @@ PLAIN_TEXT = (
     "Typ /help voor een overzicht."
 )
 
+
+def unknown_command(typed: str, suggestion: str | None, argument: str = "") -> str:
+    """``typed``: the command name as typed (no "/"); ``suggestion``: the one meant, if any."""
+    known = f"„/{_echo(typed, COMMAND_ECHO_UNITS)}” ken ik niet."
+    if suggestion is None:
+        return f"{known} Typ /help voor alle opdrachten."
+    if argument:
+        return f"{known} Bedoel je <code>/{escape(suggestion)} {_echo(argument)}</code>?"
+    return f"{known} Bedoel je /{escape(suggestion)}?"
+
+
 # --- Guards -------------------------------------------------------------------
 
 ADMINS_ONLY = "Sorry, in deze groep kunnen alleen beheerders dat wijzigen. 🙂"
 ADMINS_ONLY_SHORT = "Alleen beheerders van de groep kunnen dat wijzigen."
-RATE_LIMITED = (
-    "Rustig aan 🙂 Je stuurt veel opdrachten kort na elkaar. Probeer het over een minuut opnieuw."
-)
-RATE_LIMITED_SHORT = "Even rustig aan: probeer het over een minuut opnieuw."
+
+
+def rate_limited(seconds: float) -> str:
+    """Over the command limit; ``seconds`` until the chat may go on. Also a button pop-up."""
+    whole = max(1, math.ceil(seconds))
+    if whole > 90:
+        wait = f"{math.ceil(whole / 60)} minuten"
+    else:
+        wait = "1 seconde" if whole == 1 else f"{whole} seconden"
+    return f"Even rustig aan: je kunt over {wait} weer opdrachten sturen."
+
+
 UNCLOSED_QUOTE = (
     'Er mist een afsluitend aanhalingsteken. Voorbeeld: <code>/volg "Mark Rutte"</code>'
 )
@@ -221,8 +249,11 @@ def my_follows(
     *,
     quiet: tuple[str, str] | None,
     digest: str | None,
+    previews: bool,
     max_follows: int,
+    updates: str = "",
 ) -> str:
+    """``updates``: the chat's /updates choice as its word (``stil``); empty: not shown."""
     lines: list[str] = []
     if follows:
         lines.append(f"<b>Je volgt</b> ({len(follows)} van {max_follows})")
@@ -245,6 +276,13 @@ def my_follows(
         if digest
         else "🗞 Dagelijkse samenvatting: uit, je krijgt berichten direct (/samenvatting)"
     )
+    lines.append(
+        "🔗 Voorbeeld van het artikel: aan"
+        if previews
+        else "🔗 Voorbeeld van het artikel: uit (/voorbeeld)"
+    )
+    if updates:
+        lines.append(f"🧵 Meer over een verhaal: {_UPDATES_SHORT.get(updates, updates)} (/updates)")
     return "\n".join(lines)
 
 
@@ -313,15 +351,16 @@ DIGEST_OFF = "De dagelijkse samenvatting staat uit: je krijgt nieuws weer direct
 
 def clock_invalid(text: str) -> str:
     return (
-        f"„{_echo(text)}” is geen geldige tijd. Gebruik uu:mm van 00:00 tot 23:59, "
-        "bijvoorbeeld <code>07:30</code>."
+        f"„{_echo(text)}” is geen geldige tijd. Gebruik een tijd van 00:00 tot 23:59, "
+        "bijvoorbeeld <code>07:30</code> of <code>8 uur</code>."
     )
 
 
 def quiet_range_invalid(text: str) -> str:
     return (
         f"„{_echo(text)}” begrijp ik niet. Geef begin en einde, bijvoorbeeld "
-        "<code>/stil 23:00-07:00</code>, of zet het uit met <code>/stil uit</code>."
+        "<code>/stil 23:00-07:00</code> of <code>/stil 23-7</code>, of zet het uit met "
+        "<code>/stil uit</code>."
     )
 
 
@@ -350,6 +389,77 @@ def digest_set(at: str) -> str:
     return f"🗞 Je krijgt voortaan elke dag om {at} één samenvatting in plaats van losse berichten."
 
 
+# --- /voorbeeld ---------------------------------------------------------------------------
+
+PREVIEWS_ON = (
+    "🔗 Voorbeelden staan aan: onder elk nieuwsbericht zie je een voorbeeld van het artikel."
+)
+PREVIEWS_OFF = "Voorbeelden staan uit: je nieuwsberichten komen zonder voorbeeld van het artikel."
+
+
+def previews_usage(shown: bool) -> str:
+    now = "Nu: aan." if shown else "Nu: uit."
+    return (
+        f"🔗 <b>Voorbeeld van het artikel</b> – {now}\n"
+        "Zet aan met <code>/voorbeeld aan</code>, uit met <code>/voorbeeld uit</code>."
+    )
+
+
+def switch_invalid(text: str, command: str) -> str:
+    return (
+        f"„{_echo(text)}” begrijp ik niet. Kies <code>/{escape(command)} aan</code> of "
+        f"<code>/{escape(command)} uit</code>."
+    )
+
+
+# --- /updates -----------------------------------------------------------------------------
+
+# What a chat types after /updates (and what /mijn shows).
+UPDATES_WORD_SILENT = "stil"
+UPDATES_WORD_OFF = "uit"
+UPDATES_WORD_SEPARATE = "apart"
+_UPDATES_SHORT = {
+    UPDATES_WORD_SILENT: "stil, als antwoord op het eerste bericht",
+    UPDATES_WORD_OFF: "uit, alleen het eerste bericht",
+    UPDATES_WORD_SEPARATE: "apart, elk bericht met melding",
+}
+_UPDATES_EXPLAINED = (
+    "<code>/updates stil</code> – het eerste bericht over een verhaal met melding, "
+    "wat andere nieuwssites daarna melden als stil antwoord erop (hoogstens één per half uur)\n"
+    "<code>/updates uit</code> – alleen het eerste bericht; de rest staat in /laatste\n"
+    "<code>/updates apart</code> – elk bericht los en met melding, ook over hetzelfde verhaal"
+)
+
+
+def updates_usage(current: str) -> str:
+    """``current``: the chat's choice as its word."""
+    return (
+        f"🧵 <b>Meer over hetzelfde verhaal</b> – Nu: {_UPDATES_SHORT.get(current, current)}.\n"
+        f"{_UPDATES_EXPLAINED}"
+    )
+
+
+def updates_set(choice: str) -> str:
+    if choice == UPDATES_WORD_OFF:
+        return (
+            "🧵 Je krijgt voortaan alleen het eerste bericht over een verhaal. Wat andere "
+            "nieuwssites later melden, vind je met /laatste."
+        )
+    if choice == UPDATES_WORD_SEPARATE:
+        return "🧵 Je krijgt voortaan elk bericht apart en met melding, ook over hetzelfde verhaal."
+    return (
+        "🧵 Meer nieuws over een verhaal dat je al kreeg, komt voortaan als stil antwoord op "
+        "het eerste bericht (hoogstens één per half uur)."
+    )
+
+
+def updates_invalid(text: str) -> str:
+    return (
+        f"„{_echo(text)}” ken ik niet als keuze. Kies <code>/updates stil</code>, "
+        "<code>/updates uit</code> of <code>/updates apart</code>."
+    )
+
+
 # --- /stop ------------------------------------------------------------------------------
 
 STOP_CONFIRM = (
@@ -361,13 +471,17 @@ STOP_DONE = "👋 Gestopt. Je gegevens zijn gewist. Met /start begin je opnieuw.
 # --- /onderwerpen ---------------------------------------------------------------------
 
 
-def topics(sections: Sequence[tuple[str, str]]) -> str:
-    """``sections``: (slug, label) pairs, plain text."""
+def topics(sections: Sequence[tuple[str, str]], important: tuple[int, int] | None = None) -> str:
+    """``sections``: (slug, label) pairs, plain text; ``important``: the belangrijk
+    rule as (outlets, minutes), shown when given."""
     lines = ["📰 <b>Rubrieken</b>"]
     lines.extend(
         f"• {escape(label)} – <code>/volg {escape(slug)}</code>" for slug, label in sections
     )
     lines.append("")
+    if important is not None:
+        lines.append(important_explained(*important))
+        lines.append("")
     lines.append(
         "🌍 <b>Landen</b>: typ de Nederlandse naam, bijvoorbeeld <code>/volg oekraine</code> of "
         "<code>/volg verenigde staten</code>."
@@ -377,6 +491,15 @@ def topics(sections: Sequence[tuple[str, str]]) -> str:
         '<code>/volg "stikstof"</code>.'
     )
     return "\n".join(lines)
+
+
+def important_explained(outlets: int, minutes: int) -> str:
+    """What /volg belangrijk does, for /onderwerpen."""
+    return (
+        f"⚡ <b>Belangrijk nieuws</b>: een verhaal dat minstens {outlets} nieuwssites binnen "
+        f"{minutes} minuten brengen, één keer, met alle sites erbij – "
+        "<code>/volg belangrijk</code>"
+    )
 
 
 # --- Button toasts ----------------------------------------------------------------------
@@ -415,6 +538,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("onderwerpen", "Alle rubrieken en hoe je landen volgt"),
     ("stil", "Stille uren, bijv. 23:00-07:00"),
     ("samenvatting", "Eén overzicht per dag"),
+    ("voorbeeld", "Voorbeeld van het artikel aan of uit"),
+    ("updates", "Meer over hetzelfde verhaal: stil, uit of apart"),
     ("help", "Alle opdrachten met voorbeelden"),
     ("start", "Welkom en populaire onderwerpen"),
     ("stop", "Stop alle berichten en wis je gegevens"),

@@ -76,6 +76,15 @@ def link_button(url: str) -> str:
 
 STALE_BUTTON = "Die knop werkt niet meer. Typ de opdracht opnieuw."
 
+# How a message that arrives without a notification, or as a reply, is marked.
+SILENT_NOTE = "stil, zonder melding"
+REPLY_NOTE = "antwoord"
+
+
+def replying_to(first_line: str) -> str:
+    """The line above a reply: which earlier message it answers."""
+    return f"↪ antwoord op: {first_line}"
+
 
 def no_such_button(number: int, available: int) -> str:
     if available == 0:

@@ -58,6 +58,22 @@ def also_at(names: str) -> str:
     return f"ook bij {names}"
 
 
+# Between outlets in "ook bij: NRC · AD · ND".
+LIST_SEPARATOR = " · "
+# A story's silent follow-up, a reply to the push that told the chat of it.
+FOLLOWUP_HEADER = "🧵 <b>Meer over dit verhaal:</b>"
+
+
+def also_at_story(names: str) -> str:
+    """The story's other reports: "ook bij: NRC · AD · ND" (each name a link)."""
+    return f"ook bij: {names}"
+
+
+def followup_line(outlet: str, title: str, when: str) -> str:
+    """One report in a follow-up: "NRC — <linked headline> · 21:40"."""
+    return f"{outlet} — {title} · {when}"
+
+
 def more(count: int) -> str:
     """Stories left out of a list: "en 3 meer" (a /laatste command may follow)."""
     return f"en {count} meer"

@@ -11,6 +11,10 @@ KIND_NAMES: Mapping[FollowKind, str] = {
     FollowKind.COUNTRY: "land",
     FollowKind.KEYWORD: "trefwoord",
 }
+# The label of the ``belangrijk`` follow (bot.core.important).
+IMPORTANT_LABEL = "Belangrijk nieuws"
+# What users may type for it after /volg (folded).
+IMPORTANT_WORDS = ("belangrijk", "belangrijk nieuws", "groot nieuws")
 # Headings of a list of follows per kind (/mijn, /status).
 KIND_HEADINGS: Mapping[FollowKind, str] = {
     FollowKind.SECTION: "📰 Rubrieken",
@@ -20,12 +24,12 @@ KIND_HEADINGS: Mapping[FollowKind, str] = {
 
 
 def ambiguous_question(term: str, options: Sequence[FollowKey]) -> str:
-    """ "Wat bedoel je met ‘georgia’: Georgië (land) of het trefwoord ‘georgia’?" (plain text)."""
+    """``Wat bedoel je met „georgia”: Georgië (land) of het trefwoord „georgia”?`` (plain)."""
     labels = [_option_label(key) for key in options]
-    return f"Wat bedoel je met ‘{term}’: {', '.join(labels[:-1])} of {labels[-1]}?"
+    return f"Wat bedoel je met „{term}”: {', '.join(labels[:-1])} of {labels[-1]}?"
 
 
 def _option_label(key: FollowKey) -> str:
     if key.kind is FollowKind.KEYWORD:
-        return f"het trefwoord ‘{key.label}’"
+        return f"het trefwoord „{key.label}”"
     return f"{key.label} ({KIND_NAMES[key.kind]})"

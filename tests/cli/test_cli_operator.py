@@ -61,6 +61,34 @@ def test_fetch_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert "BrokenPipe" not in err
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("README.md", "# nieuwsbot\n\nA Telegram bot.\n", "not a feed ("),
+        ("leeg.xml", "", "not a feed"),
+        ("ontbreekt.xml", None, "cannot read: No such file or directory"),
+    ],
+)
+def test_a_failing_file_source_is_named_once(
+    tmp_path: Path, name: str, content: str | None, reason: str
+) -> None:
+    if content is not None:
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    done = subprocess.run(
+        [*NIEUWSBOT, "fetch", name],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"nieuwsbot: {name}: {reason}"), lines[0]
+    assert lines[0].count(name) == 1, lines[0]
+
+
 def test_check_without_a_token_is_valid_but_says_run_will_refuse(tmp_path: Path) -> None:
     done = subprocess.run(
         [*NIEUWSBOT, "check", "--config", str(ROOT / "config.example.toml")],

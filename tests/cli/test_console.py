@@ -26,6 +26,7 @@ from bot.sim.feeds import FeedServer
 from bot.sim.samples import (
     SAMPLE_FEEDS,
     SAMPLE_OUTLET,
+    SECOND_OUTLET,
     feed_documents,
     pending_items,
     read_sample,
@@ -170,7 +171,7 @@ def test_a_newcomer_session(
 
     # A number without a button, and an unknown console command, get a Dutch hint.
     at = console.type("42")
-    screen.wait_for("Er is geen knop 42; kies 1 tot en met 8.", after=at)
+    screen.wait_for("Er is geen knop 42; kies 1 tot en met 9.", after=at)
     at = console.type(":wat")
     screen.wait_for("Onbekende console-opdracht :wat.", after=at)
 
@@ -194,6 +195,16 @@ def test_a_newcomer_session(
     at = screen.wait_for("Laatste nieuws", after=at)
     screen.wait_for(ukraine.title, after=at)
     screen.wait_for(_first_title("voorbeeld-algemeen.xml"), after=at)
+
+    # A second outlet reports the Ukraine story: no new notification, a silent
+    # reply to the push about it (a thread).
+    second = pending_items()[2]
+    at = console.type(":nieuw")
+    at = screen.wait_for(f"gepubliceerd: „{second.title}”", after=at)
+    at = screen.wait_for("── nieuwsbot (stil, zonder melding · antwoord) ", after=at)
+    at = screen.wait_for(f"↪ antwoord op: {ukraine.title}", after=at)
+    at = screen.wait_for("🧵 Meer over dit verhaal:", after=at)
+    screen.wait_for(f"{SECOND_OUTLET} — {second.title} (https://voorbeeldkrant.", after=at)
 
     console.type(":stop")
     assert console.exit_code() == 0
@@ -292,4 +303,5 @@ def test_console_config_for_samples_and_live() -> None:
     assert [feed.url for feed in samples] == [
         f"http://127.0.0.1:7777/{feed.file}" for feed in SAMPLE_FEEDS
     ]
-    assert {feed.outlet for feed in samples} == {SAMPLE_OUTLET}
+    assert [feed.outlet for feed in samples] == [feed.outlet for feed in SAMPLE_FEEDS]
+    assert {feed.outlet for feed in samples} == {SAMPLE_OUTLET, SECOND_OUTLET}

@@ -177,6 +177,49 @@ def test_sent_message_with_keyboard() -> None:
     assert lines[2] == "[1] Binnenland  [2] ✓ Buitenland"
 
 
+def test_a_silent_reply_shows_as_such_with_the_message_it_answers() -> None:
+    followup = (
+        "🧵 <b>Meer over dit verhaal:</b>\n"
+        'NOS — <b><a href="https://nos.nl/artikel/2600901">Negen gewonden nadat auto '
+        "inrijdt op publiek bij lichtjesparade Nunspeet</a></b> · 21:40"
+    )
+    shown = render_call(
+        "sendMessage",
+        {
+            "chat_id": 1000,
+            "text": followup,
+            "parse_mode": "HTML",
+            "disable_notification": True,
+            "reply_parameters": {"message_id": 7, "allow_sending_without_reply": True},
+        },
+        {
+            "message_id": 9,
+            "reply_to_message": {
+                "message_id": 7,
+                "text": "Auto rijdt in op publiek bij lichtjesparade in Nunspeet\nNRC · 21:05",
+            },
+        },
+        ansi=False,
+    )
+    assert shown is not None
+    assert shown.text.split("\n") == [
+        "── nieuwsbot (stil, zonder melding · antwoord) ───",
+        "↪ antwoord op: Auto rijdt in op publiek bij lichtjesparade in Nunspeet",
+        "🧵 Meer over dit verhaal:",
+        "NOS — Negen gewonden nadat auto inrijdt op publiek bij lichtjesparade Nunspeet "
+        "(https://nos.nl/artikel/2600901) · 21:40",
+    ]
+    # Silent without a reply (the first message was deleted): only the note.
+    alone = render_call(
+        "sendMessage",
+        {"text": followup, "parse_mode": "HTML", "disable_notification": True},
+        {"message_id": 10},
+        ansi=False,
+    )
+    assert alone is not None
+    assert alone.text.startswith("── nieuwsbot (stil, zonder melding) ─")
+
+
 def test_text_without_parse_mode_is_shown_as_sent() -> None:
     shown = render_call("sendMessage", {"text": "<b>geen html</b>"}, {"message_id": 1}, ansi=False)
     assert shown is not None

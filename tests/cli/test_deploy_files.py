@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 
+from bot.cli.main import build_parser, cmd_health
 from tests.paths import ROOT
 
 
@@ -31,6 +33,20 @@ def test_the_image_installs_with_the_constraints_and_checks_health() -> None:
     assert "--constraint /tmp/constraints.txt" in dockerfile
     ignore = (ROOT / "deploy" / "Dockerfile.dockerignore").read_text(encoding="utf-8")
     assert "!deploy/constraints.txt" in ignore
+
+
+def test_the_image_has_a_healthcheck_with_the_health_command() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    joined = dockerfile.replace("\\\n", " ")
+    (line,) = [ln for ln in joined.splitlines() if ln.startswith("HEALTHCHECK ")]
+    options, _, command = line.partition(" CMD ")
+    assert json.loads(command.strip()) == ["nieuwsbot", "health"]
+    assert "--interval=30s" in options.split()
+    assert "--start-period=60s" in options.split()
+    # The command exists and takes the config from NIEUWSBOT_CONFIG, as the image sets it.
+    args = build_parser().parse_args(["health"])
+    assert args.handler is cmd_health
+    assert "NIEUWSBOT_CONFIG=/etc/nieuwsbot/config.toml" in dockerfile
 
 
 def test_the_project_declares_no_unused_extra() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -31,17 +31,17 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 class Recorder:
-    """The store's mark_sent, noting each batch it was given."""
+    """The store's mark_sent_many, noting each batch it was given."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.batches: list[list[str]] = []
         self.started = asyncio.Event()
 
-    async def __call__(self, ids: Sequence[str]) -> list[str]:
-        self.batches.append(list(ids))
+    async def __call__(self, message_ids: Mapping[str, int | None]) -> list[str]:
+        self.batches.append(list(message_ids))
         self.started.set()
-        return await self.store.mark_sent(ids)
+        return await self.store.mark_sent_many(message_ids)
 
 
 def ids_of(chats: Sequence[int]) -> list[str]:
@@ -84,7 +84,7 @@ async def test_a_refused_write_hands_the_batch_on_and_nothing_is_lost(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     refused: list[tuple[OSError, list[str]]] = []
-    marks = SentMarks(store.mark_sent, lambda error, ids: refused.append((error, list(ids))))
+    marks = SentMarks(store.mark_sent_many, lambda error, ids: refused.append((error, list(ids))))
 
     def full_disk(path: Path, payload: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))

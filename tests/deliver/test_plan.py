@@ -454,6 +454,8 @@ def test_fresh_matches_become_one_push_newest_first() -> None:
             ["2600575", [["keyword:poetin", "Poetin"]]],
         ],
         "more": 0,
+        # The stories this push notifies the chat of (the store's thread index reads it).
+        "threads": [["2600568", ["2600568"]], ["2600571", ["2600571"]], ["2600575", ["2600575"]]],
     }
 
 

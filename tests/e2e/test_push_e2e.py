@@ -209,9 +209,14 @@ async def test_quiet_hours_hold_pushes_and_deliver_one_message_when_they_end(
         clock.now = NOW.replace(day=2, hour=5, minute=1)  # 07:01 local
         await app.drain()
         pushes = app.pushes(FOLLOWER)
+        # Three reports of one story: held, then one message, the first report
+        # leading and the later two linked beside it (a story is one entry).
         assert len(pushes) == 1
-        assert pushes[0].startswith("📰")
-        assert "3 nieuwe berichten" in pushes[0]
+        assert f"{UKRAINE_TITLE} (1)" in pushes[0]
+        assert "ook bij: " in pushes[0]
+        assert "https://nos.nl/l/q1" in pushes[0]
+        assert "https://nos.nl/l/q2" in pushes[0]
+        assert len(fake_telegram.sent_messages(FOLLOWER)) == 3  # two replies + this push
 
 
 async def test_digest_mode_sends_one_daily_message(

@@ -54,3 +54,13 @@ async def test_bare_command_for_another_bot_is_ignored(
         fake_telegram.add_update(bare(PRIVATE, "/volg@nieuwsbot_test_bot sport"))
         answer = await fake_telegram.wait_for_message(PRIVATE, after=after)
         assert answer["text"] == "✅ Je volgt nu: Sport (rubriek)"
+
+
+async def test_unknown_command_without_entity_gets_the_suggestion(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_bot(fake_telegram, tmp_path):
+        after = fake_telegram.mark()
+        fake_telegram.add_update(bare(PRIVATE, "/follow oekraine"))
+        answer = await fake_telegram.wait_for_message(PRIVATE, after=after)
+        assert answer["text"] == "„/follow” ken ik niet. Bedoel je <code>/volg oekraine</code>?"

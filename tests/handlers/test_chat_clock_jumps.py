@@ -16,7 +16,7 @@ async def test_a_wall_clock_set_back_does_not_keep_a_chat_rate_limited(
         for _ in range(20):
             await bot.say(PRIVATE, "/help")
         refused = await bot.say(PRIVATE, "/help")
-        assert refused["text"].startswith("Rustig aan 🙂")
+        assert refused["text"].startswith("Even rustig aan")
         bot.clock.jump(timedelta(hours=-1))  # NTP or an operator sets the clock back
         bot.clock.advance(timedelta(seconds=61))  # a minute passes
         again = await bot.say(PRIVATE, "/help")
@@ -30,6 +30,6 @@ async def test_a_wall_clock_set_forward_does_not_lift_the_rate_limit(
         for _ in range(20):
             await bot.say(PRIVATE, "/help")
         refused = await bot.say(PRIVATE, "/help")
-        assert refused["text"].startswith("Rustig aan 🙂")
+        assert refused["text"].startswith("Even rustig aan")
         bot.clock.jump(timedelta(hours=1))
         await bot.silence(PRIVATE, "/help")  # still within the minute: refused silently

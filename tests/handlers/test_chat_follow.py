@@ -78,7 +78,7 @@ async def test_misspelling_gets_suggestion_buttons(
 async def test_ambiguous_word_asks_which_one(fake_telegram: FakeTelegram, tmp_path: Path) -> None:
     async with running_bot(fake_telegram, tmp_path) as bot:
         answer = await bot.say(PRIVATE, "/volg georgia")
-        assert "Wat bedoel je met" in answer["text"]
+        assert answer["text"].startswith("Wat bedoel je met „georgia”: Georgië (land)")
         options = buttons(answer)
         assert payloads(answer)["Georgië (land)"] == "f:c:GE"
         await bot.press(PRIVATE, answer["message_id"], options["🔎 Volg „georgia” als trefwoord"])
@@ -211,3 +211,16 @@ async def test_only_ids_follows_and_settings_are_stored(
     assert "UA" in stored
     for private in ("Annelies", "annelies_nl", "Geheime", "buren"):
         assert private not in stored
+
+
+async def test_dutch_and_english_curly_quotes_make_a_keyword_too(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_bot(fake_telegram, tmp_path) as bot:
+        for typed in ("„Poetin”", "“Poetin”", '"Poetin"'):
+            answer = await bot.say(PRIVATE, f"/volg {typed}")
+            assert answer["text"] in (
+                "✅ Je volgt nu: Poetin (trefwoord)",
+                "Je volgde al: Poetin (trefwoord)",
+            )
+        assert bot.follows(PRIVATE) == {"keyword:poetin"}

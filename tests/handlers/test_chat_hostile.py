@@ -30,7 +30,7 @@ HOSTILE = {
     "commas": ",,, ,",
     "newlines": "sport\n\n\ntech",
 }
-COMMANDS = ("/volg", "/ontvolg", "/laatste", "/zoek", "/stil", "/samenvatting")
+COMMANDS = ("/volg", "/ontvolg", "/laatste", "/zoek", "/stil", "/samenvatting", "/voorbeeld")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -89,10 +89,13 @@ async def test_rate_limit_answers_politely_once(
     async with running_bot(fake_telegram, tmp_path) as bot:
         for _ in range(20):
             await bot.say(PRIVATE, "/help")
+        bot.clock.advance(timedelta(seconds=20))
         refused = await bot.say(PRIVATE, "/help")
-        assert refused["text"].startswith("Rustig aan 🙂")
+        assert refused["text"] == (
+            "Even rustig aan: je kunt over 40 seconden weer opdrachten sturen."
+        )
         await bot.silence(PRIVATE, "/help")
 
-        bot.clock.advance(timedelta(seconds=61))
+        bot.clock.advance(timedelta(seconds=41))
         again = await bot.say(PRIVATE, "/help")
         assert "Zo werkt nieuwsbot" in again["text"]

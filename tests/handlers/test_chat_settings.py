@@ -101,3 +101,83 @@ async def test_stop_deletes_the_chat_after_confirmation(
         welcome = await bot.say(PRIVATE, "/start")
         assert not any(text.startswith("✓") for text in buttons(welcome))
         assert bot.chat(PRIVATE) is None
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/stil 23-7", "van 23:00 tot 07:00"),
+        ("/stil 23:00 tot 07:00", "van 23:00 tot 07:00"),
+        ("/stil 23u-7u", "van 23:00 tot 07:00"),
+        ("/stil 23.00-07.00", "van 23:00 tot 07:00"),
+        ("/samenvatting 8 uur", "elke dag om 08:00"),
+        ("/samenvatting 8u", "elke dag om 08:00"),
+        ("/samenvatting 08.00", "elke dag om 08:00"),
+        ("/samenvatting 20:30", "elke dag om 20:30"),
+    ],
+)
+async def test_times_are_accepted_as_people_type_them(
+    fake_telegram: FakeTelegram, tmp_path: Path, command: str, expected: str
+) -> None:
+    async with running_bot(fake_telegram, tmp_path) as bot:
+        assert expected in (await bot.say(PRIVATE, command))["text"]
+        assert bot.chat(PRIVATE) is not None
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/stil 25-7", "„25” is geen geldige tijd"),
+        ("/stil morgen", "„morgen” begrijp ik niet"),
+        ("/samenvatting morgen", "„morgen” is geen geldige tijd"),
+    ],
+)
+async def test_other_times_still_get_the_clear_error(
+    fake_telegram: FakeTelegram, tmp_path: Path, command: str, expected: str
+) -> None:
+    async with running_bot(fake_telegram, tmp_path) as bot:
+        text = (await bot.say(PRIVATE, command))["text"]
+        assert expected in text
+        assert "<code>" in text
+        assert bot.chat(PRIVATE) is None
+
+
+async def test_link_previews_are_chosen_per_chat(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_bot(fake_telegram, tmp_path) as bot:
+        usage = (await bot.say(PRIVATE, "/voorbeeld"))["text"]
+        assert "Nu: uit." in usage  # the operator's default (push.link_previews = false)
+        assert "<code>/voorbeeld aan</code>" in usage
+        assert bot.chat(PRIVATE) is None  # looking changes nothing
+
+        on = await bot.say(PRIVATE, "/voorbeeld aan")
+        assert on["text"].startswith("🔗 Voorbeelden staan aan")
+        record = bot.chat(PRIVATE)
+        assert record is not None
+        assert record.settings.link_previews is True
+        assert "Nu: aan." in (await bot.say(PRIVATE, "/voorbeeld"))["text"]
+        assert "🔗 Voorbeeld van het artikel: aan" in (await bot.say(PRIVATE, "/mijn"))["text"]
+
+        off = await bot.say(PRIVATE, "/voorbeeld uit")
+        assert off["text"].startswith("Voorbeelden staan uit")
+        record = bot.chat(PRIVATE)
+        assert record is not None
+        assert record.settings.link_previews is False
+        assert "🔗 Voorbeeld van het artikel: uit" in (await bot.say(PRIVATE, "/mijn"))["text"]
+
+        wrong = await bot.say(PRIVATE, "/voorbeeld misschien")
+        assert "„misschien” begrijp ik niet" in wrong["text"]
+        assert "<code>/voorbeeld aan</code>" in wrong["text"]
+        record = bot.chat(PRIVATE)
+        assert record is not None
+        assert record.settings.link_previews is False
+
+
+async def test_link_previews_are_in_the_menu_and_the_help(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    async with running_bot(fake_telegram, tmp_path) as bot:
+        menu = {entry["command"] for entry in fake_telegram.commands(language_code="nl")}
+        assert "voorbeeld" in menu
+        assert "/voorbeeld" in (await bot.say(PRIVATE, "/help"))["text"]

@@ -23,6 +23,7 @@ async def test_start_welcomes_with_popular_follows(
             "Tech",
             "Oekraïne",
             "Verenigde Staten",
+            "Belangrijk nieuws",
         }
         # Nothing is stored about a chat that only said hello.
         assert bot.chat(PRIVATE) is None

@@ -20,6 +20,7 @@ from bot.ops.status import (
     FeedCondition,
     FeedHealth,
     KindCounts,
+    PushLatency,
     StatusSnapshot,
     TopicCount,
     collect_status,
@@ -33,6 +34,7 @@ from bot.store import DEFAULT_SETTINGS, ChatRecord, OutboxEntry, Store, outbox_e
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)  # 14:00 in Amsterdam
+SECOND = timedelta(seconds=1)
 
 UA = FollowKey(FollowKind.COUNTRY, "UA", "Oekraïne")
 US = FollowKey(FollowKind.COUNTRY, "US", "Verenigde Staten")
@@ -69,8 +71,14 @@ def _snapshot(**changes: object) -> StatusSnapshot:
             KindCounts(FollowKind.KEYWORD, 0, 0, ()),
         ),
         items_stored=3456,
+        stories_stored=2901,
         feeds=(
-            FeedHealth("NOS Algemeen", FeedCondition.OK, last_success=NOW),
+            FeedHealth(
+                "NOS Algemeen",
+                FeedCondition.OK,
+                last_success=NOW,
+                interval=timedelta(seconds=68),
+            ),
             FeedHealth(
                 "NU.nl Sport",
                 FeedCondition.FAILING,
@@ -86,6 +94,7 @@ def _snapshot(**changes: object) -> StatusSnapshot:
         retry_after_last_hour=2,
         failed_last_hour=0,
         version="0.1.0",
+        push_latency=PushLatency(timedelta(seconds=48), timedelta(seconds=131), 1234),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -104,9 +113,10 @@ def test_status_text_shows_every_figure_in_dutch() -> None:
         "📊 Status nieuwsbot 0.1.0",
         "⏱ Draait 1 dag en 2 uur, sinds gisteren 11:55",
         "💬 Chats: 12.345 actief, 67 gestopt",
-        "🗞 Berichten opgeslagen: 3.456",
+        "🗞 Berichten opgeslagen: 3.456 over 2.901 verhalen",
         "📤 Wachtrij: 1 bericht",
         "✉️ Laatste uur: 1.200 verstuurd, 2× afgeremd door Telegram (429), 0 mislukt",
+        "⚡ Publicatie → push (24 uur): mediaan 48 s, 90% binnen 2 min (1.234 pushes)",
         "",
         "Gevolgd (aantal chats, top 10 per soort)",
         "📰 Rubrieken: 2 verschillend, 30 keer gevolgd",
@@ -116,9 +126,54 @@ def test_status_text_shows_every_figure_in_dutch() -> None:
         "🔎 Trefwoorden: 0 verschillend, nog niets gevolgd",
         "",
         "Feeds (3): 1 in orde, 1 falen, 1 nog niet opgehaald",
+        "⏲ Ophaalinterval: 68 s (NOS Algemeen)",
         "❌ NU.nl Sport: HTTP 500 (3× op rij, laatst gelukt 7:00) ⚠️ gemeld",
         "⏳ Omroep West: nog niet opgehaald",
     ]
+
+
+def test_no_push_in_a_day_says_so() -> None:
+    lines = _plain(status_text(_snapshot(push_latency=None))).splitlines()
+    assert lines[6] == "⚡ Publicatie → push (24 uur): nog geen pushes"
+
+
+@pytest.mark.parametrize(
+    ("p50", "p90", "samples", "shown"),
+    [
+        (0.4, 0.9, 1, "mediaan 0 s, 90% binnen 1 s (1 push)"),
+        (99.4, 99.6, 2, "mediaan 99 s, 90% binnen 2 min (2 pushes)"),
+        (150, 209, 3, "mediaan 3 min, 90% binnen 3 min (3 pushes)"),
+        (3599, 5400, 25_000, "mediaan 1 uur, 90% binnen 1 uur 30 min (25.000 pushes)"),
+        (7200, 9000, 1, "mediaan 2 uur, 90% binnen 2 uur 30 min (1 push)"),
+    ],
+)
+def test_push_latency_reads_in_seconds_then_minutes(
+    p50: float, p90: float, samples: int, shown: str
+) -> None:
+    latency = PushLatency(timedelta(seconds=p50), timedelta(seconds=p90), samples)
+    lines = _plain(status_text(_snapshot(push_latency=latency))).splitlines()
+    assert lines[6] == f"⚡ Publicatie → push (24 uur): {shown}"
+
+
+def test_intervals_of_the_working_feeds_fastest_median_slowest() -> None:
+    feeds = (
+        FeedHealth("Tweakers", FeedCondition.OK, interval=timedelta(minutes=15)),
+        FeedHealth("NOS <Algemeen>", FeedCondition.OK, interval=timedelta(seconds=61)),
+        FeedHealth("AD", FeedCondition.OK, interval=timedelta(minutes=4)),
+        FeedHealth("NU.nl", FeedCondition.OK, interval=timedelta(minutes=2)),
+        # A failing feed waits out its backoff; that is no polling interval.
+        FeedHealth("Stuk", FeedCondition.FAILING, "HTTP 500", 3, interval=timedelta(hours=1)),
+        FeedHealth("Nieuw", FeedCondition.UNKNOWN),
+        # Polled, but no schedule stored (a state from before): left out.
+        FeedHealth("Oud", FeedCondition.OK),
+    )
+    lines = _plain(status_text(_snapshot(feeds=feeds))).splitlines()
+    assert "⏲ Ophaalinterval: 61 s (NOS <Algemeen>) tot 15 min (Tweakers), mediaan 2 min" in lines
+
+
+def test_no_working_feed_no_interval_line() -> None:
+    feeds = (FeedHealth("Nieuw", FeedCondition.UNKNOWN),)
+    assert "Ophaalinterval" not in _plain(status_text(_snapshot(feeds=feeds)))
 
 
 @pytest.mark.parametrize(
@@ -279,10 +334,16 @@ def test_feed_health_from_stored_poll_states() -> None:
     feeds = [FeedConfig(name=n, url=f"https://example.nl/{n}") for n in ("a", "b", "c", "d")]
     http_503 = FeedFailure(FailureKey.HTTP_STATUS, {"status": "503"})
     states = {
-        "a": FeedState(url="https://example.nl/a", last_attempt=NOW, last_success=NOW),
+        "a": FeedState(
+            url="https://example.nl/a",
+            last_attempt=NOW,
+            last_success=NOW,
+            next_check=NOW + timedelta(seconds=70),
+        ),
         "b": FeedState(
             url="https://example.nl/b",
             last_attempt=NOW,
+            next_check=NOW + timedelta(minutes=20),
             consecutive_errors=4,
             last_error="HTTP 503",
             last_success=NOW - timedelta(hours=8),
@@ -292,10 +353,18 @@ def test_feed_health_from_stored_poll_states() -> None:
         # Known to the store but never attempted: a state carried over from config.
         "d": FeedState(url="https://example.nl/d"),
     }
+    # The interval is the gap scheduled after the last poll (a backoff, for b).
     assert feed_health(feeds, states, alerted=frozenset({"b"})) == (
-        FeedHealth("a", FeedCondition.OK, None, 0, NOW),
+        FeedHealth("a", FeedCondition.OK, None, 0, NOW, interval=timedelta(seconds=70)),
         FeedHealth(
-            "b", FeedCondition.FAILING, "HTTP 503", 4, NOW - timedelta(hours=8), True, http_503
+            "b",
+            FeedCondition.FAILING,
+            "HTTP 503",
+            4,
+            NOW - timedelta(hours=8),
+            True,
+            http_503,
+            interval=timedelta(minutes=20),
         ),
         FeedHealth("c", FeedCondition.UNKNOWN),
         FeedHealth("d", FeedCondition.UNKNOWN),
@@ -340,7 +409,8 @@ async def test_collect_status_reads_store_config_alerts_and_counters(tmp_path: P
         await store.add_follows(2, [UA])
         await store.add_follows(3, [POETIN])
         await store.deactivate(3, "blocked")
-        await store.add_items([_item(n) for n in range(4)])
+        # Item 3 is another outlet's report of item 2's story.
+        await store.add_items([*(_item(n) for n in range(3)), replace(_item(3), story=_item(2).id)])
         await store.enqueue(
             [
                 OutboxEntry(outbox_entry_id(1, "s1"), 1, "push", {"story": "s1"}, NOW),
@@ -349,7 +419,12 @@ async def test_collect_status_reads_store_config_alerts_and_counters(tmp_path: P
         )
         await store.put_feed_states(
             {
-                feeds[0].url: FeedState(feeds[0].url, last_attempt=NOW, last_success=NOW).to_dict(),
+                feeds[0].url: FeedState(
+                    feeds[0].url,
+                    last_attempt=NOW,
+                    last_success=NOW,
+                    next_check=NOW + timedelta(seconds=75),
+                ).to_dict(),
                 feeds[1].url: FeedState(
                     feeds[1].url, last_attempt=NOW, consecutive_errors=2, last_error="HTTP 500"
                 ).to_dict(),
@@ -370,6 +445,16 @@ async def test_collect_status_reads_store_config_alerts_and_counters(tmp_path: P
         for _ in range(3):
             stats.sent.add()
         stats.retry_after.add()
+        # Two stories pushed: published 1 and 3 minutes before the confirmed send.
+        pushed = OutboxEntry(
+            outbox_entry_id(1, "b"),
+            1,
+            "push",
+            {"stories": [["item-1", [["country", "UA"]]], ["item-3", [["country", "UA"]]]]},
+            NOW,
+            not_before=NOW,
+        )
+        stats.pushed([pushed], sent_at=NOW, lookup=store.get_item)
 
         snapshot = collect_status(services, stats)
     finally:
@@ -378,6 +463,7 @@ async def test_collect_status_reads_store_config_alerts_and_counters(tmp_path: P
     assert snapshot.uptime == timedelta(minutes=90)
     assert (snapshot.chats_active, snapshot.chats_deactivated) == (2, 1)
     assert snapshot.items_stored == 4
+    assert snapshot.stories_stored == 3
     assert snapshot.outbox_pending == 2
     assert (snapshot.sent_last_hour, snapshot.retry_after_last_hour) == (3, 1)
     assert snapshot.failed_last_hour == 0
@@ -386,9 +472,15 @@ async def test_collect_status_reads_store_config_alerts_and_counters(tmp_path: P
     assert countries.top == (TopicCount("Oekraïne", 2),)
     assert keywords.top == ()  # chat 3 is deactivated
     assert snapshot.feeds == (
-        FeedHealth("NOS Algemeen", FeedCondition.OK, None, 0, NOW),
+        FeedHealth("NOS Algemeen", FeedCondition.OK, None, 0, NOW, interval=75 * SECOND),
         FeedHealth("NU.nl Sport", FeedCondition.FAILING, "HTTP 500", 2, None, True),
     )
+    assert snapshot.push_latency is not None
+    assert snapshot.push_latency.samples == 2
+    assert snapshot.push_latency.p50.total_seconds() == pytest.approx(60, rel=0.01)
+    assert snapshot.push_latency.p90.total_seconds() == pytest.approx(180, rel=0.01)
     text = _plain(status_text(snapshot))
     assert "💬 Chats: 2 actief, 1 gestopt" in text
     assert "❌ NU.nl Sport: HTTP 500 (2× op rij, nog nooit gelukt) ⚠️ gemeld" in text
+    assert "⚡ Publicatie → push (24 uur): mediaan 60 s, 90% binnen 3 min (2 pushes)" in text
+    assert "⏲ Ophaalinterval: 75 s (NOS Algemeen)" in text

@@ -114,6 +114,11 @@ def test_wrong_type_names_key_expected_and_given(
     ("raw", "message"),
     [
         ({"schedule": {"timezone": "Mars/Olympus"}}, "not a known time zone"),
+        ({"schedule": {"min_interval_seconds": 29}}, "min_interval_seconds must be at least 30"),
+        (
+            {"schedule": {"min_interval_seconds": 120, "max_interval_seconds": 90}},
+            r"max_interval_seconds \(90\) must be at least schedule.min_interval_seconds \(120\)",
+        ),
         ({"push": {"messages_per_second": 31}}, "at most 30"),
         ({"push": {"messages_per_second": 500}}, "needs push.paid_broadcast = true"),
         (
@@ -137,6 +142,18 @@ def test_wrong_type_names_key_expected_and_given(
 def test_invalid_values_are_explained(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_config(raw)
+
+
+@pytest.mark.parametrize(("shortest", "longest"), [(30, 30), (30, 900), (60, 900), (120, 3600)])
+def test_adaptive_bounds_within_the_rules_are_accepted(shortest: int, longest: int) -> None:
+    config = parse_config(
+        {"schedule": {"min_interval_seconds": shortest, "max_interval_seconds": longest}}
+    )
+    assert (config.schedule.min_interval_seconds, config.schedule.max_interval_seconds) == (
+        shortest,
+        longest,
+    )
+    assert config.warnings == ("No enabled feeds: the bot will answer commands but push no news.",)
 
 
 def test_paid_broadcast_is_off_by_default_and_lifts_the_rate_when_on() -> None:

@@ -110,6 +110,7 @@ async def test_settings_persist_and_unknown_names_fail(store: Store, clock: Manu
     await store.ensure_chat(PRIVATE, "private")
     await store.set_settings(PRIVATE, quiet_start="22:00", quiet_end="07:00")
     await store.set_settings(PRIVATE, link_previews=True)
+    await store.set_settings(PRIVATE, updates="separate")
     with pytest.raises(TypeError):
         await store.set_settings(PRIVATE, language="nl")
     reopened = await reopen(store, clock)
@@ -121,6 +122,7 @@ async def test_settings_persist_and_unknown_names_fail(store: Store, clock: Manu
             "digest_time": None,
             "link_previews": True,
             "summaries": True,
+            "updates": "separate",
         }
     finally:
         await reopened.close()

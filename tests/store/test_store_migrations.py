@@ -47,6 +47,7 @@ async def test_v1_directory_is_migrated_on_open(tmp_path: Path) -> None:
         assert not group.active
         assert group.deactivation_reason == "forbidden"
         assert group.settings.digest_time == "08:00"
+        assert group.settings.link_previews is None  # v1 stored its default: not a choice
         assert store.get_chat(987654322) is not None
         assert [r.chat_id for r in store.iter_chats()] == [123456789]
         # the migrated store takes writes as usual

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -120,3 +121,33 @@ async def test_writes_are_serialised_in_call_order(store: Store) -> None:
     await asyncio.gather(*(store.mark_sent([e.id]) for e in entries[::2]))
     assert store.pending_count() == 20
     assert all(store.is_delivered(e.id) for e in entries[::2])
+
+
+async def test_release_held_moves_only_that_chats_kind_and_hold(
+    store: Store, clock: ManualClock
+) -> None:
+    quiet_end = T0 + timedelta(hours=8)
+    retry = T0 + timedelta(seconds=30)
+    held = [entry(1, "a"), entry(1, "b"), entry(1, "retry"), entry(2, "a")]
+    digest = dataclasses.replace(entry(1, "digest"), kind="digest")
+    await store.enqueue([*held, digest])
+    for entry_id in ("1:a", "1:b", "2:a", "1:digest"):
+        await store.reschedule(entry_id, quiet_end)
+    await store.reschedule("1:retry", retry, attempts=1)
+
+    moved = await store.release_held(1, ("push", "away"), quiet_end, T0)
+    assert sorted(moved) == ["1:a", "1:b"]
+    assert [e.id for e in store.pending(T0)] == ["1:a", "1:b"]
+    reopened = await reopen(store, clock)
+    try:
+        assert [e.id for e in reopened.pending(T0)] == ["1:a", "1:b"]
+        later = {e.id: e.not_before for e in reopened.pending(quiet_end)}
+        assert later == {
+            "1:a": T0,
+            "1:b": T0,
+            "1:retry": retry,
+            "2:a": quiet_end,
+            "1:digest": quiet_end,
+        }
+    finally:
+        await reopened.close()

@@ -15,6 +15,8 @@ from bot.store.codec import (
     item_to_doc,
     outbox_from_doc,
     outbox_to_doc,
+    settings_from_doc,
+    settings_to_doc,
 )
 from bot.store.follows import (
     merged_for_migration,
@@ -220,9 +222,21 @@ def test_chat_doc_keeps_non_default_settings_and_deactivation() -> None:
     assert chat_from_doc(7, doc) == record
 
 
+def test_link_previews_are_unset_until_a_chat_chooses() -> None:
+    """None follows the operator's default; a stored choice, on or off, survives."""
+    assert ChatSettings().link_previews is None
+    assert settings_to_doc(ChatSettings()) == {}
+    for choice in (True, False):
+        doc = settings_to_doc(ChatSettings(link_previews=choice))
+        assert doc == {"link_previews": choice}
+        assert settings_from_doc(doc).link_previews is choice
+    # Documents written before the choice existed hold no key: still unset.
+    assert settings_from_doc({"quiet_start": "22:00", "quiet_end": "07:00"}).link_previews is None
+
+
 @pytest.mark.parametrize(
     "fields",
-    [{"quiet_start": 2200}, {"link_previews": "ja"}, {"summaries": None}],
+    [{"quiet_start": 2200}, {"link_previews": "ja"}, {"link_previews": 1}, {"summaries": None}],
 )
 def test_settings_reject_wrong_types(fields: dict[str, object]) -> None:
     with pytest.raises(TypeError):

@@ -39,7 +39,7 @@ EXAMPLES: list[tuple[FailureKey, dict[str, str], str, str]] = [
         FailureKey.UNSUPPORTED_SCHEME,
         {"scheme": "ftp"},
         "unsupported URL scheme 'ftp'",
-        "URL-schema 'ftp' niet ondersteund",
+        "URL-schema „ftp” niet ondersteund",
     ),
     (FailureKey.REDIRECT_LOOP, {}, "redirect loop", "doorverwijzingslus"),
     (FailureKey.TOO_MANY_REDIRECTS, {}, "too many redirects", "te veel doorverwijzingen"),

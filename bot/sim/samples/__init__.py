@@ -21,6 +21,7 @@ __all__ = [
     "PENDING_FILE",
     "SAMPLE_FEEDS",
     "SAMPLE_OUTLET",
+    "SECOND_OUTLET",
     "PendingItem",
     "SampleFeed",
     "feed_documents",
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 SAMPLE_OUTLET = "Voorbeeldnieuws"
+# A second outlet, so that ":nieuw" can release another outlet's report of a
+# story: the console then shows the story's silent follow-up.
+SECOND_OUTLET = "Voorbeeldkrant"
 PENDING_FILE = "pending.xml"
 # How old the newest sample item is when the console starts: recent enough to
 # read as today's news, old enough to sort below anything ":nieuw" releases.
@@ -45,6 +49,7 @@ class SampleFeed:
     """One bundled feed file; ``name`` is its feed name in the console's config."""
 
     file: str
+    outlet: str = SAMPLE_OUTLET
 
     @property
     def name(self) -> str:
@@ -60,6 +65,7 @@ SAMPLE_FEEDS: tuple[SampleFeed, ...] = (
     SampleFeed("voorbeeld-algemeen.xml"),
     SampleFeed("voorbeeld-buitenland.xml"),
     SampleFeed("voorbeeld-sport.xml"),
+    SampleFeed("voorbeeld-regio.xml", SECOND_OUTLET),
 )
 
 
