@@ -24,6 +24,7 @@ which the outbox queues only the ones it does not hold yet.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from bot.core.important import important_key
 from bot.core.model import FollowKey, NewsItem
 from bot.deliver.audience import CHUNK, FIRST_CHUNK, broadcast_order, chunks
 from bot.deliver.match import FollowIndex, Matched
-from bot.deliver.plan import ChatPrefs, plan, prefs_from_settings
+from bot.deliver.plan import ChatPrefs, PlannedEntry, plan, prefs_from_settings
 from bot.deliver.story_plan import started_by_cycle
 from bot.store.layout import SHARD_COUNT
 from bot.store.protocol import DeliveryStore
@@ -46,6 +47,11 @@ if TYPE_CHECKING:
     from bot.deliver.engine import Delivery
 
 log = logging.getLogger(__name__)
+
+# Chats planned between two turns of the event loop (~2 ms of work): a send
+# takes several turns, so the first chunk's sends start at once even while
+# the next chunks are being planned.
+PLAN_SLICE = 100
 
 
 @dataclass
@@ -77,15 +83,20 @@ class Router:
         now = self.clock()
         planned = 0
         for part in chunks(order, self.first_chunk, self.chunk):
-            entries = plan(
-                {chat_id: matches[chat_id] for chat_id in part},
-                self._prefs,
-                now=now,
-                tz=self.tz,
-                max_age=self.max_age,
-                threads=self.store.thread,
-                fresh=fresh,
-            )
+            entries: list[PlannedEntry] = []
+            for start in range(0, len(part), PLAN_SLICE):
+                # Planned a slice at a time, the loop free in between: the sends
+                # of earlier chunks and command replies go on meanwhile.
+                await asyncio.sleep(0)
+                entries += plan(
+                    {chat_id: matches[chat_id] for chat_id in part[start : start + PLAN_SLICE]},
+                    self._prefs,
+                    now=now,
+                    tz=self.tz,
+                    max_age=self.max_age,
+                    threads=self.store.thread,
+                    fresh=fresh,
+                )
             await self.delivery.enqueue(entries, queued_at=now, position=planned)
             planned += len(entries)
             self.delivery.kick()  # this chunk is durable: it may go out while the next is written

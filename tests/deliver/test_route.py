@@ -19,6 +19,7 @@ from telegram.ext import ExtBot
 
 from bot.core.clock import ManualClock
 from bot.core.model import FollowKey, FollowKind, NewsItem
+from bot.deliver import route
 from bot.deliver.audience import broadcast_order
 from bot.deliver.engine import Delivery
 from bot.deliver.match import FollowIndex
@@ -182,3 +183,14 @@ async def test_routing_the_same_stories_again_after_a_crash_queues_only_what_is_
 
     assert sorted(parts.pushes(DRONES)) == CHATS  # each chat exactly once
     assert parts.pushes(DRONES) == order
+
+
+async def test_planning_in_slices_plans_every_chat_of_a_chunk_once(
+    parts: Parts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(route, "PLAN_SLICE", 3)  # 20-chat chunks planned 3 chats at a time
+    await parts.router(first_chunk=5, chunk=20)([news("2600568", DRONES)])
+    await parts.delivery.wait_idle()
+
+    assert parts.store.enqueued == [5, 20, 20, 5]
+    assert parts.pushes(DRONES) == broadcast_order(CHATS, ["2600568"], SHARDS)
