@@ -64,6 +64,7 @@ class Router:
             max_age=self.max_age,
             threads=self.store.thread,
             fresh=fresh,
+            threaded=self.store.story_threaded,
         )
         await self.delivery.enqueue(planned)
         if planned:
