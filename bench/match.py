@@ -23,17 +23,22 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 
 from bot.core.model import FollowKey, FollowKind, NewsItem
 from bot.core.text import html_to_text, summarise
 from bot.deliver.match import FollowIndex, Matched, item_words, words
+from bot.deliver.plan import ChatPrefs, PlannedEntry, plan
+from bot.store.threads import ThreadIndex
 
 TARGET_S = 0.5
+# The items are published at 12:00 UTC; planned half an hour later.
+PLANNED_AT = datetime(2026, 10, 1, 12, 30, tzinfo=UTC)
 FEEDS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "feeds"
 
 SECTIONS = (
@@ -226,6 +231,23 @@ def median_time(run: Callable[[], object], repeats: int) -> tuple[float, object]
     return statistics.median(times), result
 
 
+def plan_all(
+    matches: Mapping[int, Sequence[Matched]], items: Sequence[NewsItem]
+) -> list[PlannedEntry]:
+    """The planner over a batch's matches, as the router calls it (no thread known yet)."""
+    threads = ThreadIndex()
+    return plan(
+        matches,
+        lambda chat_id: ChatPrefs(),
+        now=PLANNED_AT,
+        tz=ZoneInfo("Europe/Amsterdam"),
+        max_age=timedelta(hours=6),
+        threads=threads.get,
+        fresh=frozenset(item.id for item in items),
+        threaded=threads.has_story,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--full", action="store_true", help="more repeats, larger naive subset")
@@ -268,6 +290,13 @@ def main() -> int:
     print(
         f"match + every chat's push view (count and first 5 stories): "
         f"median {heads_seconds:.3f} s (not part of the target)"
+    )
+    # On fresh matches: building each shared result's first stories is part of planning.
+    plan_seconds, planned = median_time(lambda: plan_all(index.match(items), items), 1)
+    assert isinstance(planned, list)
+    print(
+        f"match + plan (every reached chat, stories and threads): {plan_seconds:.1f} s, "
+        f"{len(planned)} entries (one run; not part of the target)"
     )
 
     subset = dict(list(follows.items())[:naive_chats])

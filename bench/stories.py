@@ -312,6 +312,7 @@ async def _cycles(
             max_age=MAX_AGE,
             threads=store.thread,
             fresh=frozenset(item.id for item in pushable),
+            threaded=store.story_threaded,
         )
         await delivery.enqueue(planned)
         await store.add_items([*new_items, *assignment.updated_stories])

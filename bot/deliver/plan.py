@@ -23,14 +23,27 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.model import FollowKey
 from bot.deliver.match import Matched
-from bot.deliver.story_plan import FollowUp, StoryGroup, ThreadLookup, decide, group_by_story
-from bot.store.records import UPDATES_CHOICES, UPDATES_SILENT, ChatSettings, outbox_entry_id
+from bot.deliver.story_plan import (
+    FollowUp,
+    StoryGroup,
+    ThreadLookup,
+    decide_groups,
+    group_by_story,
+    newest_stories,
+)
+from bot.store.records import (
+    UPDATES_CHOICES,
+    UPDATES_SEPARATE,
+    UPDATES_SILENT,
+    ChatSettings,
+    outbox_entry_id,
+)
 from bot.store.threads import FOLLOWUP as FOLLOWUP_KEY
 from bot.store.threads import THREADS
 
@@ -171,6 +184,7 @@ def plan(
     max_age: timedelta,
     threads: ThreadLookup | None = None,
     fresh: Collection[str] = (),
+    threaded: Callable[[str], bool] | None = None,
 ) -> list[PlannedEntry]:
     """Outbox entries for one cycle's matches: per chat at most one push, one away
     line, and a follow-up per story the chat was already told about.
@@ -180,12 +194,77 @@ def plan(
     A push entry lists the newest ``MAX_STORIES_PER_ENTRY`` stories and counts the
     rest, which the message mentions as "en N meer". ``threads`` tells which
     stories a chat was notified of (None: none); ``fresh`` holds the ids of this
-    cycle's new items (see ``bot.deliver.story_plan``).
+    cycle's new items (see ``bot.deliver.story_plan``). ``threaded`` tells
+    whether any chat has a thread of a story: the others are not looked up per
+    chat, so a cycle of new stories costs one payload per shared matches object.
     """
     entries: list[PlannedEntry] = []
+    # Chats that matched the same keys share one matches object (bot.deliver.match):
+    # what depends on the matches alone is worked out once per object.
+    shared: dict[int, _SharedMatches] = {}
+    away_id = f"away@{now.isoformat(timespec='minutes')}"
     for chat_id, matched in matches.items():
         prefs = prefs_for(chat_id)
         kind, not_before = release_time(prefs, now, tz)
+        info = shared.get(id(matched))
+        if info is None or info.matched is not matched:
+            info = shared[id(matched)] = _SharedMatches.of(matched, now, max_age)
+        if info.current and kind == DIGEST:
+            entries.append(info.entry(chat_id, kind, not_before, separate=False, threaded=False))
+        elif info.current:
+            separate = prefs.updates == UPDATES_SEPARATE
+            looked_up = info.threaded_stories(threaded) if threaded is not None else None
+            if looked_up is not None and not looked_up:
+                # No story of these matches has a thread anywhere: all are pushes.
+                entries.append(info.entry(chat_id, kind, not_before, separate, threaded=True))
+            else:
+                groups = info.groups(separate)
+                decision = decide_groups(
+                    chat_id,
+                    groups,
+                    updates=prefs.updates,
+                    threads=threads,
+                    fresh=fresh,
+                    now=now,
+                    looked_up=looked_up,
+                )
+                if len(decision.pushes) == len(groups):
+                    entries.append(info.entry(chat_id, kind, not_before, separate, threaded=True))
+                elif decision.pushes:
+                    pushes = decision.pushes
+                    entries.append(_story_entry(chat_id, kind, pushes, info.unscanned, not_before))
+                entries.extend(
+                    _followup_entry(chat_id, followup, not_before)
+                    for followup in decision.followups
+                )
+        if info.away_counts:
+            entries.append(
+                PlannedEntry(
+                    id=outbox_entry_id(chat_id, away_id),
+                    chat_id=chat_id,
+                    kind=AWAY,
+                    payload={"counts": info.away_counts},
+                    not_before=not_before if kind == PUSH else now,
+                )
+            )
+    return entries
+
+
+@dataclass(slots=True)
+class _SharedMatches:
+    """What one matches object gives every chat that has it: fresh and stale
+    reports, stories, and the payload of an entry listing them all."""
+
+    matched: Sequence[Matched]
+    current: list[Matched]
+    away_counts: list[list[object]]
+    unscanned: int
+    _groups: dict[bool, list[StoryGroup]] = field(default_factory=dict)
+    _payloads: dict[tuple[bool, bool], tuple[dict[str, object], str]] = field(default_factory=dict)
+    _threaded: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, matched: Sequence[Matched], now: datetime, max_age: timedelta) -> _SharedMatches:
         current: list[Matched] = []
         stale: dict[FollowKey, int] = defaultdict(int)
         for match in matched[:MAX_STORIES_SCANNED]:
@@ -193,33 +272,36 @@ def plan(
                 stale[match.via[0]] += 1
             else:
                 current.append(match)
-        unscanned = max(0, len(matched) - MAX_STORIES_SCANNED)
-        if current and kind == DIGEST:
-            groups = group_by_story(current)
-            entries.append(_story_entry(chat_id, kind, groups, unscanned, not_before, False))
-        elif current:
-            decision = decide(
-                chat_id, current, updates=prefs.updates, threads=threads, fresh=fresh, now=now
+        counts: list[list[object]] = [
+            [*_key_json(key), count] for key, count in sorted(stale.items())
+        ]
+        return cls(matched, current, counts, max(0, len(matched) - MAX_STORIES_SCANNED))
+
+    def groups(self, separate: bool) -> list[StoryGroup]:
+        found = self._groups.get(separate)
+        if found is None:
+            found = self._groups[separate] = group_by_story(self.current, separate=separate)
+        return found
+
+    def threaded_stories(self, threaded: Callable[[str], bool]) -> frozenset[str]:
+        """The stories of these matches that some chat has a thread of."""
+        if self._threaded is None:
+            stories = {match.item.story_id for match in self.current}
+            self._threaded = frozenset(story for story in stories if threaded(story))
+        return self._threaded
+
+    def entry(
+        self, chat_id: int, kind: str, not_before: datetime, separate: bool, threaded: bool
+    ) -> PlannedEntry:
+        """The entry listing every story (one payload object shared by these chats)."""
+        cached = self._payloads.get((separate, threaded))
+        if cached is None:
+            listed, total = newest_stories(self.current, MAX_STORIES_PER_ENTRY, separate=separate)
+            cached = self._payloads[(separate, threaded)] = _story_payload(
+                listed, total, self.unscanned, threaded
             )
-            if decision.pushes:
-                entries.append(
-                    _story_entry(chat_id, kind, decision.pushes, unscanned, not_before, True)
-                )
-            entries.extend(
-                _followup_entry(chat_id, followup, not_before) for followup in decision.followups
-            )
-        if stale:
-            counts = [[*_key_json(key), count] for key, count in sorted(stale.items())]
-            entries.append(
-                PlannedEntry(
-                    id=outbox_entry_id(chat_id, f"away@{now.isoformat(timespec='minutes')}"),
-                    chat_id=chat_id,
-                    kind=AWAY,
-                    payload={"counts": counts},
-                    not_before=not_before if kind == PUSH else now,
-                )
-            )
-    return entries
+        payload, batch = cached
+        return PlannedEntry(outbox_entry_id(chat_id, batch), chat_id, kind, payload, not_before)
 
 
 def _story_entry(
@@ -228,17 +310,24 @@ def _story_entry(
     groups: Sequence[StoryGroup],
     unscanned: int,
     not_before: datetime,
-    threaded: bool,
 ) -> PlannedEntry:
-    """A push or digest entry listing the newest stories, each led by its first report.
+    """A push entry listing the newest of ``groups``, each led by its first report."""
+    listed = list(groups[:MAX_STORIES_PER_ENTRY])
+    payload, batch = _story_payload(listed, len(groups), unscanned, threaded=True)
+    return PlannedEntry(outbox_entry_id(chat_id, batch), chat_id, kind, payload, not_before)
+
+
+def _story_payload(
+    listed: Sequence[StoryGroup], total: int, unscanned: int, threaded: bool
+) -> tuple[dict[str, object], str]:
+    """The payload of an entry listing ``listed`` of ``total`` stories, and its batch id.
 
     ``threaded``: the entry notifies the chat of these stories (a push; a
     digest does not start threads).
     """
-    listed = list(groups[:MAX_STORIES_PER_ENTRY])
     payload: dict[str, object] = {
         "stories": [[group.lead.item.id, _via_json(group.reports)] for group in listed],
-        "more": len(groups) - len(listed) + unscanned,
+        "more": total - len(listed) + unscanned,
     }
     also = {
         group.lead.item.id: [match.item.id for match in group.others]
@@ -252,13 +341,7 @@ def _story_entry(
             [group.story, [match.item.id for match in group.reports]] for group in listed
         ]
     item_ids = [match.item.id for group in listed for match in group.reports]
-    return PlannedEntry(
-        id=outbox_entry_id(chat_id, _batch_id(item_ids)),
-        chat_id=chat_id,
-        kind=kind,
-        payload=payload,
-        not_before=not_before,
-    )
+    return payload, _batch_id(item_ids)
 
 
 def _followup_entry(chat_id: int, followup: FollowUp, not_before: datetime) -> PlannedEntry:

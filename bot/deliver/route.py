@@ -96,6 +96,7 @@ class Router:
                     max_age=self.max_age,
                     threads=self.store.thread,
                     fresh=fresh,
+                    threaded=self.store.story_threaded,
                 )
             await self.delivery.enqueue(entries, queued_at=now, position=planned)
             planned += len(entries)

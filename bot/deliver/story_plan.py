@@ -74,19 +74,77 @@ def group_by_story(matched: Sequence[Matched], *, separate: bool = False) -> lis
     """The matches per story, newest story first; in a story the earliest report leads.
 
     With ``separate`` every report is a group of its own (today's behaviour).
+    Ties keep the matches' order. Runs once per shared matches object, for a
+    batch of hundreds of stories: kept to plain loops.
     """
+    keyed: list[tuple[datetime, StoryGroup]] = []
     if separate:
-        groups = [StoryGroup(match.item.story_id, match) for match in matched]
+        keyed = [
+            (match.item.published, StoryGroup(match.item.story_id, match)) for match in matched
+        ]
     else:
         by_story: dict[str, list[Matched]] = {}
         for match in matched:
-            by_story.setdefault(match.item.story_id, []).append(match)
-        groups = []
+            item = match.item
+            story = item.story or item.id
+            reports = by_story.get(story)
+            if reports is None:
+                by_story[story] = [match]
+            else:
+                reports.append(match)
         for story, reports in by_story.items():
-            ordered = sorted(reports, key=lambda m: (m.item.published, m.item.id))
-            groups.append(StoryGroup(story, ordered[0], tuple(ordered[1:])))
-    groups.sort(key=lambda group: group.newest, reverse=True)
-    return groups
+            if len(reports) == 1:
+                lead = reports[0]
+                keyed.append((lead.item.published, StoryGroup(story, lead)))
+                continue
+            reports.sort(key=_report_order)
+            newest = max(match.item.published for match in reports)
+            keyed.append((newest, StoryGroup(story, reports[0], tuple(reports[1:]))))
+    keyed.sort(key=_first, reverse=True)
+    return [group for _, group in keyed]
+
+
+def newest_stories(
+    matched: Sequence[Matched], count: int, *, separate: bool = False
+) -> tuple[list[StoryGroup], int]:
+    """``group_by_story(matched)[:count]`` and the number of groups, without grouping
+    the rest: a push lists the newest few stories of a batch and counts the others.
+    """
+    by_newest = sorted(matched, key=_published, reverse=True)
+    if separate:
+        listed = [StoryGroup(match.item.story_id, match) for match in by_newest[:count]]
+        return listed, len(matched)
+    order: list[str] = []
+    for match in by_newest:
+        story = match.item.story or match.item.id
+        if story not in order:
+            order.append(story)
+            if len(order) == count:
+                break
+    wanted = dict.fromkeys(order)
+    reports: dict[str, list[Matched]] = {story: [] for story in order}
+    for match in matched:
+        story = match.item.story or match.item.id
+        if story in wanted:
+            reports[story].append(match)
+    listed = []
+    for story in order:
+        ordered = sorted(reports[story], key=_report_order)
+        listed.append(StoryGroup(story, ordered[0], tuple(ordered[1:])))
+    total = len({match.item.story or match.item.id for match in matched})
+    return listed, total
+
+
+def _published(match: Matched) -> datetime:
+    return match.item.published
+
+
+def _report_order(match: Matched) -> tuple[datetime, str]:
+    return (match.item.published, match.item.id)
+
+
+def _first(pair: tuple[datetime, StoryGroup]) -> datetime:
+    return pair[0]
 
 
 def decide(
@@ -99,12 +157,32 @@ def decide(
     now: datetime,
 ) -> ChatDecision:
     """Push, follow-up or silence for each story of one chat's fresh matches."""
+    groups = group_by_story(matched, separate=updates == UPDATES_SEPARATE)
+    return decide_groups(chat_id, groups, updates=updates, threads=threads, fresh=fresh, now=now)
+
+
+def decide_groups(
+    chat_id: int,
+    groups: Sequence[StoryGroup],
+    *,
+    updates: str,
+    threads: ThreadLookup | None,
+    fresh: Collection[str],
+    now: datetime,
+    looked_up: Collection[str] | None = None,
+) -> ChatDecision:
+    """``decide`` for matches already grouped (per report with ``separate``).
+
+    ``looked_up``: the only stories whose thread is asked for (None: all); the
+    planner leaves out stories no chat has a thread of.
+    """
     decision = ChatDecision()
     if updates == UPDATES_SEPARATE:
-        decision.pushes = group_by_story(matched, separate=True)
+        decision.pushes = list(groups)
         return decision
-    for group in group_by_story(matched):
-        thread = threads(chat_id, group.story) if threads is not None else None
+    for group in groups:
+        asked = threads is not None and (looked_up is None or group.story in looked_up)
+        thread = threads(chat_id, group.story) if threads is not None and asked else None
         if thread is None or started_by_cycle(thread, fresh):
             decision.pushes.append(group)
         elif updates == UPDATES_OFF:

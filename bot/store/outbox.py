@@ -41,7 +41,7 @@ from bot.store.errors import StoreCorruptError
 from bot.store.layout import shard_of, shard_path
 from bot.store.manifest import Manifest, ShardBatch
 from bot.store.records import OutboxEntry
-from bot.store.threads import MESSAGE_ID, ThreadIndex, marker_fields
+from bot.store.threads import FOLLOWUP, MESSAGE_ID, ThreadIndex, followup_of, marker_fields
 
 TABLE = "entries"
 
@@ -186,7 +186,9 @@ class OutboxTable:
             return lambda table: table.update(to_marker, doc_ids=[p.doc_id for p in items])
 
         def done(shard: int, _: object) -> None:
-            for p in by_shard[shard]:
+            # A push before the follow-ups folded into it: the push starts the thread.
+            items = sorted(by_shard[shard], key=lambda p: followup_of(p.entry.payload) is not None)
+            for p in items:
                 message_id = message_ids[p.entry.id]
                 del self._pending[p.entry.id]
                 fields = marker_fields(p.entry.payload, message_id) or None
@@ -400,7 +402,11 @@ def _threads_from(
 ) -> ThreadIndex:
     """The story threads the outbox documents tell: sent ones first, then the planned."""
     threads = ThreadIndex()
-    for entry_id, marker in sorted(delivered.items(), key=lambda pair: pair[1].sent_at):
+    ordered = sorted(
+        delivered.items(),
+        key=lambda pair: (pair[1].sent_at, FOLLOWUP in (pair[1].thread_fields or {})),
+    )
+    for entry_id, marker in ordered:
         if marker.thread_fields:
             fields = marker.thread_fields
             threads.sent(marker.chat_id, entry_id, fields, fields.get(MESSAGE_ID), marker.sent_at)

@@ -600,6 +600,10 @@ class Store:
         """The chat's thread of a story: planned or notified, by which message (sync)."""
         return self._tables.outbox.threads.get(chat_id, story_id)
 
+    def story_threaded(self, story_id: str) -> bool:
+        """Whether any chat has a thread of the story (sync)."""
+        return self._tables.outbox.threads.has_story(story_id)
+
     async def reschedule(
         self, entry_id: str, not_before: datetime | None, attempts: int | None = None
     ) -> bool:

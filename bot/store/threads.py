@@ -95,10 +95,15 @@ def marker_fields(payload: Mapping[str, Any], message_id: int | None) -> dict[st
 
 
 class ThreadIndex:
-    """Per chat, per story: its :class:`Thread`. In memory; fed by the outbox table."""
+    """Per chat, per story: its :class:`Thread`. In memory; fed by the outbox table.
+
+    It also counts, per story, the chats that have a thread of it: a story no
+    chat has one of (the common case: a new story) needs no look-up per chat.
+    """
 
     def __init__(self) -> None:
         self._chats: dict[int, dict[str, Thread]] = {}
+        self._chats_of_story: dict[str, int] = {}
 
     def __len__(self) -> int:
         return sum(len(stories) for stories in self._chats.values())
@@ -107,14 +112,17 @@ class ThreadIndex:
         stories = self._chats.get(chat_id)
         return None if stories is None else stories.get(story)
 
+    def has_story(self, story: str) -> bool:
+        """Whether any chat has a thread of ``story`` (planned or notified)."""
+        return story in self._chats_of_story
+
     # --- fed by the outbox ------------------------------------------------------
 
     def planned(self, chat_id: int, entry_id: str, payload: Mapping[str, Any]) -> None:
         """A pending entry will notify its chat of its ``threads`` (unless one already does)."""
         for story, reports in threads_of(payload):
-            stories = self._chats.setdefault(chat_id, {})
-            if story not in stories:
-                stories[story] = Thread(entry_id, reports)
+            if self.get(chat_id, story) is None:
+                self._put(chat_id, story, Thread(entry_id, reports))
 
     def sent(
         self,
@@ -126,22 +134,20 @@ class ThreadIndex:
     ) -> None:
         """Telegram confirmed an entry (``fields``: its payload, or its marker at load)."""
         for story, reports in threads_of(fields):
-            stories = self._chats.setdefault(chat_id, {})
-            known = stories.get(story)
+            known = self.get(chat_id, story)
             if known is None or not known.notified:
                 followed = known.last_followup_at if known is not None else None
-                stories[story] = Thread(entry_id, reports, message_id, at, followed)
+                self._put(chat_id, story, Thread(entry_id, reports, message_id, at, followed))
         continued = followup_of(fields)
         if continued is None:
             return
-        stories = self._chats.setdefault(chat_id, {})
-        known = stories.get(continued)
+        known = self.get(chat_id, continued)
         if known is None or not known.notified:
             # No push went out for the story (it was refused for good, or this
             # chat never matched its first report): the follow-up starts the thread.
-            stories[continued] = Thread(entry_id, (), message_id, at, at)
+            self._put(chat_id, continued, Thread(entry_id, (), message_id, at, at))
         elif known.last_followup_at is None or known.last_followup_at < at:
-            stories[continued] = replace(known, last_followup_at=at)
+            self._put(chat_id, continued, replace(known, last_followup_at=at))
 
     def dropped(self, chat_id: int, entry_ids: Iterable[str]) -> None:
         """Pending entries given up: the threads they only planned are gone."""
@@ -151,29 +157,44 @@ class ThreadIndex:
         doomed = set(entry_ids)
         for story, thread in list(stories.items()):
             if not thread.notified and thread.entry in doomed:
-                del stories[story]
-        if not stories:
-            del self._chats[chat_id]
+                self._remove(chat_id, story)
 
     def prune(self, before: datetime) -> None:
         """Forget threads notified before ``before`` (their markers are pruned with them)."""
         for chat_id, stories in list(self._chats.items()):
             for story, thread in list(stories.items()):
                 if thread.notified_at is not None and thread.notified_at < before:
-                    del stories[story]
-            if not stories:
-                del self._chats[chat_id]
+                    self._remove(chat_id, story)
 
     def remove_chats(self, chat_ids: Iterable[int]) -> None:
         for chat_id in chat_ids:
-            self._chats.pop(chat_id, None)
+            for story in list(self._chats.get(chat_id, ())):
+                self._remove(chat_id, story)
 
     def migrate(self, old_chat: int, new_chat: int, rename: Callable[[str], str]) -> None:
         """Move ``old_chat``'s threads to ``new_chat``; entry ids through ``rename``."""
-        moving = self._chats.pop(old_chat, None)
-        if not moving:
-            return
-        target = self._chats.setdefault(new_chat, {})
+        moving = dict(self._chats.get(old_chat, {}))
         for story, thread in moving.items():
-            if story not in target:
-                target[story] = replace(thread, entry=rename(thread.entry))
+            self._remove(old_chat, story)
+            if self.get(new_chat, story) is None:
+                self._put(new_chat, story, replace(thread, entry=rename(thread.entry)))
+
+    # --- internals ----------------------------------------------------------------
+
+    def _put(self, chat_id: int, story: str, thread: Thread) -> None:
+        stories = self._chats.setdefault(chat_id, {})
+        if story not in stories:
+            self._chats_of_story[story] = self._chats_of_story.get(story, 0) + 1
+        stories[story] = thread
+
+    def _remove(self, chat_id: int, story: str) -> None:
+        stories = self._chats.get(chat_id)
+        if stories is None or stories.pop(story, None) is None:
+            return
+        if not stories:
+            del self._chats[chat_id]
+        left = self._chats_of_story[story] - 1
+        if left:
+            self._chats_of_story[story] = left
+        else:
+            del self._chats_of_story[story]

@@ -7,7 +7,9 @@ pure: the chat's threads (what it was notified of) are a table here.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +18,7 @@ import pytest
 from bot.core.model import FollowKey, FollowKind, NewsItem
 from bot.deliver.match import Matched
 from bot.deliver.plan import DIGEST, FOLLOWUP, PUSH, ChatPrefs, PlannedEntry, plan
-from bot.deliver.story_plan import FOLLOWUP_GAP, followup_due, group_by_story
+from bot.deliver.story_plan import FOLLOWUP_GAP, followup_due, group_by_story, newest_stories
 from bot.store.records import UPDATES_OFF, UPDATES_SEPARATE, UPDATES_SILENT
 from bot.store.threads import Thread
 from tests.stories.nunspeet import FIRE, ND, NOS, NRC, Report
@@ -268,3 +270,49 @@ def test_group_by_story_orders_stories_by_their_newest_report() -> None:
         (STORY, NRC_ITEM.id, [NOS_ITEM.id, ND_ITEM.id]),
         (FIRE_ITEM.id, FIRE_ITEM.id, []),
     ]
+
+
+def many_reports() -> list[NewsItem]:
+    """Thirty reports of twelve stories, outlets and times interleaved (seeded)."""
+    rng = random.Random(12)
+    reports = []
+    for n in range(30):
+        source = (NRC, NOS, ND, FIRE)[n % 4]
+        story = f"story-{rng.randrange(12)}"
+        reports.append(replace(item(source, rng.randrange(0, 120), story), id=f"r{n}"))
+    return reports
+
+
+@pytest.mark.parametrize("separate", [False, True])
+@pytest.mark.parametrize("count", [1, 5, 10, 40])
+def test_newest_stories_is_the_head_of_the_full_grouping(separate: bool, count: int) -> None:
+    matched = [Matched(report, (NUNSPEET,)) for report in many_reports()]
+    groups = group_by_story(matched, separate=separate)
+    listed, total = newest_stories(matched, count, separate=separate)
+    assert total == len(groups)
+    assert [(g.story, g.lead, g.others) for g in listed] == [
+        (g.story, g.lead, g.others) for g in groups[:count]
+    ]
+
+
+def test_skipping_stories_no_chat_has_a_thread_of_changes_nothing() -> None:
+    reports = many_reports()
+    notified = {"story-3": NOTIFIED, "story-7": FOLLOWED_UP}
+    matches = {chat: [Matched(r, (NUNSPEET,)) for r in reports] for chat in (1, 2, 3)}
+
+    def run(threaded: object) -> list[tuple[str, str, object]]:
+        entries = plan(
+            matches,
+            lambda chat_id: NO_PREFS,
+            now=NOW,
+            tz=AMS,
+            max_age=MAX_AGE,
+            threads=lambda chat_id, story: notified.get(story) if chat_id == 2 else None,
+            fresh=frozenset(r.id for r in reports),
+            threaded=threaded,  # type: ignore[arg-type]
+        )
+        return [(e.id, e.kind, e.payload) for e in entries]
+
+    assert run(notified.__contains__) == run(None)
+    kinds = [kind for _, kind, _ in run(notified.__contains__)]
+    assert kinds.count(FOLLOWUP) == 2  # chat 2: a follow-up for each notified story

@@ -225,3 +225,24 @@ def test_the_index_prunes_by_the_time_a_story_was_notified() -> None:
     assert index.get(1, "s2") is not None
     assert index.get(1, "s3") is not None  # planned: its entry is still pending
     assert len(index) == 2
+
+
+async def test_a_push_sent_with_a_folded_follow_up_starts_the_thread(
+    store: Store, clock: ManualClock
+) -> None:
+    # Quiet hours held both; they went out as one message (the follow-up folded in).
+    entry = push(CHAT, "b1", (STORY, ["nrc-lichtjesparade"]))
+    reply = followup(CHAT, STORY, "nos-2600901")
+    await store.enqueue([reply, entry])
+    await store.mark_sent([reply.id, entry.id], message_id=812)
+    expected = (entry.id, ("nrc-lichtjesparade",), 812, T0)
+    thread = store.thread(CHAT, STORY)
+    assert thread is not None
+    assert (thread.entry, thread.reports, thread.message_id, thread.last_followup_at) == expected
+    reopened = await reopen(store, clock)
+    try:
+        again = reopened.thread(CHAT, STORY)
+        assert again is not None
+        assert (again.entry, again.reports, again.message_id, again.last_followup_at) == expected
+    finally:
+        await reopened.close()
