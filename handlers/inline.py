@@ -31,7 +31,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     page = answer_inline(
         query.query,
         query.offset,
-        lookup=store_lookup(svc.store),
+        lookup=store_lookup(svc.store, svc.important),
         now=svc.now(),
         tz=svc.tz,
         bot_username=context.bot.username,

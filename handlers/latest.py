@@ -9,7 +9,6 @@ NRC · AD · ND"). ``/laatste belangrijk`` lists the stories that reached the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -20,7 +19,7 @@ from bot.core.telegram_text import TELEGRAM_MESSAGE_LIMIT, utf16_len
 from bot.deliver.format import format_item_list, laatste_command
 from bot.runtime.services import Services, services
 from bot.store import DEFAULT_SETTINGS
-from bot.stories.important import ImportantRule, reached_by
+from bot.stories.important import newest_important
 from bot.texts import chat as texts
 from handlers import topics
 from handlers.args import ArgError, Term, command_argument, parse_latest
@@ -123,19 +122,9 @@ def _one_per_story(reports: Iterable[NewsItem], count: int) -> list[NewsItem]:
 
 def _important(svc: Services, count: int) -> list[NewsItem]:
     """The newest stories that reached the belangrijk rule, by their newest report."""
-    news = svc.config.news
-    rule = ImportantRule(news.important_outlets, timedelta(minutes=news.important_window_minutes))
-    found: list[NewsItem] = []
-    looked: set[str] = set()
-    for report in svc.store.recent(limit=None):
-        if report.story_id in looked:
-            continue
-        looked.add(report.story_id)
-        if reached_by(svc.store.story_reports(report.story_id), rule) is not None:
-            found.append(report)
-            if len(found) == count:
-                break
-    return found
+    return newest_important(
+        svc.store.recent(limit=None), svc.store.story_reports, svc.important, count
+    )
 
 
 def _others(svc: Services, leads: Sequence[NewsItem]) -> dict[str, list[NewsItem]]:

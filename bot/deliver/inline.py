@@ -4,9 +4,10 @@ A query is resolved like ``/volg`` (:func:`bot.tagging.resolve.resolve`): a
 country, a section or a keyword. Its stories come newest first, one result per
 story (reports grouped by ``item.story_id``, the newest report shown), and the
 message a chosen result sends is exactly a push of that one story. A near miss
-or an ambiguous word gives a "Bedoel je …" result first. An empty query (or
-one too short to resolve while the user is still typing) gives the latest
-stories. Pages hold :data:`PAGE_SIZE` results; ``next_offset`` is the number of
+or an ambiguous word gives a "Bedoel je …" result first. An empty query gives
+the current ``belangrijk`` stories (several outlets carry them; the latest
+stories when none is); one too short to resolve while the user is still typing
+gives the latest stories. Pages hold :data:`PAGE_SIZE` results; ``next_offset`` is the number of
 stories already shown, so pagination needs no server-side state.
 """
 
@@ -18,11 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.important import important_key, is_important_key
 from bot.core.model import FollowKey, FollowKind, NewsItem
 from bot.core.telegram_text import clip
 from bot.deliver.format import format_push
 from bot.deliver.match import Matched
 from bot.store import Store
+from bot.stories.important import DEFAULT_IMPORTANT, ImportantRule, newest_important
 from bot.tagging import country
 from bot.tagging.resolve import Ambiguous, Rejected, Resolved, Suggestions, resolve
 from bot.texts import push as push_texts
@@ -34,6 +37,9 @@ PAGE_SIZE = 20
 MAX_STORIES = 100
 # How long Telegram may serve the same answer to anyone typing the same query.
 CACHE_TIME_S = 60
+# Newest reports looked through for current belangrijk stories (about a day of
+# a busy week's news): an empty query is the most common one and must stay fast.
+IMPORTANT_SCAN = 1500
 # Items fetched per story wanted, before grouping by story (most stories have few reports).
 _ITEMS_PER_STORY = 3
 
@@ -72,8 +78,12 @@ def answer_inline(
     start = _start(offset)
     key, hint = _interpret(query.strip(), bot_username)
     stories = _stories(lookup, key, start + page_size + 1)
+    if not stories and key is not None and is_important_key(key):
+        key = None  # nothing important right now: the latest stories instead
+        stories = _stories(lookup, key, start + page_size + 1)
     page = stories[start : start + page_size]
-    share = search_word(key) if key is not None else ""
+    # A story found by its topic is shared with that topic; others by their title.
+    share = search_word(key) if key is not None and not is_important_key(key) else ""
     articles = [_article(item, now=now, tz=tz, share=share or _title_words(item)) for item in page]
     if hint is not None and start == 0:
         articles.insert(0, hint)
@@ -81,17 +91,22 @@ def answer_inline(
     return InlinePage(tuple(articles), str(start + page_size) if more else "")
 
 
-def store_lookup(store: Store) -> Lookup:
+def store_lookup(store: Store, important: ImportantRule = DEFAULT_IMPORTANT) -> Lookup:
     """The store's items for a topic; a keyword matches words it starts.
 
     Inline search runs as the user types: "nederla" must already find
     "Nederland", so keywords use the store's prefix search (one scan) rather
-    than the whole-word match of ``/laatste``.
+    than the whole-word match of ``/laatste``. ``belangrijk`` gives the newest
+    report of each story among the newest ``IMPORTANT_SCAN`` reports that
+    reached ``important``.
     """
 
     def lookup(key: FollowKey | None, limit: int) -> Sequence[NewsItem]:
         if key is None:
             return store.recent(limit=limit)
+        if is_important_key(key):
+            recent = store.recent(limit=IMPORTANT_SCAN)
+            return newest_important(recent, store.story_reports, important, limit)
         if key.kind is FollowKind.SECTION:
             return store.recent(section=key.value, limit=limit)
         if key.kind is FollowKind.COUNTRY:
@@ -121,7 +136,7 @@ def _start(offset: str) -> int:
 def _interpret(query: str, bot_username: str) -> tuple[FollowKey | None, InlineArticle | None]:
     """The topic to list and an optional "Bedoel je …" result."""
     if not query:
-        return None, None
+        return important_key(), None
     resolution = resolve(query)
     if isinstance(resolution, Resolved):
         return resolution.key, None

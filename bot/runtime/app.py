@@ -37,7 +37,7 @@ from bot.runtime.clockwatch import stop_clock_watch
 from bot.runtime.jobs import schedule_jobs
 from bot.runtime.services import CONTEXT_TYPES, SERVICES_KEY, Services
 from bot.store import Store
-from bot.stories.important import ImportantRule
+from bot.stories.important import important_rule
 from handlers.errors import on_error
 from handlers.registry import register, setup_bot_commands
 
@@ -142,10 +142,7 @@ async def _post_init(application: AnyApplication) -> None:
         summary_max_chars=config.news.summary_max_chars,
         rng=random.Random(),
         policy=AdaptivePolicy.from_config(config.schedule),
-        important=ImportantRule(
-            outlets=config.news.important_outlets,
-            window=timedelta(minutes=config.news.important_window_minutes),
-        ),
+        important=important_rule(config.news),
     )
     pipeline.seed_stories()
     router = Router(

@@ -17,6 +17,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from bot.config import Config
 from bot.core.clock import Clock, Monotonic, utc_now
 from bot.ops.alerts import FeedAlerts
+from bot.stories.important import ImportantRule, important_rule
 
 if TYPE_CHECKING:
     from bot.deliver.engine import Delivery
@@ -47,6 +48,11 @@ class Services:
     @property
     def tz(self) -> ZoneInfo:
         return self.config.schedule.tz
+
+    @property
+    def important(self) -> ImportantRule:
+        """The ``belangrijk`` rule as configured (``news.important_*``)."""
+        return important_rule(self.config.news)
 
     def now(self) -> datetime:
         return self.clock()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.config import NewsConfig
 from bot.core.model import NewsItem
 
 
@@ -24,6 +25,11 @@ class ImportantRule:
 
 
 DEFAULT_IMPORTANT = ImportantRule()
+
+
+def important_rule(news: NewsConfig) -> ImportantRule:
+    """The rule as configured (``news.important_outlets``, ``news.important_window_minutes``)."""
+    return ImportantRule(news.important_outlets, timedelta(minutes=news.important_window_minutes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,4 +101,29 @@ def important_stories(
         outlets = tuple(report.source for report in outlets_within(reports, rule))
         new_ids = {report.id for report in new}
         found.append(ImportantStory(story, reports, reaching, outlets, reaching.id in new_ids))
+    return found
+
+
+def newest_important(
+    reports: Iterable[NewsItem],
+    story_reports: Callable[[str], Sequence[NewsItem]],
+    rule: ImportantRule,
+    count: int,
+) -> list[NewsItem]:
+    """The first report (in ``reports`` order) of each important story, at most ``count``.
+
+    ``reports`` come newest first, so the result is the newest important
+    stories by their newest report; ``story_reports(story)`` gives all of a
+    story's reports. Each story is judged once.
+    """
+    found: list[NewsItem] = []
+    judged: set[str] = set()
+    for report in reports:
+        if len(found) >= count:
+            break
+        if report.story_id in judged:
+            continue
+        judged.add(report.story_id)
+        if reached_by(story_reports(report.story_id), rule) is not None:
+            found.append(report)
     return found

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.important import is_important_key
 from bot.core.model import FollowKey, FollowKind, NewsItem
 from bot.deliver.format import format_push
 from bot.deliver.inline import MAX_STORIES, answer_inline, search_word
 from bot.deliver.match import Matched
 from bot.sim.telegram_html import parse_telegram_html
+from bot.stories.important import DEFAULT_IMPORTANT, newest_important
 from tests.chat_harness import NOW, seed_items
 
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -26,7 +28,13 @@ def minutes(count: int) -> timedelta:
 def lookup_over(items: Sequence[NewsItem]):  # type: ignore[no-untyped-def]
     ordered = sorted(items, key=lambda item: item.published, reverse=True)
 
+    def reports(story: str) -> list[NewsItem]:
+        return sorted((i for i in items if i.story_id == story), key=lambda i: i.published)
+
     def lookup(key: FollowKey | None, limit: int) -> list[NewsItem]:
+        if key is not None and is_important_key(key):
+            return newest_important(ordered, reports, DEFAULT_IMPORTANT, limit)
+
         def fits(item: NewsItem) -> bool:
             if key is None:
                 return True
@@ -156,3 +164,35 @@ def test_pages_stop_at_the_story_cap_and_bad_offsets_restart() -> None:
 )
 def test_search_word(key: FollowKey, word: str) -> None:
     assert search_word(key) == word
+
+
+def reports_of_one_story(base: NewsItem, outlets: Sequence[str], step: timedelta) -> list[NewsItem]:
+    """``base`` told by each of ``outlets`` in turn, ``step`` apart, as one story."""
+    return [
+        replace(
+            base,
+            id=f"{base.id}-{n}",
+            source=outlet,
+            title=f"{base.title} ({outlet})",
+            published=base.published + step * n,
+            story=base.id,
+        )
+        for n, outlet in enumerate(outlets)
+    ]
+
+
+def test_an_empty_query_gives_the_stories_several_outlets_carry() -> None:
+    seed = seed_items()
+    big = reports_of_one_story(seed[4], ["NOS", "NRC", "AD"], minutes(20))  # 3 within the hour
+    slow = reports_of_one_story(seed[2], ["NOS", "NRC", "AD"], minutes(50))  # the 3rd after 100 min
+    page = answer("", items=[*seed, *big, *slow])
+    assert [article.title for article in page.articles] == [big[-1].title]
+    assert page.articles[0].share_query == " ".join(big[-1].title.split()[:4])
+    assert page.next_offset == ""
+
+
+def test_an_empty_query_with_nothing_important_gives_the_latest_stories() -> None:
+    page = answer("")
+    newest = max(seed_items(), key=lambda item: item.published)
+    assert page.articles[0].title == newest.title
+    assert len(page.articles) > 1

@@ -13,7 +13,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.model import NewsItem
-from bot.stories.important import ImportantRule, important_stories, reached_by
+from bot.stories.important import (
+    ImportantRule,
+    important_stories,
+    newest_important,
+    reached_by,
+)
 from tests.stories.nunspeet import AD, ND, NOS, NRC, Report
 
 T0 = datetime(2026, 10, 3, 19, 5, tzinfo=UTC)
@@ -115,3 +120,24 @@ def test_refreshed_reports_replace_their_stored_copies() -> None:
 def test_unrelated_stories_are_not_important() -> None:
     lone = replace(report(NRC, 0), id="other", story=None)
     assert important_stories([lone], lambda s: [], RULE) == []
+
+
+def test_newest_important_lists_each_important_story_once_newest_first() -> None:
+    def story(name: str, *reports: NewsItem) -> list[NewsItem]:
+        return [replace(r, id=f"{name}:{r.id}", story=name) for r in reports]
+
+    big = story("big", report(NRC, 0), report(NOS, 20), report(ND, 40), report(AD, 90))
+    later = story("later", report(NRC, 100), report(NOS, 110), report(ND, 120))
+    small = story("small", report(NRC, 130), report(NOS, 140))
+    everything = [*big, *later, *small]
+    newest_first = sorted(everything, key=lambda r: r.published, reverse=True)
+    looked_up: list[str] = []
+
+    def reports_of(name: str) -> list[NewsItem]:
+        looked_up.append(name)
+        return [r for r in everything if r.story == name]
+
+    found = newest_important(newest_first, reports_of, RULE, count=5)
+    assert [(r.story, r.source) for r in found] == [("later", "ND"), ("big", "AD")]
+    assert sorted(looked_up) == ["big", "later", "small"]  # each story judged once
+    assert newest_important(newest_first, reports_of, RULE, count=1) == found[:1]
