@@ -79,7 +79,14 @@ from bot.store import Store  # noqa: E402
 from bot.store.records import UPDATES_SEPARATE  # noqa: E402
 from bot.stories import STORY_WINDOW, StoryAssigner  # noqa: E402
 from bot.stories.terms import words  # noqa: E402
-from tests.stories.labelled import DEV, HELDOUT, evaluate, load_items, load_parts  # noqa: E402
+from tests.stories.labelled import (  # noqa: E402
+    DEV,
+    HELDOUT,
+    evaluate,
+    evaluate_dev_folds,
+    load_items,
+    load_parts,
+)
 
 TARGET = 2000.0  # items/s
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -420,6 +427,8 @@ def main() -> int:
     items = load_items()
     for part in (DEV, HELDOUT):
         print(f"labelled {part}: {evaluate(part).line()}")
+    for number, fold in enumerate(evaluate_dev_folds(), 1):
+        print(f"labelled dev fold {number}: {fold.line()}")
 
     stream = synthesise(items, measure)
     rates = []
