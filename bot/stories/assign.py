@@ -14,7 +14,10 @@ answers with a story id and remembers the item:
 
 Similarity is the IDF-weighted containment of the two items' terms (headline
 and lead; see ``terms.py``): the weight both share over the weight of the
-smaller one. The bar rises with the time between the two items: the same
+smaller one. At least one shared term must be distinctive (held by few items
+of the window): the words of a dossier that runs all week ("Rutte",
+"kabinet") are shared by its reactions, analyses and next steps, not only by
+its reports. The bar rises with the time between the two items: the same
 dossier on another day (a motion on Monday, the minister complying on
 Tuesday) shares many words with yesterday's story, and only a much closer
 match is the same event. A feature (opinion, analysis, explainer; see
@@ -72,7 +75,13 @@ class Rules:
     per_hour: float = 0.12
     # Shared weight below this is coincidence whatever the ratio (a rare word
     # weighs 1.0, 2.0 in both headlines).
-    min_shared: float = 4.0
+    min_shared: float = 3.0
+    # At least ``min_distinctive`` shared terms must be distinctive: held by at
+    # most ``distinctive_items`` items of the window (this one included). Words
+    # of a dossier that runs all week ("Rutte", "kabinet", "akkoord") add to
+    # the shared weight but never make two items one event on their own.
+    distinctive_items: int = 8
+    min_distinctive: int = 1
     # A feature joins only a copy of itself.
     copy_threshold: float = 0.8
 
@@ -298,6 +307,7 @@ class StoryAssigner:
             return None
         feature = found.kind is Kind.FEATURE
         countries = found.countries
+        frequency = self._counts.frequency
         best: Assignment | None = None
         best_margin = 0.0
         for key in self._candidates(found):
@@ -311,11 +321,14 @@ class StoryAssigner:
                 continue  # tagged with countries, none in common: another event
             other_terms = entry.profile.terms
             shared = 0.0
+            distinctive = 0
             for term in own_keys & other_terms.keys():
                 mine, theirs = own_terms[term], other_terms[term]
                 weighted = own_weighted[term]
                 shared += weighted if mine <= theirs else weighted * theirs / mine
-            if shared < rules.min_shared:
+                if frequency[term] <= rules.distinctive_items:
+                    distinctive += 1
+            if shared < rules.min_shared or distinctive < rules.min_distinctive:
                 continue
             score = shared / min(own, entry.norm)
             bar = rules.copy_threshold if feature else rules._bar_seconds(gap)

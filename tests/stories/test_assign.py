@@ -18,16 +18,24 @@ from bot.core.model import Dateline, NewsItem
 from bot.stories import STORY_WINDOW, Kind, Rules, StoryAssigner
 from bot.stories.kinds import classify
 from bot.stories.terms import name_terms, words
-from tests.stories.labelled import DEV, HELDOUT, evaluate, load_items
+from tests.stories.labelled import (
+    DEV,
+    HELDOUT,
+    evaluate,
+    evaluate_dev_folds,
+    load_items,
+    load_parts,
+)
 
 # The targets of issue 12, and the margin the labelled figures may fall short by
 # before the test fails (a relabelled pair moves them by about 0.005).
 PRECISION_TARGET = 0.90
 RECALL_TARGET = 0.70
 MARGIN = 0.02
-# What the held-out part gave when first evaluated, less the margin.
-HELDOUT_PRECISION_FLOOR = 0.775 - MARGIN
-HELDOUT_RECALL_FLOOR = 0.444 - MARGIN
+# What the held-out part gives with the current method (docs/stories.md,
+# "Figures"), less the margin.
+HELDOUT_PRECISION_FLOOR = 0.784 - MARGIN
+HELDOUT_RECALL_FLOOR = 0.439 - MARGIN
 
 
 @functools.cache
@@ -147,6 +155,52 @@ def test_look_alikes_of_another_event_start_their_own_story(first: str, second: 
     stories = stories_of(first, second)
     assert stories[first] == first
     assert stories[second] == second
+
+
+def test_an_unmarked_analysis_sharing_only_the_events_common_words_starts_its_own_story() -> None:
+    # NRC's "Rutte niet streng maar nederig" (an analysis of the 26 Nov press
+    # conference, no marker) shares with the last report before it only words
+    # the whole dossier uses ("Rutte", "demissionair", "premier"): no
+    # distinctive term, so it stays apart, while the reports form one story.
+    # The window is what the pipeline would hold: every dev item up to then.
+    parts = load_parts()
+    window = [
+        it
+        for it in load_items()
+        if parts[it.id] == DEV and it.published <= item("kk-046").published
+    ]
+    reports = [f"kk-0{n}" for n in range(30, 44)]
+    assigner = StoryAssigner()
+    stories = {it.id: assigner.assign(it) for it in window}
+    assert {stories[i] for i in reports} == {"kk-030"}
+    assert stories["kk-046"] == "kk-046"
+    # Without the distinctive-term rule it would join the press conference.
+    lenient = StoryAssigner(rules=Rules(min_distinctive=0))
+    assert {it.id: lenient.assign(it) for it in window}["kk-046"] == "kk-030"
+
+
+def test_a_distinctive_term_is_one_few_items_of_the_window_hold() -> None:
+    # The same two reports an hour apart join; once the words they share are
+    # held by more than ``distinctive_items`` items of the window (a dossier
+    # covered all day), sharing them is not enough.
+    ad, nu = item("kk-050"), item("kk-053")
+    soon = replace(nu, published=ad.published + timedelta(hours=1))
+    soon = replace(soon, first_seen=soon.published)
+    assigner = StoryAssigner()
+    assigner.assign(ad)
+    assert assigner.assign(soon) == ad.id
+    crowded = StoryAssigner()
+    crowded.assign(ad)
+    for n in range(Rules().distinctive_items):
+        # Earlier items of other stories that hold every word the two
+        # reports share (NU's own text, filed as other stories two hours
+        # before): those words are now the dossier's, not the event's, and
+        # the report joins neither AD's story nor theirs (a verbatim copy is
+        # the dedupe index's to merge, ``duplicate_of``).
+        earlier = ad.published - timedelta(hours=2, minutes=n)
+        filler = replace(nu, id=f"filler-{n}", published=earlier, first_seen=earlier)
+        crowded.seed([(filler, f"other-{n}")])
+    assert crowded.assign(soon) == soon.id
 
 
 # Known failures (docs/stories.md, "What fails"): the rule, and that it is not met yet.
@@ -389,11 +443,19 @@ def test_dev_figures_meet_the_targets() -> None:
     assert figures.cross_recall >= RECALL_TARGET - MARGIN, figures.line()
 
 
+def test_each_dev_fold_meets_the_targets() -> None:
+    # The settings were chosen on the worse of the two folds (docs/stories.md).
+    for fold in evaluate_dev_folds():
+        assert fold.precision >= PRECISION_TARGET - MARGIN, fold.line()
+        assert fold.cross_recall >= RECALL_TARGET - MARGIN, fold.line()
+
+
 def test_heldout_figures_do_not_fall_below_those_recorded() -> None:
     # The held-out part misses the targets (docs/stories.md: precision 0.775,
-    # cross-outlet recall 0.444 when first evaluated, with the settings chosen
-    # on dev). This pins what the method does there, so that a change that
-    # makes it worse fails; raise the floors when it gets better.
+    # cross-outlet recall 0.444 when first evaluated; 0.784 and 0.439 with the
+    # distinctive-term rule, chosen on dev). This pins what the method does
+    # there, so that a change that makes it worse fails; raise the floors when
+    # it gets better.
     figures = evaluate(HELDOUT)
     assert figures.precision >= HELDOUT_PRECISION_FLOOR, figures.line()
     assert figures.cross_recall >= HELDOUT_RECALL_FLOOR, figures.line()
