@@ -540,6 +540,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("samenvatting", "Eén overzicht per dag"),
     ("voorbeeld", "Voorbeeld van het artikel aan of uit"),
     ("updates", "Meer over hetzelfde verhaal: stil, uit of apart"),
+    ("kanaal", "Nieuws in je eigen kanaal"),
     ("help", "Alle opdrachten met voorbeelden"),
     ("start", "Welkom en populaire onderwerpen"),
     ("stop", "Stop alle berichten en wis je gegevens"),
