@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any
 
 from telegram import (
-    Chat,
+    ChatFullInfo,
     ChatMember,
     ChatMemberAdministrator,
     Message,
@@ -122,7 +122,7 @@ def display_name(link: ChannelLink) -> str:
 # --- verification ----------------------------------------------------------------
 
 
-async def _channel_chat(context: Any, ref: str | int) -> Chat | Problem:
+async def _channel_chat(context: Any, ref: str | int) -> ChatFullInfo | Problem:
     try:
         chat = await context.bot.get_chat(ref)
     except (BadRequest, Forbidden) as error:
@@ -133,7 +133,7 @@ async def _channel_chat(context: Any, ref: str | int) -> Chat | Problem:
         return Problem.TELEGRAM_FAILED
     if chat.type != ChatType.CHANNEL:
         return Problem.NOT_A_CHANNEL
-    assert isinstance(chat, Chat)
+    assert isinstance(chat, ChatFullInfo)
     return chat
 
 
