@@ -64,6 +64,9 @@ HELP = (
     "/updates <code>stil</code> – meer nieuws over een verhaal dat je al kreeg als stil "
     "antwoord (<code>uit</code>: niet, <code>apart</code>: elk bericht met melding)\n"
     "/stop – stop alle berichten en wis je gegevens\n\n"
+    "<b>Kanalen</b>\n"
+    "/kanaal <code>@jouwkanaal</code> – nieuws in een kanaal dat je beheert (/kanaal "
+    "voor uitleg)\n\n"
     "In groepen mag iedereen /laatste en /zoek gebruiken; alleen beheerders "
     "wijzigen wat de groep volgt."
 )
