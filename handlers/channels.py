@@ -89,6 +89,8 @@ def member_can_post(member: ChatMember) -> bool:
 
 # getChatMemberCount answers for /status are reused this long.
 SUBSCRIBERS_TTL = timedelta(minutes=10)
+# /status lists at most this many channels.
+STATUS_CHANNELS = 10
 
 
 @dataclass
@@ -389,15 +391,19 @@ async def channel_status_lines(context: Any) -> list[str]:
     links = store.channel_links()
     if not links:
         return []
-    rows: list[tuple[str, int | None, int, bool]] = []
+    listed: list[tuple[ChannelLink, int, bool]] = []
     for link in links:
         record = store.get_chat(link.channel_id)
         active = record is not None and record.active
-        follows = len(record.follows) if record is not None else 0
+        listed.append((link, len(record.follows) if record is not None else 0, active))
+    # Posting channels with the most follows first; only those shown cost a
+    # getChatMemberCount, so /status stays quick with many channels.
+    listed.sort(key=lambda row: (not row[2], -row[1], display_name(row[0]).casefold()))
+    rows: list[tuple[str, int | None, int, bool]] = []
+    for link, follows, active in listed[:STATUS_CHANNELS]:
         subscribers = await _subscribers(context, link.channel_id) if active else None
         rows.append((display_name(link), subscribers, follows, active))
-    rows.sort(key=lambda row: (-(row[1] or 0), row[0].casefold()))
-    return texts.status_channels(rows)
+    return texts.status_channels(rows, len(listed))
 
 
 async def _subscribers(context: Any, channel_id: int) -> int | None:

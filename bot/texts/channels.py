@@ -172,17 +172,13 @@ def commands_in_channel(bot_username: str) -> str:
     )
 
 
-# /status shows at most this many channels, the biggest first.
-STATUS_CHANNELS = 10
-
-
-def status_channels(rows: Sequence[tuple[str, int | None, int, bool]]) -> list[str]:
-    """/status lines for linked channels: (name, subscribers or None, follows, posting)."""
-    lines = [f"📣 <b>Kanalen</b> ({len(rows)})"]
-    for name, subscribers, follows, active in rows[:STATUS_CHANNELS]:
+def status_channels(rows: Sequence[tuple[str, int | None, int, bool]], total: int) -> list[str]:
+    """/status lines for the channels shown: (name, subscribers or None, follows, posting)."""
+    lines = [f"📣 <b>Kanalen</b> ({total})"]
+    for name, subscribers, follows, active in rows:
         count = "? abonnees" if subscribers is None else f"{subscribers} abonnees"
         state = "" if active else ", plaatsen kan niet"
         lines.append(f"• {shown(name)}: {count}, {follows} onderwerp(en){state}")
-    if len(rows) > STATUS_CHANNELS:
-        lines.append(f"… en {len(rows) - STATUS_CHANNELS} meer")
+    if total > len(rows):
+        lines.append(f"… en {total - len(rows)} meer")
     return lines
