@@ -230,3 +230,15 @@ async def test_kanaal_in_a_group_points_to_the_private_chat(
         answer = await bot.say(-100_777, f"/kanaal @{NAME}", user_id=OWNER)
         assert "privégesprek" in answer["text"]
         assert bot.store.channel_link(CHANNEL) is None
+
+
+async def test_a_command_in_a_channel_the_bot_may_not_post_in_is_ignored(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    channel(fake_telegram)
+    async with running_bot(fake_telegram, tmp_path) as bot:
+        await link(bot)
+        await settled(bot, fake_telegram.set_bot_standing(CHANNEL, "administrator", can_post=False))
+        await settled(bot, fake_telegram.post_in_channel(CHANNEL, "/volg sport"))
+        # Not even attempted: the bot knows it cannot post there.
+        assert fake_telegram.calls_of("sendMessage", CHANNEL) == []
