@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.ops.status import collect_status, status_text
 from bot.runtime.services import services
+from handlers.channels import channel_status_lines
 from handlers.replies import reply
 from handlers.unknown import unknown_command
 
@@ -22,4 +23,5 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await unknown_command(update, context)
         return
     assert svc.delivery is not None
-    await reply(update, status_text(collect_status(svc, svc.delivery.stats)))
+    channels = await channel_status_lines(context)
+    await reply(update, status_text(collect_status(svc, svc.delivery.stats), channels))

@@ -33,6 +33,20 @@ _ALL = frozenset({"alles", "alle", "allemaal", "all"})
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """Whose follows a command changes: the chat it was typed in, or a linked channel.
+
+    ``buttons`` is False when the answer goes to another chat than the target
+    (a channel managed from a private chat): buttons act on the chat they are
+    pressed in, so unclear terms are then answered in text only.
+    """
+
+    chat_id: int
+    chat_type: str
+    buttons: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class _Request:
     """A follow-changing command that may run here, with its argument parsed."""
 
@@ -67,6 +81,14 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         keyboard = sealed_keyboard(context, chat.id, toggle_keyboard(topics.popular(), followed))
         await reply(update, texts.FOLLOW_PICK, keyboard)
         return
+    await follow_terms(update, context, Target(chat.id, chat.type), terms)
+
+
+async def follow_terms(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, target: Target, terms: list[Term]
+) -> None:
+    """Follow ``terms`` in ``target`` and answer in the update's chat."""
+    store = services(context).store
     if not terms:
         await reply(update, texts.FOLLOW_NOTHING)
         return
@@ -75,13 +97,13 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     keys = [outcome.key for outcome in outcomes if isinstance(outcome, topics.Resolved)]
     lines: list[str] = []
     if keys:
-        lines.extend(await _add(store, chat, keys))
+        lines.extend(await _add(store, target, keys))
         rare = [o.key for o in outcomes if isinstance(o, topics.Resolved) and o.rare]
         if rare:
             names = ", ".join(map(texts.described, dict.fromkeys(rare)))
             lines.append(texts.FOLLOW_RARE.format(names=names))
     unclear = [outcome for outcome in outcomes if not isinstance(outcome, topics.Resolved)]
-    with_buttons = unclear[:MAX_SUGGESTION_MESSAGES]
+    with_buttons = unclear[:MAX_SUGGESTION_MESSAGES] if target.buttons else []
     lines.extend(texts.not_understood(outcome.term) for outcome in unclear[len(with_buttons) :])
     if lines:
         await reply(update, "\n".join(lines))
@@ -91,23 +113,24 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(
                 update,
                 prompt or texts.suggestions(outcome.term),
-                sealed_keyboard(context, chat.id, suggestion_keyboard(outcome.options)),
+                sealed_keyboard(context, target.chat_id, suggestion_keyboard(outcome.options)),
             )
         else:
             await reply(update, texts.rejected(outcome.term, outcome.reason))
 
 
-async def _add(store: Store, chat: Chat, keys: Sequence[FollowKey]) -> list[str]:
+async def _add(store: Store, target: Target, keys: Sequence[FollowKey]) -> list[str]:
     """Follow ``keys`` as far as the limit allows; the lines that report it."""
-    record = await store.ensure_chat(chat.id, chat.type)
+    chat_id = target.chat_id
+    record = await store.ensure_chat(chat_id, target.chat_type)
     already = [key for key in dict.fromkeys(keys) if key in record.follows]
     wanted = [key for key in dict.fromkeys(keys) if key not in record.follows]
     skipped: list[FollowKey] = []
     try:
-        added = await store.add_follows(chat.id, wanted)
+        added = await store.add_follows(chat_id, wanted)
     except FollowLimitError as error:
         room = max(0, error.limit - error.current)
-        added = await store.add_follows(chat.id, wanted[:room]) if room else []
+        added = await store.add_follows(chat_id, wanted[:room]) if room else []
         skipped = wanted[room:]
     lines: list[str] = []
     if added:
@@ -142,6 +165,16 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         confirm = confirm_keyboard(Confirmation.UNFOLLOW_ALL)
         await reply(update, texts.UNFOLLOW_ALL_CONFIRM, sealed_keyboard(context, chat.id, confirm))
         return
+    await unfollow_terms(update, context, chat.id, terms)
+
+
+async def unfollow_terms(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int, terms: list[Term]
+) -> None:
+    """Stop following ``terms`` in ``chat_id`` and answer in the update's chat."""
+    store = services(context).store
+    record = store.get_chat(chat_id)
+    follows = record.follows if record is not None else ()
     doomed: list[FollowKey] = []
     lines: list[str] = []
     for term in terms[:MAX_FOLLOWS]:
@@ -150,7 +183,7 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             lines.append(texts.not_following(term.text))
         else:
             doomed.append(found)
-    removed = await store.remove_follows(chat.id, doomed) if doomed else []
+    removed = await store.remove_follows(chat_id, doomed) if doomed else []
     if removed:
         lines.insert(0, texts.unfollowed(removed))
     await reply(update, "\n".join(lines))
@@ -160,8 +193,13 @@ async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     chat = update.effective_chat
     if chat is None:
         return
+    await reply(update, follows_summary(context, chat.id))
+
+
+def follows_summary(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> str:
+    """The /mijn text of ``chat_id``: its follows and settings."""
     found = services(context)
-    record = found.store.get_chat(chat.id)
+    record = found.store.get_chat(chat_id)
     previews = found.config.push.link_previews
     if record is None:
         text = texts.my_follows(
@@ -185,4 +223,4 @@ async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             max_follows=MAX_FOLLOWS,
             updates=updates_word(settings.updates),
         )
-    await reply(update, text)
+    return text

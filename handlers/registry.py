@@ -13,6 +13,7 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -24,6 +25,13 @@ from telegram.ext import (
 from bot.texts import chat as texts
 from handlers.admin import status
 from handlers.callbacks import on_button
+from handlers.channels import (
+    CHANNEL_FORWARD,
+    channel_command,
+    on_channel_post,
+    on_forwarded_post,
+    on_my_chat_member,
+)
 from handlers.follow import follow, my_follows, unfollow
 from handlers.guards import GUARDS_KEY, Guards, rate_limit
 from handlers.inline import on_inline_query
@@ -51,6 +59,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], Callback], ...] = (
     (("voorbeeld",), link_previews),
     (("updates",), updates),
     (("stop",), stop),
+    (("kanaal",), channel_command),
 )
 
 # Run before every other handler (lower groups go first; one handler per group):
@@ -81,6 +90,13 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline_query))
+    # Linked channels: the bot's rights there, and posts in them (commands refused).
+    application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POST, on_channel_post))
+    # A post forwarded from a channel into the private chat links that channel.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & fresh & CHANNEL_FORWARD, on_forwarded_post)
+    )
     # A command no handler took: "unknown, did you mean …" (in groups only when
     # addressed to us).
     application.add_handler(MessageHandler(fresh & filters.COMMAND, unknown_command))

@@ -30,11 +30,26 @@ async def quiet_hours(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     chat = update.effective_chat
     if chat is None or not await may_change(update, context):
         return
-    store = services(context).store
     try:
         argument = command_argument(message_text(update))
+    except ArgError as error:
+        await reply(update, str(error))
+        return
+    await set_quiet_hours(update, context, chat.id, chat.type, argument)
+
+
+async def set_quiet_hours(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    chat_type: str,
+    argument: str,
+) -> None:
+    """Show or set the quiet hours of ``chat_id``; answer in the update's chat."""
+    store = services(context).store
+    try:
         if not argument:
-            record = store.get_chat(chat.id)
+            record = store.get_chat(chat_id)
             settings = record.settings if record is not None else None
             current = settings.quiet_hours if settings is not None else None
             await reply(update, texts.quiet_usage(current))
@@ -47,9 +62,9 @@ async def quiet_hours(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     except ArgError as error:
         await reply(update, str(error))
         return
-    before = await _change_settings(context, chat.id, chat.type, quiet_start=start, quiet_end=end)
+    before = await _change_settings(context, chat_id, chat_type, quiet_start=start, quiet_end=end)
     await reply(update, texts.quiet_set(start, end) if start and end else texts.QUIET_OFF)
-    _release_held(context, chat.id, before)
+    _release_held(context, chat_id, before)
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -35,6 +35,7 @@ from bot.cli.console_render import (
     STARTING,
     Button,
     ConsoleCommand,
+    Inline,
     Pick,
     Say,
     Unknown,
@@ -46,6 +47,7 @@ from bot.cli.console_render import (
     parse_line,
     published,
     render_call,
+    render_inline,
     unknown_command,
     user_line,
 )
@@ -64,6 +66,7 @@ from bot.sim.samples import (
 )
 from bot.sim.telegram import FakeTelegram
 from bot.tagging import country, section
+from bot.texts.console import INLINE_FAILED, channel_created, channel_post_heading
 
 __all__ = [
     "CONSOLE_CHAT_ID",
@@ -81,6 +84,9 @@ EXIT_FAILURE = 1
 CONSOLE_CHAT_ID = 1000
 CONSOLE_FIRST_NAME = "Lezer"
 CONSOLE_BOT_USERNAME = "nieuwsbot_console_bot"
+# ``:kanaal``: a channel the console user owns, with the bot as admin that may post.
+CONSOLE_CHANNEL_ID = -1001000000001
+CONSOLE_CHANNEL_NAME = "console_kanaal"
 # How often the bot's calls to the loopback API are looked for and printed.
 _WATCH_INTERVAL_S = 0.03
 # The first poll cycle runs a second after start; sample feeds take well under this.
@@ -252,6 +258,8 @@ class _Screen:
         self._ansi = ansi
         self._seen = 0
         self.keyboard: tuple[int, tuple[Button, ...]] | None = None
+        # Channels whose posts are shown too (``:kanaal``); their buttons are not picked.
+        self.channels: set[int] = set()
 
     def say(self, text: str) -> None:
         self._out.write(text + "\n")
@@ -266,7 +274,14 @@ class _Screen:
         fresh, self._seen = calls[self._seen :], len(calls)
         for call in fresh:
             # Toasts carry no chat id; everything else must be for the console chat.
-            if not call.ok or call.chat_id not in (CONSOLE_CHAT_ID, None):
+            if not call.ok:
+                continue
+            if call.chat_id in self.channels:
+                shown = render_call(call.method, call.params, call.result, ansi=self._ansi)
+                if shown is not None:
+                    self.say(f"{channel_post_heading(CONSOLE_CHANNEL_NAME)}\n{shown.text}")
+                continue
+            if call.chat_id not in (CONSOLE_CHAT_ID, None):
                 continue
             shown = render_call(call.method, call.params, call.result, ansi=self._ansi)
             if shown is None:
@@ -340,6 +355,11 @@ async def _dialogue(
             screen.say(HELP)
         elif request is ConsoleCommand.NEW:
             await news.new_item()
+        elif request is ConsoleCommand.CHANNEL:
+            last_input = fake.mark()
+            _link_channel(screen, fake)
+        elif isinstance(request, Inline):
+            await _inline(screen, fake, request.query)
         elif isinstance(request, Say):
             last_input = fake.mark()
             fake.send_text(CONSOLE_CHAT_ID, request.text, first_name=CONSOLE_FIRST_NAME)
@@ -370,6 +390,26 @@ async def _answer(fake: FakeTelegram, since: int | None, *, quiet_s: float) -> N
         if answers and now - answers[-1].at >= quiet_s:
             return
         await asyncio.sleep(0.02)
+
+
+def _link_channel(screen: _Screen, fake: FakeTelegram) -> None:
+    """``:kanaal``: a channel owned by the console user, then ``/kanaal @…`` to link it."""
+    fake.add_channel(CONSOLE_CHANNEL_ID, CONSOLE_CHANNEL_NAME, creator=CONSOLE_CHAT_ID)
+    screen.channels.add(CONSOLE_CHANNEL_ID)
+    screen.say(channel_created(CONSOLE_CHANNEL_NAME))
+    fake.send_text(
+        CONSOLE_CHAT_ID, f"/kanaal @{CONSOLE_CHANNEL_NAME}", first_name=CONSOLE_FIRST_NAME
+    )
+
+
+async def _inline(screen: _Screen, fake: FakeTelegram, query: str) -> None:
+    """``:inline …``: send an inline query as the console user and print the answer."""
+    try:
+        answer = await fake.inline_and_wait(CONSOLE_CHAT_ID, query, timeout=_ANSWER_MAX_S)
+    except (AssertionError, TimeoutError):
+        screen.say(INLINE_FAILED)
+        return
+    screen.say(render_inline(CONSOLE_BOT_USERNAME, query, answer))
 
 
 def _press(number: int, screen: _Screen, fake: FakeTelegram) -> None:

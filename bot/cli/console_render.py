@@ -27,6 +27,8 @@ from bot.texts.console import (
     STARTING,
     banner,
     fetched,
+    inline_heading,
+    inline_more,
     link_button,
     no_such_button,
     nobody_follows,
@@ -46,6 +48,7 @@ __all__ = [
     "Button",
     "ConsoleCommand",
     "ConsoleInput",
+    "Inline",
     "Nothing",
     "Pick",
     "Say",
@@ -60,6 +63,7 @@ __all__ = [
     "parse_line",
     "published",
     "render_call",
+    "render_inline",
     "render_keyboard",
     "unknown_command",
     "user_line",
@@ -78,6 +82,7 @@ def user_line(text: str) -> str:
 
 class ConsoleCommand(StrEnum):
     NEW = "nieuw"
+    CHANNEL = "kanaal"
     HELP = "help"
     STOP = "stop"
 
@@ -85,6 +90,8 @@ class ConsoleCommand(StrEnum):
 _COMMAND_WORDS: dict[str, ConsoleCommand] = {
     "nieuw": ConsoleCommand.NEW,
     "new": ConsoleCommand.NEW,
+    "kanaal": ConsoleCommand.CHANNEL,
+    "channel": ConsoleCommand.CHANNEL,
     "help": ConsoleCommand.HELP,
     "hulp": ConsoleCommand.HELP,
     "?": ConsoleCommand.HELP,
@@ -112,6 +119,13 @@ class Say:
 
 
 @dataclass(frozen=True, slots=True)
+class Inline:
+    """``:inline oekraine``: what the bot answers to ``@bot oekraine`` typed in any chat."""
+
+    query: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     """A ``:word`` the console does not know."""
 
@@ -123,7 +137,7 @@ class Nothing:
     """An empty line."""
 
 
-ConsoleInput = ConsoleCommand | Pick | Say | Unknown | Nothing
+ConsoleInput = ConsoleCommand | Pick | Say | Inline | Unknown | Nothing
 
 
 def parse_line(line: str) -> ConsoleInput:
@@ -133,6 +147,9 @@ def parse_line(line: str) -> ConsoleInput:
         return Nothing()
     if text.startswith(":"):
         word = text[1:].strip().casefold()
+        first, _, query = text[1:].strip().partition(" ")
+        if first.casefold() == "inline":
+            return Inline(query.strip())
         return _COMMAND_WORDS.get(word) or Unknown(word)
     if _PICK_RE.fullmatch(text):
         return Pick(int(text))
@@ -390,3 +407,18 @@ def render_call(
         mark = "⚠️" if params.get("show_alert") else "💬"
         return BotOutput(f"{mark} {toast}")
     return None
+
+
+def render_inline(bot_username: str, query: str, answer: Mapping[str, Any]) -> str:
+    """An ``answerInlineQuery`` as a numbered list: title, then description (plain text)."""
+    results = answer.get("results")
+    rows = results if isinstance(results, list) else []
+    lines = [inline_heading(bot_username, query, len(rows))]
+    for number, result in enumerate(rows, start=1):
+        lines.append(f"{number}. {result.get('title', '')}")
+        description = str(result.get("description") or "")
+        lines.extend(f"   {line}" for line in description.splitlines() if line.strip())
+    offset = answer.get("next_offset")
+    if isinstance(offset, str) and offset:
+        lines.append(inline_more(offset))
+    return "\n".join(lines)

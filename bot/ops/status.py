@@ -242,11 +242,12 @@ def scheduled_interval(state: FeedState) -> timedelta | None:
 # --- rendering ---------------------------------------------------------------------------
 
 
-def status_text(snapshot: StatusSnapshot) -> str:
+def status_text(snapshot: StatusSnapshot, channel_lines: Sequence[str] = ()) -> str:
     """The ``/status`` message: Dutch Telegram HTML, every value escaped, within 4096 units.
 
     Only the list of failing and unpolled feeds can grow without bound (it
     follows the configuration); it is cut with a count of what was left out.
+    ``channel_lines`` (linked channels, already capped) go after the follows.
     """
     head = "\n".join(
         [
@@ -254,6 +255,8 @@ def status_text(snapshot: StatusSnapshot) -> str:
             _latency_line(snapshot.push_latency),
             "",
             *_follow_lines(snapshot.follows),
+            *([""] if channel_lines else []),
+            *channel_lines,
             "",
             _feed_summary(snapshot.feeds),
             *_interval_lines(snapshot.feeds),

@@ -47,6 +47,17 @@ log = logging.getLogger(__name__)
 _REQUEST_TIMEOUT_S = 15.0
 # Long polling: how long one getUpdates call may wait for news from Telegram.
 POLL_TIMEOUT_S = 30
+# The update types the bot asks Telegram for, named explicitly: Telegram keeps
+# the last list it was given, so leaving it out would keep an old narrower one.
+# channel_post and my_chat_member serve linked channels (handlers.channels).
+ALLOWED_UPDATES: tuple[str, ...] = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "channel_post",
+    "my_chat_member",
+)
 # Concurrent Bot API connections: the push engine's workers plus command replies.
 _CONNECTION_POOL = 64
 

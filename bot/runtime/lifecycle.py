@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from bot.config import Config
 from bot.core.clock import Clock, Monotonic, utc_now
-from bot.runtime.app import POLL_TIMEOUT_S, AnyApplication, build_application
+from bot.runtime.app import ALLOWED_UPDATES, POLL_TIMEOUT_S, AnyApplication, build_application
 from bot.runtime.services import SERVICES_KEY, Services
 
 log = logging.getLogger(__name__)
@@ -85,10 +85,14 @@ async def _start_updates(application: AnyApplication, config: Config, poll_timeo
             webhook_url=telegram.webhook_url,
             secret_token=telegram.webhook_secret or None,
             drop_pending_updates=False,
+            allowed_updates=list(ALLOWED_UPDATES),
         )
     else:
         await updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
+            poll_interval=0.0,
+            timeout=poll_timeout,
+            drop_pending_updates=False,
+            allowed_updates=list(ALLOWED_UPDATES),
         )
 
 

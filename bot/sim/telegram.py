@@ -44,6 +44,13 @@ from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from bot.sim.telegram_channels import (
+    BOT_ADMIN,
+    BotStanding,
+    my_chat_member_update,
+    refuse_post,
+    standing_json,
+)
 from bot.sim.telegram_errors import (
     FAULT_KINDS,
     NOT_MODIFIED,
@@ -124,6 +131,9 @@ class _Chat:
     messages: dict[int, _Stored] = field(default_factory=dict)
     admins: set[int] = field(default_factory=set)
     creator: int | None = None
+    # Channels only: the bot's rights there and the subscriber count.
+    bot_standing: BotStanding | None = None
+    member_count: int = 1
 
 
 @dataclass(slots=True)
@@ -238,6 +248,7 @@ class FakeTelegram:
                 ("getWebhookInfo", self._get_webhook_info),
                 ("getChat", self._get_chat),
                 ("getChatMember", self._get_chat_member),
+                ("getChatMemberCount", self._get_chat_member_count),
                 ("sendChatAction", self._send_chat_action),
                 ("close", self._harmless),
                 ("logOut", self._harmless),
@@ -395,6 +406,79 @@ class FakeTelegram:
             for user_id in [*chat.admins, *([creator] if creator is not None else [])]:
                 if user_id != self.bot_id:
                     self._ensure_user(user_id)
+
+    def add_channel(
+        self,
+        channel_id: int,
+        username: str,
+        *,
+        title: str | None = None,
+        admins: Iterable[int] = (),
+        creator: int | None = None,
+        bot_status: str = BOT_ADMIN,
+        bot_can_post: bool = True,
+        subscribers: int = 1,
+    ) -> JsonDict:
+        """A channel ``@username`` with its admins and the bot's rights there (no update sent)."""
+        with self._lock:
+            chat = self._ensure_chat(channel_id, "channel", title or f"Kanaal {username}", username)
+            chat.admins = set(admins)
+            chat.creator = creator
+            for user_id in [*chat.admins, *([creator] if creator is not None else [])]:
+                self._ensure_user(user_id)
+            chat.bot_standing = BotStanding(bot_status, bot_can_post)
+            chat.member_count = subscribers
+            return dict(chat.info)
+
+    def set_bot_standing(
+        self, channel_id: int, status: str, *, can_post: bool = True, by_user: int | None = None
+    ) -> JsonDict:
+        """Change the bot's rights in a channel and send the ``my_chat_member`` update."""
+        with self._lock:
+            chat = self._chats[channel_id]
+            old = chat.bot_standing or BotStanding()
+            new = BotStanding(status, can_post)
+            chat.bot_standing = new
+            actor = self._ensure_user(by_user if by_user is not None else chat.creator or 1)
+            update = my_chat_member_update(
+                chat.info,
+                actor,
+                standing_json(self.bot_user, old),
+                standing_json(self.bot_user, new),
+                int(self._clock().timestamp()),
+            )
+            return self._enqueue(update)
+
+    def post_in_channel(self, channel_id: int, text: str) -> JsonDict:
+        """The channel publishes ``text`` (as the channel); the bot sees a ``channel_post``."""
+        with self._lock:
+            chat = self._chats[channel_id]
+            fields: JsonDict = {"text": text, "sender_chat": dict(chat.info)}
+            entities = command_entities(text)
+            if entities:
+                fields["entities"] = entities
+            message = self._store(chat, {}, fields, from_bot=False)
+            message.pop("from", None)
+            return self._enqueue({"channel_post": message})
+
+    def forward_channel_post(
+        self, chat_id: int, channel_id: int, text: str = "Bericht uit het kanaal"
+    ) -> JsonDict:
+        """A user forwards one of the channel's posts into their private chat with the bot."""
+        with self._lock:
+            channel = self._chats[channel_id]
+            origin: JsonDict = {
+                "type": "channel",
+                "chat": dict(channel.info),
+                "message_id": max(channel.messages, default=1),
+                "date": int(self._clock().timestamp()),
+            }
+            chat = self._ensure_chat(chat_id, None)
+            sender = self._ensure_user(self._sender_id(chat, None))
+            message = self._store(
+                chat, sender, {"text": text, "forward_origin": origin}, from_bot=False
+            )
+            return self._enqueue({"message": message})
 
     def _ensure_chat(
         self,
@@ -948,6 +1032,10 @@ class FakeTelegram:
 
     def _send_message(self, params: JsonDict) -> JsonDict:
         chat = self._resolve_chat(params, create=True)
+        if chat.bot_standing is not None:
+            refusal = refuse_post(chat.bot_standing)
+            if refusal is not None:
+                raise refusal
         plain, entities = render_text(params)
         markup = check_reply_markup(params.get("reply_markup"))
         fields: JsonDict = {"text": plain}
@@ -1146,11 +1234,19 @@ class FakeTelegram:
             user = dict(self._users[user_id])
         else:
             raise bad_request("user not found")
+        if chat.bot_standing is not None and user_id == self.bot_id:
+            return standing_json(user, chat.bot_standing)
         if chat.info["type"] != "private" and user_id == chat.creator:
             return {"status": "creator", "user": user, "is_anonymous": False}
         if chat.info["type"] != "private" and user_id in chat.admins:
             return {"status": "administrator", "user": user, **_ADMIN_RIGHTS}
         return {"status": "member", "user": user}
+
+    def _get_chat_member_count(self, params: JsonDict) -> int:
+        chat = self._resolve_chat(params, create=False)
+        if chat.bot_standing is not None and chat.bot_standing.status != BOT_ADMIN:
+            raise bad_request("member list is inaccessible")
+        return chat.member_count
 
     def _send_chat_action(self, params: JsonDict) -> bool:
         self._resolve_chat(params, create=True)

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from bot.core.clock import Clock
 from bot.core.model import FollowKey, NewsItem
 from bot.store.atomic import remove_stale_temp_files
+from bot.store.channels import ChannelLink, ChannelTable
 from bot.store.chats import ChatTable
 from bot.store.errors import FollowLimitError, StoreCorruptError, StoreError, UnknownChatError
 from bot.store.feeds import FeedStateDoc, FeedTable
@@ -61,6 +62,7 @@ T = TypeVar("T")
 Follows = tuple[FollowKey, ...]
 FollowsListener = Callable[[int, Follows, Follows], None]
 
+CHANNELS_FILE = "channels.json"
 ITEM_RETENTION = timedelta(days=7)
 SEEN_RETENTION = timedelta(days=30)
 # Long enough to cover the window in which another outlet publishes the same
@@ -94,12 +96,14 @@ class _Tables:
         self.items = ItemTable(root / ITEMS_DIR, root / SEEN_DIR, set_aside)
         self.feeds = FeedTable(root / FEEDS_FILE, set_aside)
         self.outbox = OutboxTable(root / OUTBOX_DIR, meta.shard_count, guard=manifest)
+        self.channels = ChannelTable(root / CHANNELS_FILE, set_aside)
 
     def load(self) -> None:
         self.chats.load()
         self.items.load()
         self.feeds.load()
         self.outbox.load()
+        self.channels.load()
 
     def close(self) -> None:
         try:
@@ -110,6 +114,7 @@ class _Tables:
         self.items.close()
         self.feeds.close()
         self.outbox.close()
+        self.channels.close()
 
 
 def _lock_directory(root: Path) -> DirectoryLock:
@@ -419,6 +424,7 @@ class Store:
         def job() -> ChatRecord | None:
             record = self.get_chat(chat_id)
             self._tables.outbox.remove_chats([chat_id])
+            self._tables.channels.remove([chat_id])
             if record is not None:
                 self._tables.chats.remove([chat_id])
             return record
@@ -447,6 +453,10 @@ class Store:
             merged = merged_for_migration(old, existing, new_id)
             chats.put(merged)
             self._tables.outbox.migrate_chat(old_id, new_id)
+            link = self._tables.channels.get(old_id)
+            if link is not None:
+                self._tables.channels.put(replace(link, channel_id=new_id))
+                self._tables.channels.remove([old_id])
             chats.remove([old_id])
             before: Follows = existing.follows if existing and existing.active else ()
             after: Follows = merged.follows if merged.active else ()
@@ -477,6 +487,7 @@ class Store:
                 if not r.active and r.deactivated_at is not None and r.deactivated_at < cutoff
             ]
             self._tables.outbox.remove_chats(doomed)
+            self._tables.channels.remove(doomed)
             self._tables.chats.remove(doomed)
             return doomed
 
@@ -627,3 +638,32 @@ class Store:
     async def drop(self, ids: Sequence[str]) -> list[str]:
         batch = list(ids)
         return await self._write(lambda: self._tables.outbox.drop(batch))
+
+    # --- channel links ------------------------------------------------------
+
+    def channel_link(self, channel_id: int) -> ChannelLink | None:
+        """Who linked the channel and under which @name (sync); None if not linked."""
+        return self._tables.channels.get(channel_id)
+
+    def channel_links(self, linked_by: int | None = None) -> list[ChannelLink]:
+        """Every linked channel, or those one admin linked (sync)."""
+        links = self._tables.channels.all()
+        if linked_by is None:
+            return links
+        return [link for link in links if link.linked_by == linked_by]
+
+    async def link_channel(self, link: ChannelLink) -> ChatRecord:
+        """Store the link and make sure the channel's chat record exists and is active.
+
+        Linking again (after the bot got its rights back) reactivates a
+        deactivated channel with the follows it kept.
+        """
+        record = await self.ensure_chat(link.channel_id, "channel")
+        await self._write(lambda: self._tables.channels.put(link))
+        if not record.active:
+            await self.reactivate(link.channel_id)
+        return self._require_chat(link.channel_id)
+
+    async def set_channel_link(self, link: ChannelLink) -> None:
+        """Replace a link's details (its ``loss_told`` flag, a new @name)."""
+        await self._write(lambda: self._tables.channels.put(link))

@@ -64,6 +64,9 @@ HELP = (
     "/updates <code>stil</code> – meer nieuws over een verhaal dat je al kreeg als stil "
     "antwoord (<code>uit</code>: niet, <code>apart</code>: elk bericht met melding)\n"
     "/stop – stop alle berichten en wis je gegevens\n\n"
+    "<b>Kanalen</b>\n"
+    "/kanaal <code>@jouwkanaal</code> – nieuws in een kanaal dat je beheert (/kanaal "
+    "voor uitleg)\n\n"
     "In groepen mag iedereen /laatste en /zoek gebruiken; alleen beheerders "
     "wijzigen wat de groep volgt."
 )
@@ -540,6 +543,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("samenvatting", "Eén overzicht per dag"),
     ("voorbeeld", "Voorbeeld van het artikel aan of uit"),
     ("updates", "Meer over hetzelfde verhaal: stil, uit of apart"),
+    ("kanaal", "Nieuws in je eigen kanaal"),
     ("help", "Alle opdrachten met voorbeelden"),
     ("start", "Welkom en populaire onderwerpen"),
     ("stop", "Stop alle berichten en wis je gegevens"),

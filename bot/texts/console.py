@@ -13,6 +13,9 @@ HELP = (
     "  1, 2, 3 …                           kies een knop van het laatste bericht met knoppen\n"
     "  :nieuw                              publiceer een nieuw voorbeeldbericht\n"
     "                                      (met --live: haal de feeds nu op)\n"
+    "  :kanaal                             koppel een proefkanaal en zie wat de bot erin\n"
+    "                                      plaatst (beheer het met /kanaal @console_kanaal …)\n"
+    "  :inline oekraine                    toon wat de bot antwoordt op @bot oekraine\n"
     "  :help                               deze uitleg\n"
     "  :stop                               stoppen (ook :quit of Ctrl-D)"
 )
@@ -92,3 +95,27 @@ def no_such_button(number: int, available: int) -> str:
     if available == 1:
         return f"Er is geen knop {number}; kies 1."
     return f"Er is geen knop {number}; kies 1 tot en met {available}."
+
+
+def channel_created(name: str) -> str:
+    return (
+        f"📣 Proefkanaal @{name} gemaakt, met de bot als beheerder. De console stuurt nu "
+        f"/kanaal @{name}; volg daarna iets met /kanaal @{name} volg oekraine."
+    )
+
+
+def channel_post_heading(name: str) -> str:
+    """The line above what the bot posts in the console's channel."""
+    return f"📣 in kanaal @{name}:"
+
+
+def inline_heading(bot_username: str, query: str, count: int) -> str:
+    shown = query or "(leeg: belangrijk nieuws)"
+    return f"🔎 @{bot_username} {shown}: {count} resultaten"
+
+
+def inline_more(offset: str) -> str:
+    return f"… meer resultaten met offset „{offset}”"
+
+
+INLINE_FAILED = "De bot gaf geen antwoord op de inline-zoekvraag."
