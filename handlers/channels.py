@@ -296,18 +296,19 @@ async def _apply(update: Update, context: Any, command: ChannelCommand, link: Ch
             if not terms:
                 await reply(update, texts.follow_usage(name))
                 return
-            target = Target(channel_id, ChatType.CHANNEL, buttons=False)
+            target = Target(
+                channel_id, ChatType.CHANNEL, buttons=False, heading=texts.heading(name)
+            )
             await follow_terms(update, context, target, terms)
         elif not terms:
             await reply(update, texts.unfollow_usage(name))
         elif len(terms) == 1 and not terms[0].quoted and fold(terms[0].text) in _ALL:
             record = store.get_chat(channel_id)
             removed = await store.clear_follows(channel_id) if record is not None else []
-            await reply(
-                update, chat_texts.unfollowed(removed) if removed else chat_texts.NO_FOLLOWS
-            )
+            answer = chat_texts.unfollowed(removed) if removed else chat_texts.NO_FOLLOWS
+            await reply(update, f"{texts.heading(name)}\n{answer}")
         else:
-            await unfollow_terms(update, context, channel_id, terms)
+            await unfollow_terms(update, context, channel_id, terms, heading=texts.heading(name))
 
 
 # --- the bot's rights in a channel, and posts in it ----------------------------------

@@ -44,6 +44,8 @@ class Target:
     chat_id: int
     chat_type: str
     buttons: bool = True
+    # A first line naming the target when the answer goes to another chat.
+    heading: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ async def follow_terms(
     with_buttons = unclear[:MAX_SUGGESTION_MESSAGES] if target.buttons else []
     lines.extend(texts.not_understood(outcome.term) for outcome in unclear[len(with_buttons) :])
     if lines:
-        await reply(update, "\n".join(lines))
+        await reply(update, "\n".join([target.heading, *lines] if target.heading else lines))
     for outcome in with_buttons:
         if isinstance(outcome, topics.Choice):
             prompt = texts.ask(outcome.question) if outcome.question else None
@@ -169,9 +171,14 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def unfollow_terms(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int, terms: list[Term]
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    terms: list[Term],
+    heading: str = "",
 ) -> None:
-    """Stop following ``terms`` in ``chat_id`` and answer in the update's chat."""
+    """Stop following ``terms`` in ``chat_id`` and answer in the update's chat
+    (under ``heading`` when that is another chat)."""
     store = services(context).store
     record = store.get_chat(chat_id)
     follows = record.follows if record is not None else ()
@@ -186,7 +193,7 @@ async def unfollow_terms(
     removed = await store.remove_follows(chat_id, doomed) if doomed else []
     if removed:
         lines.insert(0, texts.unfollowed(removed))
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join([heading, *lines] if heading else lines))
 
 
 async def my_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

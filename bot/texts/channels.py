@@ -140,7 +140,7 @@ def unfollow_usage(name: str) -> str:
 
 
 def heading(name: str) -> str:
-    """The first line above a channel's /mijn overview."""
+    """The first line above what the bot says about a channel's follows."""
     return f"📣 <b>Kanaal {shown(name)}</b>"
 
 

@@ -63,7 +63,9 @@ async def test_an_admin_links_the_channel_and_manages_it_from_the_private_chat(
         assert (stored.username, stored.linked_by) == (NAME, OWNER)
 
         followed = await bot.say(OWNER, f"/kanaal @{NAME} volg oekraine, buitenland")
-        assert followed["text"].startswith("✅")
+        first, second = followed["text"].split("\n")[:2]
+        assert f"Kanaal @{NAME}" in first  # the answer names the channel it changed
+        assert second.startswith("✅")
         assert "country:UA" in bot.follows(CHANNEL)
         assert len(bot.follows(CHANNEL)) == 2
         assert bot.follows(OWNER) == set()  # the private chat follows nothing
@@ -81,6 +83,7 @@ async def test_an_admin_links_the_channel_and_manages_it_from_the_private_chat(
         # Another administrator may manage it too; the list is per linking admin.
         unfollowed = await bot.say(EDITOR, f"/kanaal @{NAME} ontvolg oekraine")
         assert "Oekraïne" in unfollowed["text"]
+        assert f"Kanaal @{NAME}" in unfollowed["text"].split("\n")[0]
         assert "country:UA" not in bot.follows(CHANNEL)
         listing = await bot.say(OWNER, "/kanaal")
         assert f"@{NAME}: 1 onderwerp" in listing["text"]
