@@ -46,7 +46,7 @@ async def app(
         await running.cycle()  # every feed's baseline: empty
         assert "is gekoppeld" in await say(fake_telegram, OWNER, f"/kanaal @{NAME}")
         answer = await say(fake_telegram, OWNER, f"/kanaal @{NAME} volg nunspeet")
-        assert answer.startswith("✅")
+        assert "✅ Je volgt nu: nunspeet" in answer
         yield running
 
 
