@@ -29,7 +29,7 @@ LABELLED = (
 )
 CLASSES = ("buitenland", "binnenland")
 TARGET = 0.95
-PARTS = ("dev", "heldout", "all")
+PARTS = ("dev", "heldout", "heldout2", "all")
 
 
 @dataclass(frozen=True, slots=True)
