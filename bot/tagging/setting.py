@@ -19,9 +19,17 @@ where they stand and what they are:
 * Dutch mentions (Nederland, Den Haag, the Tweede Kamer) and Dutch markers
   (Kamerleden, RIVM, VVD, Drenthe, Dutch dateline towns) count for home.
 
+* a country named as where something comes from ("een container die afkomstig
+  was uit Ecuador") is a passing mention even in the lead: it adds only
+  ``BODY_WEIGHT``.
+
 A story is foreign when its best foreign country reaches ``MAIN_SUBJECT_MIN``
 and beats the home evidence: a Dutch subject with a foreign mention stays
-domestic. A known dateline decides on its own.
+domestic. A known dateline decides, except that a foreign dateline over a Dutch
+acting subject in the title or lead ("KOPENHAGEN (ANP) - Demissionair minister
+Eelco Heinen (Financiën) ...", "Nederlandse militairen in Polen ...") is home
+news, as ANP files it. A dateline town the gazetteer does not know, credited
+to Dutch agencies only, over a text without foreign evidence is a Dutch town.
 """
 
 from __future__ import annotations
@@ -46,6 +54,15 @@ MAIN_SUBJECT_MIN = 3
 # The lead is the first sentence, but never longer than this.
 LEAD_MAX_CHARS = 300
 _SENTENCE_END_RE = re.compile(r"[.!?](?=[\s\"'”’)]*(?:\s|$))|\n")
+# Words right before a country that name it as an origin, not as the setting.
+_ORIGIN_BEFORE_RE = re.compile(
+    r"(?:afkomstig(?:\s+(?:is|was|zijn|waren))?|komt|kwam|komen|kwamen)\s+(?:uit|van)\s+"
+    r"(?:het\s+|de\s+)?$",
+    re.IGNORECASE,
+)
+ORIGIN_WINDOW_CHARS = 40
+# Agencies of Dutch copy: a dateline credited only to them is a Dutch newsroom's.
+DUTCH_AGENCIES = frozenset({"ANP", "NOS", "NU.NL"})
 
 
 @cache
@@ -59,16 +76,40 @@ def lead_end(text: str) -> int:
     return match.end() if match else min(len(text), LEAD_MAX_CHARS)
 
 
+@cache
+def _home_actor_pattern() -> re.Pattern[str]:
+    """Dutch acting subjects for a story under a foreign dateline (setting.toml)."""
+    data = setting_data()["home_actors"]
+    words = "|".join(re.escape(word).replace("\\ ", r"[\s\-]+") for word in data["words"])
+    portfolios = "|".join(re.escape(word) for word in data["portfolios"])
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)|\((?:{portfolios})[,)]", re.IGNORECASE)
+
+
+def is_origin(text: str, start: int) -> bool:
+    """The country at ``start`` of ``text`` is named as where something comes from."""
+    return _ORIGIN_BEFORE_RE.search(text, max(0, start - ORIGIN_WINDOW_CHARS), start) is not None
+
+
 def setting_scores(
-    title_mentions: Sequence[Mention], text_mentions: Sequence[Mention], lead: int
+    title_mentions: Sequence[Mention],
+    text_mentions: Sequence[Mention],
+    lead: int,
+    text: str = "",
+    title: str = "",
 ) -> tuple[Counter[str], int]:
-    """Weighted evidence per foreign country, and the weight of home evidence."""
+    """Weighted evidence per foreign country, and the weight of home evidence.
+
+    ``text`` and ``title`` are the folded texts the mentions were found in; with
+    them, a country named as an origin counts as a passing mention.
+    """
     scores: Counter[str] = Counter()  # _HOME for every kind of home evidence
     main: set[str] = set()
     for mention in (*title_mentions, *text_mentions):
         home = mention.role is Role.DOMESTIC or mention.code in DOMESTIC
         code = _HOME if home else mention.code
         in_lead = mention.in_title or mention.start < lead
+        if in_lead and not home and is_origin(title if mention.in_title else text, mention.start):
+            in_lead = False
         if in_lead or mention.role is Role.SUBJECT or mention.kind is AliasKind.METONYM:
             # Title and lead usually repeat one subject: it counts once.
             main.add(code)
@@ -80,20 +121,44 @@ def setting_scores(
     return scores, home_score
 
 
+def has_home_actor(
+    title_mentions: Sequence[Mention], text_mentions: Sequence[Mention], title: str, lead: str
+) -> bool:
+    """A Dutch institution, office holder or group acts in the title or the lead.
+
+    Dutch markers (the Tweede Kamer, a Dutch party, the king), a title that opens
+    with the Netherlands ("Nederlandse militairen ..."), or the words of
+    ``[home_actors]`` in setting.toml ("demissionair premier", "minister Eelco
+    Heinen (Financiën)").
+    """
+    lead_mentions = [m for m in text_mentions if m.start < len(lead)]
+    if any(m.role is Role.DOMESTIC for m in (*title_mentions, *lead_mentions)):
+        return True
+    if any(m.code in DOMESTIC and m.start == 0 for m in title_mentions):
+        return True
+    pattern = _home_actor_pattern()
+    return pattern.search(title) is not None or pattern.search(lead) is not None
+
+
 def is_abroad(
     title_mentions: Sequence[Mention],
     text_mentions: Sequence[Mention],
     text: str,
     dateline: Dateline | None,
     dateline_code: str | None,
+    title: str = "",
 ) -> bool | None:
     """True for a foreign story, False for a domestic one, None when it cannot be told.
 
-    ``text`` is the folded body the ``text_mentions`` were found in.
+    ``text`` and ``title`` are the folded body and title the mentions were found in.
     """
+    lead = lead_end(text)
     if dateline_code is not None:
-        return dateline_code not in DOMESTIC
-    foreign, home = setting_scores(title_mentions, text_mentions, lead_end(text))
+        if dateline_code in DOMESTIC:
+            return False
+        # The Dutch premier or troops abroad: home news under a foreign dateline.
+        return not has_home_actor(title_mentions, text_mentions, title, text[:lead])
+    foreign, home = setting_scores(title_mentions, text_mentions, lead, text, title)
     best = max(foreign.values(), default=0)
     abroad = best >= MAIN_SUBJECT_MIN and best > home
     if dateline is None:
@@ -105,4 +170,10 @@ def is_abroad(
     # ("Het Amerikaanse bedrijf"); without evidence either way it stays unplaced.
     if best > home or any(agency.upper() in _foreign_agencies() for agency in dateline.agencies):
         return True
-    return False if home > best else None
+    if home > best:
+        return False
+    # "HOUTEN (ANP) - Het winterse weer ...": Dutch copy, no foreign evidence at all.
+    dutch_copy = bool(dateline.agencies) and all(
+        agency.upper() in DUTCH_AGENCIES for agency in dateline.agencies
+    )
+    return False if dutch_copy and best == 0 else None

@@ -241,8 +241,9 @@ def test_dutch_subject_with_foreign_aside_is_binnenland(title: str, text: str) -
     [
         # Foreign agency copy with a town the gazetteer does not know is foreign.
         (Dateline("BATTLE CREEK", ("AFN", "BLOOMBERG")), ("buitenland", "economie")),
-        # ANP's own copy from an unknown town: the text decides, here nothing does.
-        (Dateline("BATTLE CREEK", ("ANP",)), ("economie",)),
+        # ANP's own copy from a town the gazetteer does not know, with no foreign
+        # word in the text, is a Dutch town's ("HOUTEN (ANP) - Het winterse weer").
+        (Dateline("BATTLE CREEK", ("ANP",)), ("binnenland", "economie")),
     ],
 )
 def test_unknown_dateline_of_a_foreign_agency_is_buitenland(
