@@ -25,7 +25,7 @@ where they stand and what they are:
 
 A story is foreign when its best foreign country reaches ``MAIN_SUBJECT_MIN``
 and beats the home evidence: a Dutch subject with a foreign mention stays
-domestic. A known dateline decides, except that a foreign dateline over a Dutch
+domestic. A tie goes to the side the title names first (its subject). A known dateline decides, except that a foreign dateline over a Dutch
 acting subject in the title or lead ("KOPENHAGEN (ANP) - Demissionair minister
 Eelco Heinen (Financiën) ...", "Nederlandse militairen in Polen ...") is home
 news, as ANP files it. A dateline town the gazetteer does not know, credited
@@ -160,7 +160,10 @@ def is_abroad(
         return not has_home_actor(title_mentions, text_mentions, title, text[:lead])
     foreign, home = setting_scores(title_mentions, text_mentions, lead, text, title)
     best = max(foreign.values(), default=0)
-    abroad = best >= MAIN_SUBJECT_MIN and best > home
+    foreign_wins = best > home or (
+        best == home > 0 and _title_opens_abroad(title_mentions, foreign, best)
+    )
+    abroad = best >= MAIN_SUBJECT_MIN and foreign_wins
     if dateline is None:
         return abroad
     # A dateline city the gazetteer does not know ("DEERFIELD", "BATTLE CREEK"):
@@ -168,12 +171,30 @@ def is_abroad(
     # the city is likely abroad. Copy of a foreign agency is foreign news, and so
     # is a text whose foreign evidence beats the home evidence, however slight
     # ("Het Amerikaanse bedrijf"); without evidence either way it stays unplaced.
-    if best > home or any(agency.upper() in _foreign_agencies() for agency in dateline.agencies):
+    if foreign_wins or any(agency.upper() in _foreign_agencies() for agency in dateline.agencies):
         return True
-    if home > best:
+    if home >= best > 0 or home > best:
         return False
     # "HOUTEN (ANP) - Het winterse weer ...": Dutch copy, no foreign evidence at all.
     dutch_copy = bool(dateline.agencies) and all(
         agency.upper() in DUTCH_AGENCIES for agency in dateline.agencies
     )
     return False if dutch_copy and best == 0 else None
+
+
+def _title_opens_abroad(
+    title_mentions: Sequence[Mention], foreign: Counter[str], best: int
+) -> bool:
+    """The title's first mention is a best-scoring foreign country.
+
+    A Dutch headline opens with its subject.
+
+    It breaks a tie between home and foreign evidence ("Ecuador onderschept coke
+    bestemd voor haven Rotterdam" is foreign, "Nederlandse militairen in Polen ..."
+    is home).
+    """
+    if not title_mentions:
+        return False
+    first = min(title_mentions, key=lambda mention: mention.start)
+    home = first.role is Role.DOMESTIC or first.code in DOMESTIC
+    return not home and foreign[first.code] == best
