@@ -17,19 +17,20 @@ where they stand and what they are:
   metonym ("Witte Huis", "Kremlin") name the acting state: they make their
   country a main subject wherever they stand;
 * Dutch mentions (Nederland, Den Haag, the Tweede Kamer) and Dutch markers
-  (Kamerleden, RIVM, VVD, Drenthe, Dutch dateline towns) count for home.
-
+  (Kamerleden, RIVM, VVD, Drenthe, Dutch dateline towns) count for home;
 * a country named as where something comes from ("een container die afkomstig
   was uit Ecuador") is a passing mention even in the lead: it adds only
   ``BODY_WEIGHT``.
 
 A story is foreign when its best foreign country reaches ``MAIN_SUBJECT_MIN``
 and beats the home evidence: a Dutch subject with a foreign mention stays
-domestic. A tie goes to the side the title names first (its subject). A known dateline decides, except that a foreign dateline over a Dutch
-acting subject in the title or lead ("KOPENHAGEN (ANP) - Demissionair minister
-Eelco Heinen (Financiën) ...", "Nederlandse militairen in Polen ...") is home
-news, as ANP files it. A dateline town the gazetteer does not know, credited
-to Dutch agencies only, over a text without foreign evidence is a Dutch town.
+domestic. A tie goes to the side the title names first (its subject).
+
+A known dateline decides, except that a foreign dateline over a Dutch acting
+subject in the title or lead ("KOPENHAGEN (ANP) - Demissionair minister Eelco
+Heinen (Financiën) ...", "Nederlandse militairen in Polen ...") is home news,
+as ANP files it. A dateline town the gazetteer does not know, credited to
+Dutch agencies only, over a text without foreign evidence is a Dutch town.
 """
 
 from __future__ import annotations

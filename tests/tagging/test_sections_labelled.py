@@ -62,9 +62,7 @@ KNOWN_MISS = pytest.mark.xfail(
     strict=True, reason="heldout2 binnenland recall 0.909 < target (docs/tagging.md)"
 )
 CASES = [
-    pytest.param(
-        part, slug, marks=KNOWN_MISS if (part, slug) == ("heldout2", "binnenland") else ()
-    )
+    pytest.param(part, slug, marks=KNOWN_MISS if (part, slug) == ("heldout2", "binnenland") else ())
     for part in (*PARTS, "all")
     for slug in CLASSES
 ]
