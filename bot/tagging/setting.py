@@ -62,6 +62,11 @@ _ORIGIN_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 ORIGIN_WINDOW_CHARS = 40
+# "de Belgische minister Annelies Verlinden (Binnenlandse Zaken)": the adjective
+# stands this close before the bracketed portfolio.
+PORTFOLIO_ADJECTIVE_WINDOW_CHARS = 60
+# "het Britse kabinet": a foreign adjective directly before a Dutch-institution word.
+ADJECTIVE_GAP_CHARS = 1
 # Agencies of Dutch copy: a dateline credited only to them is a Dutch newsroom's.
 DUTCH_AGENCIES = frozenset({"ANP", "NOS", "NU.NL"})
 
@@ -78,12 +83,15 @@ def lead_end(text: str) -> int:
 
 
 @cache
-def _home_actor_pattern() -> re.Pattern[str]:
-    """Dutch acting subjects for a story under a foreign dateline (setting.toml)."""
+def _home_actor_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Dutch acting subjects under a foreign dateline (setting.toml): words, portfolios."""
     data = setting_data()["home_actors"]
     words = "|".join(re.escape(word).replace("\\ ", r"[\s\-]+") for word in data["words"])
     portfolios = "|".join(re.escape(word) for word in data["portfolios"])
-    return re.compile(rf"(?<!\w)(?:{words})(?!\w)|\((?:{portfolios})[,)]", re.IGNORECASE)
+    return (
+        re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE),
+        re.compile(rf"\((?:{portfolios})[,)]", re.IGNORECASE),
+    )
 
 
 def is_origin(text: str, start: int) -> bool:
@@ -107,6 +115,10 @@ def setting_scores(
     main: set[str] = set()
     for mention in (*title_mentions, *text_mentions):
         home = mention.role is Role.DOMESTIC or mention.code in DOMESTIC
+        if home and _after_foreign_adjective(
+            mention, title_mentions if mention.in_title else text_mentions
+        ):
+            continue  # "het Britse kabinet": the adjective already counts abroad
         code = _HOME if home else mention.code
         in_lead = mention.in_title or mention.start < lead
         if in_lead and not home and is_origin(title if mention.in_title else text, mention.start):
@@ -137,8 +149,34 @@ def has_home_actor(
         return True
     if any(m.code in DOMESTIC and m.start == 0 for m in title_mentions):
         return True
-    pattern = _home_actor_pattern()
-    return pattern.search(title) is not None or pattern.search(lead) is not None
+    words, portfolios = _home_actor_patterns()
+    if words.search(title) is not None or words.search(lead) is not None:
+        return True
+    for text, mentions in ((title, title_mentions), (lead, lead_mentions)):
+        for match in portfolios.finditer(text):
+            if not _foreign_adjective_before(mentions, match.start()):
+                return True
+    return False
+
+
+def _after_foreign_adjective(mention: Mention, mentions: Sequence[Mention]) -> bool:
+    """A Dutch-institution word right after a foreign adjective ("Duitse kabinet")."""
+    return mention.role is Role.DOMESTIC and any(
+        m.kind is AliasKind.ADJECTIVE
+        and m.code not in DOMESTIC
+        and 0 < mention.start - m.end <= ADJECTIVE_GAP_CHARS
+        for m in mentions
+    )
+
+
+def _foreign_adjective_before(mentions: Sequence[Mention], start: int) -> bool:
+    """A foreign adjective shortly before ``start``: "de Belgische minister X (Defensie)"."""
+    return any(
+        m.kind is AliasKind.ADJECTIVE
+        and m.code not in DOMESTIC
+        and 0 <= start - m.end <= PORTFOLIO_ADJECTIVE_WINDOW_CHARS
+        for m in mentions
+    )
 
 
 def is_abroad(

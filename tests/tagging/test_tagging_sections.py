@@ -362,3 +362,40 @@ def test_real_items_are_filed_where_they_are_set(title: str, text: str, expected
     other = "binnenland" if expected == "buitenland" else "buitenland"
     assert expected in tags.sections
     assert other not in tags.sections
+
+
+# Guards on those rules: what they must not catch.
+NOT_CAUGHT_BY_THE_NEW_RULES = [
+    # A Belgian minister is written like a Dutch one, but the adjective says whose.
+    (
+        "",
+        "BRUSSEL (ANP) - De Belgische minister Annelies Verlinden (Binnenlandse Zaken) "
+        "wil meer politie in de hoofdstad.",
+        "buitenland",
+    ),
+    # D66's youth wing is not the American party.
+    (
+        "Jonge Democraten willen stemrecht vanaf 16",
+        "De jongerenorganisatie van D66 pleit al jaren voor een lagere kiesleeftijd.",
+        "binnenland",
+    ),
+    # A party congress is not the American Congress.
+    (
+        "Congres van de VVD kiest nieuwe voorzitter",
+        "De leden stemden zaterdag in Ede.",
+        "binnenland",
+    ),
+    # A tie that the title does not open abroad stays home.
+    (
+        "Kabinet wil gesprek met Duitsland over grenscontroles",
+        "Het kabinet wil snel overleg met Berlijn.",
+        "binnenland",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"), NOT_CAUGHT_BY_THE_NEW_RULES, ids=lambda x: str(x)[:30]
+)
+def test_new_rules_leave_these_alone(title: str, text: str, expected: str) -> None:
+    test_real_items_are_filed_where_they_are_set(title, text, expected)
