@@ -5,10 +5,10 @@ Runs ``bot.tagging.tag`` over the hand-labelled general-feed items of
 (``feed_sections=("algemeen",)``, no link: the URL path often names the
 outlet's own section and would give the answer away, no categories). The wire
 dateline stays: it is part of the text. Prints precision and recall per class
-for the dev part (tuned on), the two held-out parts (``heldout``: the shared
-data; ``heldout2``: web pages of other outlets and years), both held-out parts
-together, and all, and ends with one verdict line on both held-out parts
-together; exit 1 on a miss.
+for the dev part (tuned on), the held-out parts (``heldout``: the shared data;
+``heldout2``: web pages of other outlets and years; ``heldout3``: a second batch
+of web pages gathered after the tuning), all held-out parts together, and all,
+and ends with one verdict line on all held-out parts together; exit 1 on a miss.
 
     python bench/sections.py            # figures (a few seconds)
     python bench/sections.py --errors   # also list every misfiled item
@@ -31,8 +31,8 @@ LABELLED = (
 )
 CLASSES = ("buitenland", "binnenland")
 TARGET = 0.95
-PARTS = ("dev", "heldout", "heldout2", "held-out", "all")
-HELD_OUT = ("heldout", "heldout2")
+PARTS = ("dev", "heldout", "heldout2", "heldout3", "held-out", "all")
+HELD_OUT = ("heldout", "heldout2", "heldout3")
 
 
 @dataclass(frozen=True, slots=True)
