@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from bot.core.model import Dateline
-from bot.tagging.countries import Mention, Role, setting_data
+from bot.tagging.countries import Mention, Role, find_mentions_folded, light_fold, setting_data
 from bot.tagging.gazetteer import AliasKind
 
 # Codes whose news is domestic for a Dutch outlet (Caribisch Nederland is part of NL).
@@ -210,6 +210,8 @@ def is_abroad(
     # the city is likely abroad. Copy of a foreign agency is foreign news, and so
     # is a text whose foreign evidence beats the home evidence, however slight
     # ("Het Amerikaanse bedrijf"); without evidence either way it stays unplaced.
+    if _names_home(dateline.city):
+        return False  # "NOORD-HOLLAND - De zorgpremie ...": a Dutch province or region
     if foreign_wins or any(agency.upper() in _foreign_agencies() for agency in dateline.agencies):
         return True
     if home >= best > 0 or home > best:
@@ -219,6 +221,14 @@ def is_abroad(
         agency.upper() in DUTCH_AGENCIES for agency in dateline.agencies
     )
     return False if dutch_copy and best == 0 else None
+
+
+def _names_home(city: str) -> bool:
+    """The dateline names a Dutch province, region or marker of the setting words."""
+    return any(
+        mention.role is Role.DOMESTIC or mention.code in DOMESTIC
+        for mention in find_mentions_folded(light_fold(city))
+    )
 
 
 def _title_opens_abroad(

@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2: web-page items of other outlets and years (README.md), held out too.
-PARTS = ("dev", "heldout", "heldout2")
+# heldout2, heldout3: web-page items of other outlets and years (README.md).
+PARTS = ("dev", "heldout", "heldout2", "heldout3")
 
 
 def _items() -> list[dict[str, object]]:

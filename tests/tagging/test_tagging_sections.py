@@ -343,6 +343,13 @@ REAL_ITEMS_WITH_THEIR_PLACE = [
         "Poolse luchtruim bewaken, moesten al meermaals in actie komen.",
         "binnenland",
     ),
+    # A dateline that names a Dutch province is home.
+    (
+        "",
+        "NOORD-HOLLAND - De zorgpremie gaat volgend jaar minder omhoog dan de tien euro per "
+        "maand die het ministerie van Volksgezondheid in september voorspelde.",
+        "binnenland",
+    ),
     # American institutions name the country they act for.
     (
         "",
