@@ -29,8 +29,9 @@ domestic. A tie goes to the side the title names first (its subject).
 A known dateline decides, except that a foreign dateline over a Dutch acting
 subject in the title or lead ("KOPENHAGEN (ANP) - Demissionair minister Eelco
 Heinen (Financiën) ...", "Nederlandse militairen in Polen ...") is home news,
-as ANP files it. A dateline town the gazetteer does not know, credited to
-Dutch agencies only, over a text without foreign evidence is a Dutch town.
+as ANP files it. A dateline that names a Dutch province or region is home, and
+so is a dateline town the gazetteer does not know, credited to Dutch agencies
+only, over a text without foreign evidence.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _home_actor_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     )
 
 
-def is_origin(text: str, start: int) -> bool:
+def _is_origin(text: str, start: int) -> bool:
     """The country at ``start`` of ``text`` is named as where something comes from."""
     return _ORIGIN_BEFORE_RE.search(text, max(0, start - ORIGIN_WINDOW_CHARS), start) is not None
 
@@ -121,7 +122,7 @@ def setting_scores(
             continue  # "het Britse kabinet": the adjective already counts abroad
         code = _HOME if home else mention.code
         in_lead = mention.in_title or mention.start < lead
-        if in_lead and not home and is_origin(title if mention.in_title else text, mention.start):
+        if in_lead and not home and _is_origin(title if mention.in_title else text, mention.start):
             in_lead = False
         if in_lead or mention.role is Role.SUBJECT or mention.kind is AliasKind.METONYM:
             # Title and lead usually repeat one subject: it counts once.
@@ -209,13 +210,14 @@ def is_abroad(
     # it knows the Dutch towns ANP datelines most and every foreign capital, so
     # the city is likely abroad. Copy of a foreign agency is foreign news, and so
     # is a text whose foreign evidence beats the home evidence, however slight
-    # ("Het Amerikaanse bedrijf"); without evidence either way it stays unplaced.
+    # ("Het Amerikaanse bedrijf"); without evidence either way it stays unplaced,
+    # unless it is ANP's own copy (below).
     if _names_home(dateline.city):
         return False  # "NOORD-HOLLAND - De zorgpremie ...": a Dutch province or region
     if foreign_wins or any(agency.upper() in _foreign_agencies() for agency in dateline.agencies):
         return True
-    if home >= best > 0 or home > best:
-        return False
+    if home > 0 and home >= best:
+        return False  # home evidence beats or ties the foreign (the title opens at home)
     # "HOUTEN (ANP) - Het winterse weer ...": Dutch copy, no foreign evidence at all.
     dutch_copy = bool(dateline.agencies) and all(
         agency.upper() in DUTCH_AGENCIES for agency in dateline.agencies
@@ -236,11 +238,9 @@ def _title_opens_abroad(
 ) -> bool:
     """The title's first mention is a best-scoring foreign country.
 
-    A Dutch headline opens with its subject.
-
-    It breaks a tie between home and foreign evidence ("Ecuador onderschept coke
-    bestemd voor haven Rotterdam" is foreign, "Nederlandse militairen in Polen ..."
-    is home).
+    A Dutch headline opens with its subject, so this breaks a tie between home and
+    foreign evidence ("Ecuador onderschept coke bestemd voor haven Rotterdam" is
+    foreign, "Nederlandse militairen in Polen ..." is home).
     """
     if not title_mentions:
         return False
