@@ -116,13 +116,14 @@ def setting_scores(
     main: set[str] = set()
     for mention in (*title_mentions, *text_mentions):
         home = mention.role is Role.DOMESTIC or mention.code in DOMESTIC
-        if home and _after_foreign_adjective(
-            mention, title_mentions if mention.in_title else text_mentions
+        source = title if mention.in_title else text
+        if home and _not_home_here(
+            mention, title_mentions if mention.in_title else text_mentions, source
         ):
-            continue  # "het Britse kabinet": the adjective already counts abroad
+            continue
         code = _HOME if home else mention.code
         in_lead = mention.in_title or mention.start < lead
-        if in_lead and not home and _is_origin(title if mention.in_title else text, mention.start):
+        if in_lead and not home and _is_origin(source, mention.start):
             in_lead = False
         if in_lead or mention.role is Role.SUBJECT or mention.kind is AliasKind.METONYM:
             # Title and lead usually repeat one subject: it counts once.
@@ -160,6 +161,15 @@ def has_home_actor(
     return False
 
 
+def _not_home_here(mention: Mention, mentions: Sequence[Mention], text: str) -> bool:
+    """A Dutch-institution word that names a foreign one here.
+
+    "het Britse kabinet" (the adjective already counts abroad) or "het
+    kabinet-Netanyahu" (the Dutch compounds are setting words that match whole).
+    """
+    return _after_foreign_adjective(mention, mentions) or _names_another(mention, text)
+
+
 def _after_foreign_adjective(mention: Mention, mentions: Sequence[Mention]) -> bool:
     """A Dutch-institution word right after a foreign adjective ("Duitse kabinet")."""
     return mention.role is Role.DOMESTIC and any(
@@ -167,6 +177,19 @@ def _after_foreign_adjective(mention: Mention, mentions: Sequence[Mention]) -> b
         and m.code not in DOMESTIC
         and 0 < mention.start - m.end <= ADJECTIVE_GAP_CHARS
         for m in mentions
+    )
+
+
+def _names_another(mention: Mention, text: str) -> bool:
+    """A Dutch-institution word joined to a name: "kabinet-Netanyahu", "Kamer-Smith".
+
+    The Dutch compounds (kabinet-Rutte, kabinet-Schoof) are setting words of their
+    own and match whole, so a hyphen and a capital after the word name another.
+    """
+    return (
+        mention.role is Role.DOMESTIC
+        and text[mention.end : mention.end + 1] == "-"
+        and text[mention.end + 1 : mention.end + 2].isupper()
     )
 
 
@@ -200,9 +223,8 @@ def is_abroad(
         return not has_home_actor(title_mentions, text_mentions, title, text[:lead])
     foreign, home = setting_scores(title_mentions, text_mentions, lead, text, title)
     best = max(foreign.values(), default=0)
-    foreign_wins = best > home or (
-        best == home > 0 and _title_opens_abroad(title_mentions, foreign, best)
-    )
+    opener = [m for m in title_mentions if not _not_home_here(m, title_mentions, title)]
+    foreign_wins = best > home or (best == home > 0 and _title_opens_abroad(opener, foreign, best))
     abroad = best >= MAIN_SUBJECT_MIN and foreign_wins
     if dateline is None:
         return abroad

@@ -392,6 +392,12 @@ NOT_CAUGHT_BY_THE_NEW_RULES = [
         "De leden stemden zaterdag in Ede.",
         "binnenland",
     ),
+    # "kabinet" joined to a foreign name is that country's cabinet.
+    (
+        "Kabinet-Netanyahu stemt in met bestand",
+        "Het kabinet van premier Netanyahu stemde vannacht in.",
+        "buitenland",
+    ),
     # A tie that the title does not open abroad stays home.
     (
         "Kabinet wil gesprek met Duitsland over grenscontroles",
