@@ -57,6 +57,8 @@ def tag(
         link=link,
         feed_sections=feed_sections,
         categories=categories,
-        foreign=is_abroad(title_mentions, text_mentions, folded_text, dateline, dateline_code),
+        foreign=is_abroad(
+            title_mentions, text_mentions, folded_text, dateline, dateline_code, folded_title
+        ),
     )
     return Tags(countries=tuple(sorted(scores)), sections=sections)

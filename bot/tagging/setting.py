@@ -17,11 +17,21 @@ where they stand and what they are:
   metonym ("Witte Huis", "Kremlin") name the acting state: they make their
   country a main subject wherever they stand;
 * Dutch mentions (Nederland, Den Haag, the Tweede Kamer) and Dutch markers
-  (Kamerleden, RIVM, VVD, Drenthe, Dutch dateline towns) count for home.
+  (Kamerleden, RIVM, VVD, Drenthe, Dutch dateline towns) count for home;
+* a country named as where something comes from ("een container die afkomstig
+  was uit Ecuador") is a passing mention even in the lead: it adds only
+  ``BODY_WEIGHT``.
 
 A story is foreign when its best foreign country reaches ``MAIN_SUBJECT_MIN``
 and beats the home evidence: a Dutch subject with a foreign mention stays
-domestic. A known dateline decides on its own.
+domestic. A tie goes to the side the title names first (its subject).
+
+A known dateline decides, except that a foreign dateline over a Dutch acting
+subject in the title or lead ("KOPENHAGEN (ANP) - Demissionair minister Eelco
+Heinen (Financiën) ...", "Nederlandse militairen in Polen ...") is home news,
+as ANP files it. A dateline that names a Dutch province or region is home, and
+so is a dateline town the gazetteer does not know, credited to Dutch agencies
+only, over a text without foreign evidence.
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from bot.core.model import Dateline
-from bot.tagging.countries import Mention, Role, setting_data
+from bot.tagging.countries import Mention, Role, find_mentions_folded, light_fold, setting_data
 from bot.tagging.gazetteer import AliasKind
 
 # Codes whose news is domestic for a Dutch outlet (Caribisch Nederland is part of NL).
@@ -46,6 +56,20 @@ MAIN_SUBJECT_MIN = 3
 # The lead is the first sentence, but never longer than this.
 LEAD_MAX_CHARS = 300
 _SENTENCE_END_RE = re.compile(r"[.!?](?=[\s\"'”’)]*(?:\s|$))|\n")
+# Words right before a country that name it as an origin, not as the setting.
+_ORIGIN_BEFORE_RE = re.compile(
+    r"(?:afkomstig(?:\s+(?:is|was|zijn|waren))?|komt|kwam|komen|kwamen)\s+(?:uit|van)\s+"
+    r"(?:het\s+|de\s+)?$",
+    re.IGNORECASE,
+)
+ORIGIN_WINDOW_CHARS = 40
+# "de Belgische minister Annelies Verlinden (Binnenlandse Zaken)": the adjective
+# stands this close before the bracketed portfolio.
+PORTFOLIO_ADJECTIVE_WINDOW_CHARS = 60
+# "het Britse kabinet": a foreign adjective directly before a Dutch-institution word.
+ADJECTIVE_GAP_CHARS = 1
+# Agencies of Dutch copy: a dateline credited only to them is a Dutch newsroom's.
+DUTCH_AGENCIES = frozenset({"ANP", "NOS", "NU.NL"})
 
 
 @cache
@@ -59,16 +83,48 @@ def lead_end(text: str) -> int:
     return match.end() if match else min(len(text), LEAD_MAX_CHARS)
 
 
+@cache
+def _home_actor_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Dutch acting subjects under a foreign dateline (setting.toml): words, portfolios."""
+    data = setting_data()["home_actors"]
+    words = "|".join(re.escape(word).replace("\\ ", r"[\s\-]+") for word in data["words"])
+    portfolios = "|".join(re.escape(word) for word in data["portfolios"])
+    return (
+        re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE),
+        re.compile(rf"\((?:{portfolios})[,)]", re.IGNORECASE),
+    )
+
+
+def _is_origin(text: str, start: int) -> bool:
+    """The country at ``start`` of ``text`` is named as where something comes from."""
+    return _ORIGIN_BEFORE_RE.search(text, max(0, start - ORIGIN_WINDOW_CHARS), start) is not None
+
+
 def setting_scores(
-    title_mentions: Sequence[Mention], text_mentions: Sequence[Mention], lead: int
+    title_mentions: Sequence[Mention],
+    text_mentions: Sequence[Mention],
+    lead: int,
+    text: str = "",
+    title: str = "",
 ) -> tuple[Counter[str], int]:
-    """Weighted evidence per foreign country, and the weight of home evidence."""
+    """Weighted evidence per foreign country, and the weight of home evidence.
+
+    ``text`` and ``title`` are the folded texts the mentions were found in; with
+    them, a country named as an origin counts as a passing mention.
+    """
     scores: Counter[str] = Counter()  # _HOME for every kind of home evidence
     main: set[str] = set()
     for mention in (*title_mentions, *text_mentions):
         home = mention.role is Role.DOMESTIC or mention.code in DOMESTIC
+        source = title if mention.in_title else text
+        if home and _not_home_here(
+            mention, title_mentions if mention.in_title else text_mentions, source
+        ):
+            continue
         code = _HOME if home else mention.code
         in_lead = mention.in_title or mention.start < lead
+        if in_lead and not home and _is_origin(source, mention.start):
+            in_lead = False
         if in_lead or mention.role is Role.SUBJECT or mention.kind is AliasKind.METONYM:
             # Title and lead usually repeat one subject: it counts once.
             main.add(code)
@@ -80,29 +136,136 @@ def setting_scores(
     return scores, home_score
 
 
+def has_home_actor(
+    title_mentions: Sequence[Mention], text_mentions: Sequence[Mention], title: str, lead: str
+) -> bool:
+    """A Dutch institution, office holder or group acts in the title or the lead.
+
+    Dutch markers (the Tweede Kamer, a Dutch party, the king), a title that opens
+    with the Netherlands ("Nederlandse militairen ..."), or the words of
+    ``[home_actors]`` in setting.toml ("demissionair premier", "minister Eelco
+    Heinen (Financiën)").
+    """
+    lead_mentions = [m for m in text_mentions if m.start < len(lead)]
+    if any(m.role is Role.DOMESTIC for m in (*title_mentions, *lead_mentions)):
+        return True
+    if any(m.code in DOMESTIC and m.start == 0 for m in title_mentions):
+        return True
+    words, portfolios = _home_actor_patterns()
+    if words.search(title) is not None or words.search(lead) is not None:
+        return True
+    for text, mentions in ((title, title_mentions), (lead, lead_mentions)):
+        for match in portfolios.finditer(text):
+            if not _foreign_adjective_before(mentions, match.start()):
+                return True
+    return False
+
+
+def _not_home_here(mention: Mention, mentions: Sequence[Mention], text: str) -> bool:
+    """A Dutch-institution word that names a foreign one here.
+
+    "het Britse kabinet" (the adjective already counts abroad) or "het
+    kabinet-Netanyahu" (the Dutch compounds are setting words that match whole).
+    """
+    return _after_foreign_adjective(mention, mentions) or _names_another(mention, text)
+
+
+def _after_foreign_adjective(mention: Mention, mentions: Sequence[Mention]) -> bool:
+    """A Dutch-institution word right after a foreign adjective ("Duitse kabinet")."""
+    return mention.role is Role.DOMESTIC and any(
+        m.kind is AliasKind.ADJECTIVE
+        and m.code not in DOMESTIC
+        and 0 < mention.start - m.end <= ADJECTIVE_GAP_CHARS
+        for m in mentions
+    )
+
+
+def _names_another(mention: Mention, text: str) -> bool:
+    """A Dutch-institution word joined to a name: "kabinet-Netanyahu", "Kamer-Smith".
+
+    The Dutch compounds (kabinet-Rutte, kabinet-Schoof) are setting words of their
+    own and match whole, so a hyphen and a capital after the word name another.
+    """
+    return (
+        mention.role is Role.DOMESTIC
+        and text[mention.end : mention.end + 1] == "-"
+        and text[mention.end + 1 : mention.end + 2].isupper()
+    )
+
+
+def _foreign_adjective_before(mentions: Sequence[Mention], start: int) -> bool:
+    """A foreign adjective shortly before ``start``: "de Belgische minister X (Defensie)"."""
+    return any(
+        m.kind is AliasKind.ADJECTIVE
+        and m.code not in DOMESTIC
+        and 0 <= start - m.end <= PORTFOLIO_ADJECTIVE_WINDOW_CHARS
+        for m in mentions
+    )
+
+
 def is_abroad(
     title_mentions: Sequence[Mention],
     text_mentions: Sequence[Mention],
     text: str,
     dateline: Dateline | None,
     dateline_code: str | None,
+    title: str = "",
 ) -> bool | None:
     """True for a foreign story, False for a domestic one, None when it cannot be told.
 
-    ``text`` is the folded body the ``text_mentions`` were found in.
+    ``text`` and ``title`` are the folded body and title the mentions were found in.
     """
+    lead = lead_end(text)
     if dateline_code is not None:
-        return dateline_code not in DOMESTIC
-    foreign, home = setting_scores(title_mentions, text_mentions, lead_end(text))
+        if dateline_code in DOMESTIC:
+            return False
+        # The Dutch premier or troops abroad: home news under a foreign dateline.
+        return not has_home_actor(title_mentions, text_mentions, title, text[:lead])
+    foreign, home = setting_scores(title_mentions, text_mentions, lead, text, title)
     best = max(foreign.values(), default=0)
-    abroad = best >= MAIN_SUBJECT_MIN and best > home
+    opener = [m for m in title_mentions if not _not_home_here(m, title_mentions, title)]
+    foreign_wins = best > home or (best == home > 0 and _title_opens_abroad(opener, foreign, best))
+    abroad = best >= MAIN_SUBJECT_MIN and foreign_wins
     if dateline is None:
         return abroad
     # A dateline city the gazetteer does not know ("DEERFIELD", "BATTLE CREEK"):
     # it knows the Dutch towns ANP datelines most and every foreign capital, so
     # the city is likely abroad. Copy of a foreign agency is foreign news, and so
     # is a text whose foreign evidence beats the home evidence, however slight
-    # ("Het Amerikaanse bedrijf"); without evidence either way it stays unplaced.
-    if best > home or any(agency.upper() in _foreign_agencies() for agency in dateline.agencies):
+    # ("Het Amerikaanse bedrijf"); without evidence either way it stays unplaced,
+    # unless it is ANP's own copy (below).
+    if _names_home(dateline.city):
+        return False  # "NOORD-HOLLAND - De zorgpremie ...": a Dutch province or region
+    if foreign_wins or any(agency.upper() in _foreign_agencies() for agency in dateline.agencies):
         return True
-    return False if home > best else None
+    if home > 0 and home >= best:
+        return False  # home evidence beats or ties the foreign (the title opens at home)
+    # "HOUTEN (ANP) - Het winterse weer ...": Dutch copy, no foreign evidence at all.
+    dutch_copy = bool(dateline.agencies) and all(
+        agency.upper() in DUTCH_AGENCIES for agency in dateline.agencies
+    )
+    return False if dutch_copy and best == 0 else None
+
+
+def _names_home(city: str) -> bool:
+    """The dateline names a Dutch province, region or marker of the setting words."""
+    return any(
+        mention.role is Role.DOMESTIC or mention.code in DOMESTIC
+        for mention in find_mentions_folded(light_fold(city))
+    )
+
+
+def _title_opens_abroad(
+    title_mentions: Sequence[Mention], foreign: Counter[str], best: int
+) -> bool:
+    """The title's first mention is a best-scoring foreign country.
+
+    A Dutch headline opens with its subject, so this breaks a tie between home and
+    foreign evidence ("Ecuador onderschept coke bestemd voor haven Rotterdam" is
+    foreign, "Nederlandse militairen in Polen ..." is home).
+    """
+    if not title_mentions:
+        return False
+    first = min(title_mentions, key=lambda mention: mention.start)
+    home = first.role is Role.DOMESTIC or first.code in DOMESTIC
+    return not home and foreign[first.code] == best

@@ -21,6 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
+# heldout2, heldout3: web-page items of other outlets and years (README.md).
+PARTS = ("dev", "heldout", "heldout2", "heldout3")
 
 
 def _items() -> list[dict[str, object]]:
@@ -45,23 +47,23 @@ def test_labelled_set_is_big_enough_and_well_formed() -> None:
         assert set(sections) <= slugs, item["id"]
         # One place per item: home, abroad, or (sport) neither.
         assert not {"binnenland", "buitenland"} <= set(sections), item["id"]
-        assert item["part"] in ("dev", "heldout")
-    for part in ("dev", "heldout"):
+        assert item["part"] in PARTS
+    for part in PARTS:
         in_part = [item for item in items if item["part"] == part]
         assert sum("buitenland" in item["sections"] for item in in_part) >= 10  # type: ignore[operator]
 
 
-# Held-out buitenland recall misses the target: 12 of 14 (0.857). The two
-# misses are a Grammy story whose title names a Dutch winner, and a Volkskrant
-# item that hooks on the Dutch press conference but reports how other European
-# countries explain their measures, without naming one. Strict: when the tagger
-# gets there, this test fails and the mark must go.
+# Second held-out part (web pages of other outlets), binnenland recall 0.909 (20
+# of 22): two Dutch stories whose words make the text tagger infer sport (riots
+# around Ajax - Maccabi Tel Aviv; a petition to boycott the football World Cup),
+# and sport items get neither home nor abroad. Strict: when the tagger gets
+# there, this test fails and the mark must go.
 KNOWN_MISS = pytest.mark.xfail(
-    strict=True, reason="held-out buitenland recall 0.857 < target (docs/tagging.md)"
+    strict=True, reason="heldout2 binnenland recall 0.909 < target (docs/tagging.md)"
 )
 CASES = [
-    pytest.param(part, slug, marks=KNOWN_MISS if (part, slug) == ("heldout", "buitenland") else ())
-    for part in ("dev", "heldout", "all")
+    pytest.param(part, slug, marks=KNOWN_MISS if (part, slug) == ("heldout2", "binnenland") else ())
+    for part in (*PARTS, "all")
     for slug in CLASSES
 ]
 
@@ -94,7 +96,7 @@ def test_precision_and_recall_from_text_alone(part: str, slug: str) -> None:
     assert recall >= TARGET - MARGIN, report
 
 
-def test_heldout_buitenland_precision_meets_target() -> None:
-    # The known miss above is recall only: nothing home is filed abroad.
-    precision, _, report = _figures("heldout", "buitenland")
+def test_heldout2_binnenland_precision_meets_target() -> None:
+    # The known miss above is recall only.
+    precision, _, report = _figures("heldout2", "binnenland")
     assert precision >= TARGET - MARGIN, report

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.model import Dateline
+from bot.ingest.dateline import split_dateline
 from bot.tagging import SECTIONS, section, tag
 from bot.tagging.sections import is_general_label, section_for_label
 
@@ -216,6 +217,10 @@ DOMESTIC_WITH_FOREIGN_ASIDE = [
         "Kopenhagen. De wethouder onderzoekt de kosten.",
     ),
     (
+        "Amsterdamse politie pakt Duitse toerist op na vechtpartij",
+        "De man was met vrienden in de stad. Hij moet een boete betalen.",
+    ),
+    (
         "RIVM: griepgolf voorbij",
         "De griepepidemie is voorbij, meldt het RIVM. In Duitsland houdt de griep nog aan.",
     ),
@@ -241,8 +246,9 @@ def test_dutch_subject_with_foreign_aside_is_binnenland(title: str, text: str) -
     [
         # Foreign agency copy with a town the gazetteer does not know is foreign.
         (Dateline("BATTLE CREEK", ("AFN", "BLOOMBERG")), ("buitenland", "economie")),
-        # ANP's own copy from an unknown town: the text decides, here nothing does.
-        (Dateline("BATTLE CREEK", ("ANP",)), ("economie",)),
+        # ANP's own copy from a town the gazetteer does not know, with no foreign
+        # word in the text, is a Dutch town's ("HOUTEN (ANP) - Het winterse weer").
+        (Dateline("BATTLE CREEK", ("ANP",)), ("binnenland", "economie")),
     ],
 )
 def test_unknown_dateline_of_a_foreign_agency_is_buitenland(
@@ -280,3 +286,129 @@ def test_foreign_subjects_tag_no_country() -> None:
     # A head of state decides the setting, not the country tags: the labels count
     # only names, adjectives, places and metonyms.
     assert tag("Trump en Poetin bellen", "Het gesprek duurde twee uur.").countries == ()
+
+
+# Real general-feed items of other outlets and years (tests/fixtures/sections/
+# web_pages.jsonl), as a general feed delivers them: title, wire dateline, lead.
+# Each was filed wrongly before the rules this table pins down.
+REAL_ITEMS_WITH_THEIR_PLACE = [
+    # "Nederlandse tijd" is a time zone, not a Dutch subject.
+    (
+        "",
+        "De politie van de Amerikaanse stad New York heeft zondagavond (Nederlandse tijd) "
+        "een man doodgeschoten die bij een kerstconcert bij een kerk op straat twee wapens "
+        "had getrokken en om zich heen begon te schieten.",
+        "buitenland",
+    ),
+    # A country named as the origin of a container is a passing mention.
+    (
+        "",
+        "De drugs zaten verstopt in een container die afkomstig was uit Ecuador. De "
+        "container kwam gisteren aan in de Maasstad, met een zeeschip uit Antwerpen. De "
+        "container was bestemd voor een bedrijf in Den Haag.",
+        "binnenland",
+    ),
+    # A Dutch minister or premier abroad is home news under a foreign dateline.
+    (
+        "Heinen wil nog niet reageren op EU-plan bevroren tegoeden Rusland",
+        "KOPENHAGEN (ANP) - Demissionair minister Eelco Heinen (Financiën) wil nog niet "
+        "reageren op het plan van de Europese Commissie om de opgebouwde kasmiddelen van "
+        "bevroren Russische tegoeden te gebruiken voor een lening aan Oekraïne.",
+        "binnenland",
+    ),
+    (
+        "Schoof: beperkingen leger Oekraïne raken ook Europese veiligheid",
+        "JOHANNESBURG (ANP) - Demissionair premier Dick Schoof heeft zorgen over de "
+        "beperkingen van het Oekraïense leger die in het zogenoemde 28-puntenplan staan.",
+        "binnenland",
+    ),
+    # ANP copy from a town the gazetteer does not know, nothing foreign in it.
+    (
+        "",
+        "HOUTEN (ANP) - Het winterse weer laat nog even op zich wachten in december. Door "
+        "de toevoer van zachte lucht blijft de temperatuur in de eerste helft van december "
+        "naar verwachting rond de 5 tot 10 graden.",
+        "binnenland",
+    ),
+    # Home and abroad tie: the side the title opens with is the subject.
+    (
+        "Ecuador onderschept megahoeveelheid coke bestemd voor haven Rotterdam",
+        "In Ecuador is een enorme hoeveelheid cocaïne onderschept, waarvan een deel als "
+        "bestemming de haven in Rotterdam had.",
+        "buitenland",
+    ),
+    (
+        "Nederlandse militairen in Polen meteen in actie, maar loos alarm",
+        "ZUIDOOST-POLEN (ANP) - De Nederlandse militairen die sinds anderhalve week het "
+        "Poolse luchtruim bewaken, moesten al meermaals in actie komen.",
+        "binnenland",
+    ),
+    # A dateline that names a Dutch province is home.
+    (
+        "",
+        "NOORD-HOLLAND - De zorgpremie gaat volgend jaar minder omhoog dan de tien euro per "
+        "maand die het ministerie van Volksgezondheid in september voorspelde.",
+        "binnenland",
+    ),
+    # American institutions name the country they act for.
+    (
+        "",
+        "De Republikeinen hebben een meerderheid in het Huis en de Senaat. In het Huis van "
+        "Afgevaardigden zijn 435 zetels te verdelen.",
+        "buitenland",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"), REAL_ITEMS_WITH_THEIR_PLACE, ids=lambda x: str(x)[:30]
+)
+def test_real_items_are_filed_where_they_are_set(title: str, text: str, expected: str) -> None:
+    dateline, body = split_dateline(text)
+    tags = tag(title, body, feed_sections=("algemeen",), dateline=dateline)
+    other = "binnenland" if expected == "buitenland" else "buitenland"
+    assert expected in tags.sections
+    assert other not in tags.sections
+
+
+# Guards on those rules: what they must not catch.
+NOT_CAUGHT_BY_THE_NEW_RULES = [
+    # A Belgian minister is written like a Dutch one, but the adjective says whose.
+    (
+        "",
+        "BRUSSEL (ANP) - De Belgische minister Annelies Verlinden (Binnenlandse Zaken) "
+        "wil meer politie in de hoofdstad.",
+        "buitenland",
+    ),
+    # D66's youth wing is not the American party.
+    (
+        "Jonge Democraten willen stemrecht vanaf 16",
+        "De jongerenorganisatie van D66 pleit al jaren voor een lagere kiesleeftijd.",
+        "binnenland",
+    ),
+    # A party congress is not the American Congress.
+    (
+        "Congres van de VVD kiest nieuwe voorzitter",
+        "De leden stemden zaterdag in Ede.",
+        "binnenland",
+    ),
+    # "kabinet" joined to a foreign name is that country's cabinet.
+    (
+        "Kabinet-Netanyahu stemt in met bestand",
+        "Het kabinet van premier Netanyahu stemde vannacht in.",
+        "buitenland",
+    ),
+    # A tie that the title does not open abroad stays home.
+    (
+        "Kabinet wil gesprek met Duitsland over grenscontroles",
+        "Het kabinet wil snel overleg met Berlijn.",
+        "binnenland",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"), NOT_CAUGHT_BY_THE_NEW_RULES, ids=lambda x: str(x)[:30]
+)
+def test_new_rules_leave_these_alone(title: str, text: str, expected: str) -> None:
+    test_real_items_are_filed_where_they_are_set(title, text, expected)
