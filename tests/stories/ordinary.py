@@ -67,8 +67,9 @@ def load_items(part: str | None = None) -> list[NewsItem]:
 
 def _copy(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two outlets carrying one text: the same headline or the same opening of the lead."""
-    lead_a, lead_b = (r["description"].split(" - ", 1)[-1][:80].casefold() for r in (a, b))
-    return a["title"].casefold() == b["title"].casefold() or lead_a == lead_b
+    title_a, title_b = (str(r["title"]).casefold() for r in (a, b))
+    lead_a, lead_b = (str(r["description"]).split(" - ", 1)[-1][:80].casefold() for r in (a, b))
+    return title_a == title_b or lead_a == lead_b
 
 
 def _category(a: dict[str, Any], b: dict[str, Any]) -> str:
@@ -76,11 +77,11 @@ def _category(a: dict[str, Any], b: dict[str, Any]) -> str:
         if a["outlet"] == b["outlet"]:
             return "same-outlet"
         return "copy" if _copy(a, b) else "cross-outlet"
-    kinds = sorted(k if k in REPORT_KINDS else "feature" for k in (a["kind"], b["kind"]))
-    if kinds == ["news", "news"] or set(kinds) <= REPORT_KINDS:
-        day_a, day_b = a["pubDate"][:10], b["pubDate"][:10]
-        return "other-event-same-day" if day_a == day_b else "other-event-other-day"
-    return "news-vs-feature" if kinds[0] != "feature" or kinds[1] != "feature" else "neither-is-news"
+    reports = [r["kind"] in REPORT_KINDS for r in (a, b)]
+    if all(reports):
+        same_day = a["pubDate"][:10] == b["pubDate"][:10]
+        return "other-event-same-day" if same_day else "other-event-other-day"
+    return "news-vs-feature" if any(reports) else "neither-is-news"
 
 
 def load_pairs(part: str | None = None) -> list[Pair]:
