@@ -18,6 +18,8 @@ MARGIN = 0.02
 RECORDED = {
     "dev": (0.958, 0.815),
     "heldout": (0.821, 0.785),
+    # A second batch, labelled after the method was final and evaluated once.
+    "fresh": (0.474, 0.947),
 }
 
 
@@ -31,12 +33,12 @@ def test_ordinary_figures_do_not_fall_below_those_recorded(part: str) -> None:
 
 def test_every_record_is_complete_and_dated_by_its_convention() -> None:
     rows = records()
-    assert len({row["id"] for row in rows}) == len(rows) == 123
+    assert len({row["id"] for row in rows}) == len(rows) == 152
     for row in rows:
         assert row["title"], row["id"]
         assert row["description"], row["id"]
         assert row["link"].startswith("http"), row["id"]
-        assert row["part"] in ("dev", "heldout"), row["id"]
+        assert row["part"] in ("dev", "heldout", "fresh"), row["id"]
         published = datetime.fromisoformat(row["pubDate"])
         assert published.utcoffset() is not None, row["id"]
         assert row["time_precision"] in ("day", "minute", "text"), row["id"]
@@ -62,10 +64,11 @@ def test_the_set_is_multi_outlet_news_with_look_alikes() -> None:
     assert categories["news-vs-feature"] >= 60
 
 
-def test_parts_are_whole_dossiers() -> None:
-    # No pair of items within 72 hours crosses the parts.
-    items = load_items()
+def test_dev_and_heldout_are_whole_dossiers() -> None:
+    # No two items within 72 hours are split between dev and held-out (the fresh
+    # batch is replayed and paired on its own).
     part_of = {row["id"]: row["part"] for row in records()}
+    items = [item for item in load_items() if part_of[item.id] != "fresh"]
     for a, b in pairwise(items):
         if abs(b.published - a.published).total_seconds() <= 72 * 3600:
             assert part_of[a.id] == part_of[b.id], (a.id, b.id)
