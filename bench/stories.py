@@ -87,6 +87,7 @@ from tests.stories.labelled import (  # noqa: E402
     load_items,
     load_parts,
 )
+from tests.stories.ordinary import evaluate as evaluate_ordinary  # noqa: E402
 
 TARGET = 2000.0  # items/s
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -429,6 +430,11 @@ def main() -> int:
         print(f"labelled {part}: {evaluate(part).line()}")
     for number, fold in enumerate(evaluate_dev_folds(), 1):
         print(f"labelled dev fold {number}: {fold.line()}")
+    # Ordinary multi-outlet news (tests/fixtures/stories/ordinary.jsonl), replayed
+    # through de-duplication and the assigner as the pipeline does.
+    for ordinary_part in (DEV, HELDOUT, "fresh", None):
+        ordinary = evaluate_ordinary(ordinary_part)
+        print(f"ordinary {ordinary_part or 'all'}: {ordinary.line()}")
 
     stream = synthesise(items, measure)
     rates = []

@@ -58,6 +58,13 @@ EXPLAINER_OPENERS = (
     "zo gaat ", "wat we weten", "wat is ", "wat zijn ", "wat betekent ", "wat kun je ",
     "wat mag ", "wat moet je ", "dit is waarom ", "dit moet je weten", "uitleg",
 )  # fmt: skip
+# "What we know" round-ups anywhere in a headline ("De botsing van 2 treinen en
+# een kraan: dit is wat we weten", "Storm trekt over het land, dit weten we nu"):
+# an overview of the day, not a report.
+WHAT_WE_KNOW_RE = re.compile(
+    r"\b(?:dit is (?:alles )?wat we (?:nu |tot nu toe |inmiddels )?weten|dit weten we|"
+    r"wat weten we)\b"
+)
 # URL path segments (between slashes) and slug openers that mark a feature.
 FEATURE_PATH_SEGMENTS = frozenset(
     {
@@ -164,6 +171,8 @@ def _is_feature(
     if folded_title.startswith(FEATURE_TITLE_OPENERS):
         return True
     if _asks_or_explains(folded_title) or DIGEST_TITLE_RE.search(folded_title):
+        return True
+    if WHAT_WE_KNOW_RE.search(folded_title):
         return True
     if _path_marks_feature(link):
         return True

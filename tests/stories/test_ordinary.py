@@ -1,0 +1,93 @@
+"""The ordinary multi-outlet set (tests/fixtures/stories/ordinary.jsonl): its shape and figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from itertools import pairwise
+
+import pytest
+
+from bot.stories.kinds import Kind, classify
+from tests.stories.ordinary import evaluate, load_items, load_pairs, records
+
+MARGIN = 0.02
+# What each part gives with the current assigner (docs/stories.md, "The ordinary
+# set"), before the margin: (precision, cross-outlet recall). Before the
+# "what we know" marker (bot/stories/kinds.py) dev was 0.920 / 0.815.
+RECORDED = {
+    "dev": (0.958, 0.815),
+    "heldout": (0.821, 0.785),
+    # A second batch, labelled after the method was final and evaluated once.
+    "fresh": (0.474, 0.947),
+}
+
+
+@pytest.mark.parametrize("part", sorted(RECORDED))
+def test_ordinary_figures_do_not_fall_below_those_recorded(part: str) -> None:
+    precision, recall = RECORDED[part]
+    figures = evaluate(part)
+    assert figures.precision >= precision - MARGIN, figures.line()
+    assert figures.cross_recall >= recall - MARGIN, figures.line()
+
+
+def test_every_record_is_complete_and_dated_by_its_convention() -> None:
+    rows = records()
+    assert len({row["id"] for row in rows}) == len(rows) == 152
+    for row in rows:
+        assert row["title"], row["id"]
+        assert row["description"], row["id"]
+        assert row["link"].startswith("http"), row["id"]
+        assert row["part"] in ("dev", "heldout", "fresh"), row["id"]
+        published = datetime.fromisoformat(row["pubDate"])
+        assert published.utcoffset() is not None, row["id"]
+        assert row["time_precision"] in ("day", "minute", "text"), row["id"]
+        if row["time_precision"] == "day":  # date-only pages: 12:00 local time
+            assert (published.hour, published.minute) == (12, 0), row["id"]
+
+
+def test_the_set_is_multi_outlet_news_with_look_alikes() -> None:
+    rows = records()
+    outlets_of: dict[str, set[str]] = {}
+    for row in rows:
+        outlets_of.setdefault(row["event"], set()).add(row["outlet"])
+    assert len({row["outlet"] for row in rows}) >= 40
+    assert sum(len(outlets) > 1 for outlets in outlets_of.values()) >= 20
+    # Not-news pieces are events of their own, never part of a report's event.
+    for row in rows:
+        if row["kind"] not in ("news", "live"):
+            assert row["event"].startswith(("feature:", "analysis:", "opinion:", "other:"))
+            assert len([r for r in rows if r["event"] == row["event"]]) == 1, row["id"]
+    categories = Counter(pair.category for pair in load_pairs())
+    assert categories["cross-outlet"] >= 100
+    assert categories["other-event-same-day"] + categories["other-event-other-day"] >= 40
+    assert categories["news-vs-feature"] >= 60
+
+
+def test_dev_and_heldout_are_whole_dossiers() -> None:
+    # No two items within 72 hours are split between dev and held-out (the fresh
+    # batch is replayed and paired on its own).
+    part_of = {row["id"]: row["part"] for row in records()}
+    items = [item for item in load_items() if part_of[item.id] != "fresh"]
+    for a, b in pairwise(items):
+        if abs(b.published - a.published).total_seconds() <= 72 * 3600:
+            assert part_of[a.id] == part_of[b.id], (a.id, b.id)
+
+
+# "What we know" round-ups are overviews, not the report (bot/stories/kinds.py);
+# real headlines of the set, and reports that must stay news.
+ROUND_UPS = [
+    ("De botsing van 2 treinen en een kraan: dit is wat we weten", Kind.FEATURE),
+    ("Dit is alles wat we nu weten over de ingestorte flat in Den Haag", Kind.FEATURE),
+    ("Storm Eunice trekt over Nederland, dit weten we nu", Kind.FEATURE),
+    ("Dit weten we over de aanslag in de Utrechtse tram", Kind.FEATURE),
+    ("Wat weten we nu over de schietpartijen in Rotterdam", Kind.FEATURE),
+    ("Goederentrein botste eerst op kraan, daarna ontspoorde intercity", Kind.NEWS),
+    ("Kaag stapt op als demissionair minister van Buitenlandse Zaken", Kind.NEWS),
+]
+
+
+@pytest.mark.parametrize(("title", "kind"), ROUND_UPS)
+def test_what_we_know_round_ups_are_not_the_report(title: str, kind: Kind) -> None:
+    row = next(row for row in records() if row["title"] == title)
+    assert classify(row["title"], row["description"], row["link"]).kind is kind
