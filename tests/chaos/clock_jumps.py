@@ -54,16 +54,18 @@ async def clock_jumps(work: Path) -> str:
             assert len(app.pushes(FOLLOWER)) == 1
             (story,) = store.recent(limit=None, include_duplicates=True)
 
-            # Back an hour: polling goes on at its (adaptive) interval.
-            state = stored_feed_state(store, feeds.url(FEED))
-            assert state is not None
-            assert state.next_check is not None
-            assert state.last_attempt is not None
-            interval = state.next_check - state.last_attempt + timedelta(seconds=10)
+            # Back an hour: polling goes on at its (adaptive, jittered) interval,
+            # read afresh before each poll: it may change from one poll to the next.
             clock.jump(-HOUR)
             polled = len(feeds.requests_for(FEED))
             for cycle in range(1, 4):
-                clock.advance(max(POLL, interval))
+                state = stored_feed_state(store, feeds.url(FEED))
+                assert state is not None
+                assert state.next_check is not None
+                assert state.last_attempt is not None
+                interval = state.next_check - state.last_attempt
+                assert interval < HOUR, f"the next poll waits out the jump ({interval})"
+                clock.advance(max(POLL, interval + timedelta(seconds=10)))
                 await run_poll_cycle(app.services)
                 assert len(feeds.requests_for(FEED)) == polled + cycle, "polling stopped"
 
