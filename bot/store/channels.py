@@ -10,21 +10,17 @@ per admin, so a whole-file write per change is cheap).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-from tinydb.table import Document
-
-from bot.store.atomic import AtomicJSONStorage
 from bot.store.codec import dt_from_json, dt_to_json
 from bot.store.errors import StoreCorruptError
+from bot.store.one_doc import OneDocFile
 
 TABLE = "channels"
-_DOC_ID = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,29 +61,17 @@ class ChannelTable:
     """Channel links by channel id; an unreadable file is set aside (links are re-made)."""
 
     def __init__(self, path: Path, set_aside: Callable[[Path, str], Path] | None = None) -> None:
-        self._path = path
-        self._db = TinyDB(path, storage=AtomicJSONStorage)
+        self._file = OneDocFile(path, TABLE, set_aside)
         self._links: dict[int, ChannelLink] = {}
-        self._set_aside = set_aside
 
     def load(self) -> None:
-        try:
-            self._links = self._read()
-        except StoreCorruptError as exc:
-            if self._set_aside is None:
-                raise
-            self._db.close()
-            self._set_aside(self._path, exc.reason)
-            self._db = TinyDB(self._path, storage=AtomicJSONStorage)
-            self._links = {}
+        self._links = self._file.load(self._parse)
 
-    def _read(self) -> dict[int, ChannelLink]:
-        doc = self._db.table(TABLE).get(doc_id=_DOC_ID)
-        raw = {} if doc is None else dict(doc)
+    def _parse(self, raw: dict[str, Any]) -> dict[int, ChannelLink]:
         try:
             return {int(key): link_from_doc(int(key), value) for key, value in raw.items()}
         except (KeyError, TypeError, ValueError) as exc:
-            raise StoreCorruptError(self._path, f"bad channel link: {exc!r}") from exc
+            raise StoreCorruptError(self._file.path, f"bad channel link: {exc!r}") from exc
 
     def get(self, channel_id: int) -> ChannelLink | None:
         return self._links.get(channel_id)
@@ -104,18 +88,8 @@ class ChannelTable:
             self._write({key: link for key, link in self._links.items() if key not in doomed})
 
     def _write(self, links: dict[int, ChannelLink]) -> None:
-        body = {str(key): link_to_doc(link) for key, link in links.items()}
-        table = self._db.table(TABLE)
-        if table.contains(doc_id=_DOC_ID):
-
-            def replace_body(stored: MutableMapping[str, Any]) -> None:
-                stored.clear()
-                stored.update(body)
-
-            table.update(replace_body, doc_ids=[_DOC_ID])
-        else:
-            table.insert(Document(body, doc_id=_DOC_ID))
+        self._file.write({str(key): link_to_doc(link) for key, link in links.items()})
         self._links = links
 
     def close(self) -> None:
-        self._db.close()
+        self._file.close()

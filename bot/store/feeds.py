@@ -12,14 +12,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-from tinydb.table import Document
-
-from bot.store.atomic import AtomicJSONStorage
 from bot.store.errors import StoreCorruptError
+from bot.store.one_doc import OneDocFile
 
 TABLE = "feeds"
-_DOC_ID = 1
 
 # A feed state as stored: the JSON-safe dict of ``FeedState.to_dict`` (bot.ingest).
 FeedStateDoc = dict[str, Any]
@@ -41,27 +37,15 @@ class FeedTable:
     """
 
     def __init__(self, path: Path, set_aside: Callable[[Path, str], Path] | None = None) -> None:
-        self._path = path
-        self._db = TinyDB(path, storage=AtomicJSONStorage)
+        self._file = OneDocFile(path, TABLE, set_aside)
         self._states: dict[str, FeedStateDoc] = {}
-        self._set_aside = set_aside
 
     def load(self) -> None:
-        try:
-            self._states = self._read()
-        except StoreCorruptError as exc:
-            if self._set_aside is None:
-                raise
-            self._db.close()
-            self._set_aside(self._path, exc.reason)
-            self._db = TinyDB(self._path, storage=AtomicJSONStorage)
-            self._states = {}
+        self._states = self._file.load(self._parse)
 
-    def _read(self) -> dict[str, FeedStateDoc]:
-        doc = self._db.table(TABLE).get(doc_id=_DOC_ID)
-        states = {} if doc is None else dict(doc)
+    def _parse(self, states: dict[str, Any]) -> dict[str, FeedStateDoc]:
         if not all(isinstance(state, dict) for state in states.values()):
-            raise StoreCorruptError(self._path, "feed state is not an object")
+            raise StoreCorruptError(self._file.path, "feed state is not an object")
         return states
 
     def get(self, url: str) -> FeedStateDoc | None:
@@ -75,8 +59,8 @@ class FeedTable:
         if not states:
             return
         merged = {**self._states, **{url: _copy(state) for url, state in states.items()}}
-        self._db.table(TABLE).upsert(Document(merged, doc_id=_DOC_ID))
+        self._file.write(merged)
         self._states = merged
 
     def close(self) -> None:
-        self._db.close()
+        self._file.close()
