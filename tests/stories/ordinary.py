@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
 
-from bot.core.model import NewsItem, RawEntry
+from bot.core.model import NewsItem
 from bot.ingest.decide import STORY_WINDOW as DEDUPE_WINDOW
 from bot.ingest.decide import assign_duplicates, assign_stories
 from bot.ingest.dedupe import StoryIndex
-from bot.ingest.normalise import normalise
 from bot.stories import StoryAssigner
-from bot.tagging import tag
-from tests.stories.labelled import HERE, Figures, Pair, figures
+from tests.stories.labelled import HERE, Figures, Pair, figures, news_item
 
 FILE = "ordinary.jsonl"
 PAIR_SPAN = timedelta(hours=72)
@@ -41,22 +38,6 @@ REPORT_KINDS = frozenset({"news", "live"})
 def records() -> list[dict[str, Any]]:
     with (HERE / FILE).open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines]
-
-
-def news_item(record: dict[str, Any]) -> NewsItem:
-    """A record as the pipeline would build it from a feed entry (as ``labelled.news_item``)."""
-    published = datetime.fromisoformat(record["pubDate"])
-    entry = RawEntry(
-        feed=record["outlet"],
-        guid=record["id"],
-        link=record["link"],
-        title=record["title"],
-        html=record["description"],
-        published=published,
-    )
-    item = normalise(entry, source=record["outlet"], first_seen=published)
-    tags = tag(item.title, item.text, link=item.link, dateline=item.dateline)
-    return replace(item, id=record["id"], sections=tags.sections, countries=tags.countries)
 
 
 def load_items(part: str | None = None) -> list[NewsItem]:
