@@ -46,6 +46,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot.sim.telegram_channels import (
     BOT_ADMIN,
+    COMMON_ADMIN_RIGHTS,
     BotStanding,
     my_chat_member_update,
     refuse_post,
@@ -1293,21 +1294,7 @@ class FakeTelegram:
                 backoff = min(backoff * 2, 1.0)
 
 
-_ADMIN_RIGHTS: JsonDict = {
-    "can_be_edited": False,
-    "is_anonymous": False,
-    "can_manage_chat": True,
-    "can_delete_messages": True,
-    "can_manage_video_chats": True,
-    "can_restrict_members": True,
-    "can_promote_members": False,
-    "can_change_info": True,
-    "can_invite_users": True,
-    "can_post_stories": False,
-    "can_edit_stories": False,
-    "can_delete_stories": False,
-    "can_pin_messages": True,
-}
+_ADMIN_RIGHTS: JsonDict = {**COMMON_ADMIN_RIGHTS, "can_pin_messages": True}
 
 
 def _commands_key(scope: Any, language_code: str) -> str:

@@ -23,7 +23,8 @@ BOT_MEMBER = "member"  # in the channel without admin rights: cannot post
 BOT_LEFT = "left"
 BOT_KICKED = "kicked"
 
-_CHANNEL_ADMIN_RIGHTS: JsonDict = {
+# What an administrator may do, in groups and channels alike (getChatMember).
+COMMON_ADMIN_RIGHTS: JsonDict = {
     "can_be_edited": False,
     "is_anonymous": False,
     "can_manage_chat": True,
@@ -36,8 +37,8 @@ _CHANNEL_ADMIN_RIGHTS: JsonDict = {
     "can_post_stories": False,
     "can_edit_stories": False,
     "can_delete_stories": False,
-    "can_edit_messages": True,
 }
+_CHANNEL_ADMIN_RIGHTS: JsonDict = {**COMMON_ADMIN_RIGHTS, "can_edit_messages": True}
 
 
 @dataclass(slots=True)
