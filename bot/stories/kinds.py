@@ -46,10 +46,13 @@ FEATURE_LABEL_WORDS = frozenset(
         "column", "columns", "opinie", "analyse", "commentaar", "podcast",
         "fotoserie", "fotoserie's", "foto's", "beschouwing", "recensie", "review",
         "ingezonden", "brieven", "cartoon", "essay", "reconstructie", "achtergrond",
+        "in beeld", "reacties", "portret", "in memoriam", "necrologie", "terugblik", "reportage",
     }
 )  # fmt: skip
 # Headline openers that mark a feature without a separator ("Reacties op klimaat: ...").
-FEATURE_TITLE_OPENERS = ("reacties op ", "ingezonden brief", "lezersbrief")
+FEATURE_TITLE_OPENERS = (
+    "reacties op ", "ingezonden brief", "lezersbrief", "in beeld:", "in beeld.", "in memoriam",
+)  # fmt: skip
 # Openers of a headline clause (at the start or after a colon) that make an
 # explainer or a reconstruction, not the report: "De lange weg naar Rutte IV:
 # Hoe VVD, D66, CDA en CU ...", "Zo kwam Rutte-IV tot stand".
@@ -65,11 +68,19 @@ WHAT_WE_KNOW_RE = re.compile(
     r"\b(?:dit is (?:alles )?wat we (?:nu |tot nu toe |inmiddels )?weten|dit weten we|"
     r"wat weten we)\b"
 )
+# A reconstruction or an obituary, wherever the headline says so: "De liquidatie
+# van advocaat W. van minuut tot minuut", "Advocaat W. (1975-2019) stond altijd
+# ...", the life span of an obituary.
+FEATURE_HEADLINE_RE = re.compile(
+    r"\bvan minuut tot minuut\b|\bminuut voor minuut\b|\buur na uur\b|"
+    r"\(\s*(?:1[89]|20)\d\d\s*[-–]\s*(?:19|20)\d\d\s*\)"
+)
 # URL path segments (between slashes) and slug openers that mark a feature.
 FEATURE_PATH_SEGMENTS = frozenset(
     {
         "opinie", "opinion", "column", "columns", "commentaar", "analyse", "podcast",
-        "podcasts", "fotoserie", "fotoseries", "watuzegt", "brieven", "blogs",
+        "podcasts", "fotoserie", "fotoseries", "watuzegt", "brieven", "blogs", "in-beeld",
+        "fotos", "necrologie", "in-memoriam",
     }
 )  # fmt: skip
 FEATURE_SLUG_OPENERS = ("opinie-", "column-", "analyse-", "commentaar-", "podcast-")
@@ -77,7 +88,7 @@ FEATURE_SLUG_OPENERS = ("opinie-", "column-", "analyse-", "commentaar-", "podcas
 FEATURE_LEAD_RE = re.compile(
     r"\bcolumnist|\bin (?:deze|haar|zijn) (?:opinie|column)\b|\bschrijft (?:wekelijks|dagelijks|"
     r"elke week|iedere week|elke dag|\w+ keer per week)\b|\bin de podcast\b|\bgeef je mening\b|"
-    r"\breacties op nieuwsonderwerpen\b|\bopiniepagina"
+    r"\breacties op nieuwsonderwerpen\b|\bopiniepagina|\been overzicht van\b"
 )
 # "…, schrijft Bas Heijne." closing a short lead: the NRC column standfirst. Only
 # "schrijft": news leads end with "zegt De Jonge." or "stelt Van Dissel." too.
@@ -172,7 +183,7 @@ def _is_feature(
         return True
     if _asks_or_explains(folded_title) or DIGEST_TITLE_RE.search(folded_title):
         return True
-    if WHAT_WE_KNOW_RE.search(folded_title):
+    if WHAT_WE_KNOW_RE.search(folded_title) or FEATURE_HEADLINE_RE.search(folded_title):
         return True
     if _path_marks_feature(link):
         return True
