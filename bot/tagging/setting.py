@@ -23,8 +23,9 @@ where they stand and what they are:
   ``BODY_WEIGHT``.
 
 A story is foreign when its best foreign country reaches ``MAIN_SUBJECT_MIN``
-and beats the home evidence: a Dutch subject with a foreign mention stays
-domestic. A tie goes to the side the title names first (its subject).
+(``UNOPPOSED_SUBJECT_MIN`` when nothing Dutch is named at all) and beats the
+home evidence: a Dutch subject with a foreign mention stays domestic. A tie
+goes to the side the title names first (its subject).
 
 A known dateline decides, except that a foreign dateline over a Dutch acting
 subject in the title or lead ("KOPENHAGEN (ANP) - Demissionair minister Eelco
@@ -53,6 +54,10 @@ BODY_WEIGHT = 1
 # A country is the main subject from this score on: one mention in the title or
 # the lead, one acting head of state, or three passing mentions.
 MAIN_SUBJECT_MIN = 3
+# Unopposed by any home evidence, two mentions further down are enough: a text
+# that never names anything Dutch and names one foreign country twice ("de
+# Noord-Griekse havenstad Thessaloniki") is set there.
+UNOPPOSED_SUBJECT_MIN = 2
 # The lead is the first sentence, but never longer than this.
 LEAD_MAX_CHARS = 300
 _SENTENCE_END_RE = re.compile(r"[.!?](?=[\s\"'”’)]*(?:\s|$))|\n")
@@ -225,7 +230,8 @@ def is_abroad(
     best = max(foreign.values(), default=0)
     opener = [m for m in title_mentions if not _not_home_here(m, title_mentions, title)]
     foreign_wins = best > home or (best == home > 0 and _title_opens_abroad(opener, foreign, best))
-    abroad = best >= MAIN_SUBJECT_MIN and foreign_wins
+    enough = best >= (MAIN_SUBJECT_MIN if home else UNOPPOSED_SUBJECT_MIN)
+    abroad = enough and foreign_wins
     if dateline is None:
         return abroad
     # A dateline city the gazetteer does not know ("DEERFIELD", "BATTLE CREEK"):

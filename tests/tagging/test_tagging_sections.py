@@ -196,6 +196,14 @@ FOREIGN_ON_GENERAL_FEEDS = [
         "Macron benoemt nieuwe premier na val van regering",
         "Het is de vierde premier in twee jaar. De oppositie eist nieuwe verkiezingen.",
     ),
+    # Nothing Dutch at all, and one country named twice further down (Telegraaf, 2023).
+    (
+        "",
+        "Vijf uur na de treinramp werken reddingswerkers nog hard door om mensen uit de "
+        "trein te halen. De frontale botsing tussen een vrachttrein en een passagierstrein, "
+        "die zo'n 350 mensen naar de Noord-Griekse havenstad Thessaloniki vervoerde, "
+        "gebeurde buiten de stad Larissa rond 2.00 uur.",
+    ),
 ]
 
 # Dutch stories with a foreign country in passing stay domestic.
@@ -223,6 +231,13 @@ DOMESTIC_WITH_FOREIGN_ASIDE = [
     (
         "RIVM: griepgolf voorbij",
         "De griepepidemie is voorbij, meldt het RIVM. In Duitsland houdt de griep nog aan.",
+    ),
+    # Two foreign mentions further down, but a Dutch place: home evidence wins.
+    (
+        "Verdachte van moord op vriendin gevlucht",
+        "De politie zoekt een 25-jarige man die wordt verdacht van de moord op zijn "
+        "vriendin in Tilburg. Hij zou naar Marokko zijn gevlucht. Marokko levert eigen "
+        "onderdanen niet uit.",
     ),
 ]
 
