@@ -89,7 +89,11 @@ def _from_file(
         body = Path(feed.url).read_bytes()
     except OSError as exc:
         return SourceResult(feed, error=f"cannot read: {exc.strerror or exc}")
-    return _build(worker, feed, body, {}, config, now)
+    result = _build(worker, feed, body, {}, config, now)
+    # A recorded feed was not seen now: when it was seen is unknown, so its items
+    # count as seen when published. Stories then go by the feed's own times (a
+    # live blog by its time, not by this run's), as in a replay.
+    return replace(result, items=tuple(replace(item, first_seen=None) for item in result.items))
 
 
 def _build(

@@ -87,3 +87,59 @@ def test_fetch_json_carries_the_story_key(
     items = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(items) == 1
     assert items[0]["story"] == items[0]["id"]
+
+
+def _rss(outlet: str, items: list[tuple[str, str, str, str]]) -> str:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>{when}</pubDate><description>{lead}</description></item>"
+        for title, link, when, lead in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>{outlet}</title><link>https://{outlet}.example</link>"
+        f"<description>{outlet}</description>{entries}</channel></rss>"
+    )
+
+
+def test_fetch_of_recorded_feeds_follows_their_own_times(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Recorded a year ago: a live blog opened at 20:00 and another outlet's report
+    # at 20:40 are one story. This run's clock says nothing about when a recorded
+    # feed was seen, so the live blog goes by its own time, not by today's.
+    live = tmp_path / "nrc.xml"
+    live.write_text(
+        _rss(
+            "nrc",
+            [
+                (
+                    "LIVE | Auto rijdt in op publiek bij lichtjesparade in Nunspeet",
+                    "https://nrc.example/liveblog-nunspeet",
+                    "Sat, 13 Dec 2025 20:00:00 +0100",
+                    "Volg hier het liveblog.",
+                )
+            ],
+        ),
+        encoding="utf-8",
+    )
+    report = tmp_path / "nos.xml"
+    report.write_text(
+        _rss(
+            "nos",
+            [
+                (
+                    "Negen gewonden nadat auto inrijdt op publiek lichtjesparade Nunspeet",
+                    "https://nos.example/artikel/1",
+                    "Sat, 13 Dec 2025 20:40:00 +0100",
+                    "Bij een lichtjesparade in Nunspeet is een auto ingereden op publiek. "
+                    "Negen mensen raakten gewond, meldt de politie.",
+                )
+            ],
+        ),
+        encoding="utf-8",
+    )
+    assert main(["fetch", "--json", str(live), str(report)]) == 0
+    items = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(items) == 2
+    assert items[0]["story"] == items[1]["story"] == items[0]["id"]
