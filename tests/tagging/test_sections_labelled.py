@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2, heldout3: web-page items of other outlets and years (README.md).
-PARTS = ("dev", "heldout", "heldout2", "heldout3")
+# heldout2, heldout3, heldout4: web-page items of other outlets and years (README.md).
+PARTS = ("dev", "heldout", "heldout2", "heldout3", "heldout4")
 
 
 def _items() -> list[dict[str, object]]:
@@ -61,8 +61,25 @@ def test_labelled_set_is_big_enough_and_well_formed() -> None:
 KNOWN_MISS = pytest.mark.xfail(
     strict=True, reason="heldout2 binnenland recall 0.909 < target (docs/tagging.md)"
 )
+# The fourth held-out part was gathered weighted to hard cases (Dutch companies and
+# ministers abroad, foreign stories that name no country) and labelled before the
+# tagger ran on it: buitenland P/R 0.684 / 0.765, binnenland 0.704 / 0.613 when
+# first evaluated (docs/tagging.md). Strict: the marks go when the tagger gets there.
+HARD_BATCH_MISS = pytest.mark.xfail(
+    strict=True, reason="heldout4 (hard cases) below target (docs/tagging.md)"
+)
+
+
+def _marks(part: str, slug: str) -> tuple[pytest.MarkDecorator, ...]:
+    if (part, slug) == ("heldout2", "binnenland"):
+        return (KNOWN_MISS,)
+    # With the hard batch in it, "all" misses for buitenland too (P 0.905).
+    hard = part == "heldout4" or (part, slug) == ("all", "buitenland")
+    return (HARD_BATCH_MISS,) if hard else ()
+
+
 CASES = [
-    pytest.param(part, slug, marks=KNOWN_MISS if (part, slug) == ("heldout2", "binnenland") else ())
+    pytest.param(part, slug, marks=_marks(part, slug))
     for part in (*PARTS, "all")
     for slug in CLASSES
 ]
