@@ -226,6 +226,8 @@ def is_abroad(
             return False
         # The Dutch premier or troops abroad: home news under a foreign dateline.
         return not has_home_actor(title_mentions, text_mentions, title, text[:lead])
+    if dateline is None and opens_with_home_actor(title_mentions, text_mentions, title, text):
+        return False
     foreign, home = setting_scores(title_mentions, text_mentions, lead, text, title)
     best = max(foreign.values(), default=0)
     opener = [m for m in title_mentions if not _not_home_here(m, title_mentions, title)]
@@ -251,6 +253,43 @@ def is_abroad(
         agency.upper() in DUTCH_AGENCIES for agency in dateline.agencies
     )
     return False if dutch_copy and best == 0 else None
+
+
+# What may stand before a Dutch subject that opens a headline or lead: an
+# article, a title ("Premier Mark Rutte en ...", "Het Nederlandse kabinet").
+_OPENING_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:de|het|een|oud-premier|premier|minister|staatssecretaris|demissionair|"
+    r"demissionaire|koning|koningin|prinses|burgemeester)\s+)*$",
+    re.IGNORECASE,
+)
+
+
+def opens_with_home_actor(
+    title_mentions: Sequence[Mention], text_mentions: Sequence[Mention], title: str, text: str
+) -> bool:
+    """The headline (or, without one, the lead) opens with a Dutch subject.
+
+    A Dutch headline opens with who acts: "Heineken trekt zich terug uit
+    Rusland", "Premier Mark Rutte en minister Hoekstra reizen naar Kiev",
+    "Nederlandse militairen naar Litouwen" are home news however often the
+    foreign country is named after it (a Dutch subject with a foreign mention
+    stays domestic). The opening is the first mention (or a home actor of
+    setting.toml), with at most an article or a title before it.
+    """
+    source, mentions = (title, title_mentions) if title.strip() else (text, text_mentions)
+    words, _ = _home_actor_patterns()
+    actor = words.search(source)
+    if actor is not None and _OPENING_PREFIX_RE.match(source[: actor.start()]):
+        return True
+    if not mentions:
+        return False
+    first = min(mentions, key=lambda mention: mention.start)
+    home = first.role is Role.DOMESTIC or first.code in DOMESTIC
+    return (
+        home
+        and not _not_home_here(first, mentions, source)
+        and _OPENING_PREFIX_RE.match(source[: first.start]) is not None
+    )
 
 
 def _names_home(city: str) -> bool:

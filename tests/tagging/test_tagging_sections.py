@@ -427,3 +427,51 @@ NOT_CAUGHT_BY_THE_NEW_RULES = [
 )
 def test_new_rules_leave_these_alone(title: str, text: str, expected: str) -> None:
     test_real_items_are_filed_where_they_are_set(title, text, expected)
+
+
+# A headline (or, without one, a lead) that opens with a Dutch subject is home
+# news, however often a foreign country follows (real items of the fourth
+# held-out part, tests/fixtures/sections); one that opens with a foreign actor
+# is not, even when a Dutch office holder follows.
+OPENS_WITH_A_SUBJECT = [
+    (
+        "",
+        "Heineken trekt zich volledig terug uit Rusland. Eerder had de bierbrouwer al "
+        "aangekondigd te stoppen met de productie en verkoop van het Heineken-merk en met "
+        "investeringen in Rusland en de export naar het land.",
+        "binnenland",
+    ),
+    (
+        "",
+        "Philips stopt met de verkoop van nieuwe slaapapneu-apparaten in de Verenigde "
+        "Staten. Dat maakte het zorgtechnologieconcern bekend bij de publicatie van zijn "
+        "kwartaal- en jaarcijfers.",
+        "binnenland",
+    ),
+    (
+        "",
+        "Premier Mark Rutte en minister Wopke Hoekstra (Buitenlandse Zaken) reizen dinsdag "
+        "naar Kiev, onder meer voor een gesprek met de Oekraïense president Volodymyr "
+        "Zelensky. Het bezoek stond al langere tijd gepland, maar is door de oplopende "
+        "spanningen tussen Oekraïne en Rusland in een ander licht komen te staan.",
+        "binnenland",
+    ),
+    (
+        "Trump ontvangt premier Schoof in het Witte Huis",
+        "De Amerikaanse president sprak met de premier over handel.",
+        "buitenland",
+    ),
+    (
+        "Premier Starmer belooft hulp aan Oekraïne",
+        "De Britse premier sprak in Londen.",
+        "buitenland",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), OPENS_WITH_A_SUBJECT)
+def test_the_opening_subject_decides(title: str, text: str, expected: str) -> None:
+    tags = tag(title, text, feed_sections=("algemeen",))
+    other = "binnenland" if expected == "buitenland" else "buitenland"
+    assert expected in tags.sections
+    assert other not in tags.sections
