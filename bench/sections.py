@@ -8,7 +8,9 @@ dateline stays: it is part of the text. Prints precision and recall per class
 for the dev part (tuned on), the held-out parts (``heldout``: the shared data;
 ``heldout2``: web pages of other outlets and years; ``heldout3``: a second batch
 of web pages gathered after the tuning; ``heldout4``: a third batch, weighted to
-hard cases, labelled before the tagger ran on it), all held-out parts together, and all,
+hard cases, labelled before the tagger ran on it; ``heldout5``: a fourth, a
+representative sample of general-feed lists, labelled before the tagger ran
+on it), all held-out parts together, and all,
 and ends with one verdict line on all held-out parts together; exit 1 on a miss.
 
     python bench/sections.py            # figures (a few seconds)
@@ -32,8 +34,8 @@ LABELLED = (
 )
 CLASSES = ("buitenland", "binnenland")
 TARGET = 0.95
-PARTS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "held-out", "all")
-HELD_OUT = ("heldout", "heldout2", "heldout3", "heldout4")
+PARTS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "held-out", "all")
+HELD_OUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 
 
 @dataclass(frozen=True, slots=True)

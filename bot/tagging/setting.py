@@ -226,8 +226,17 @@ def is_abroad(
             return False
         # The Dutch premier or troops abroad: home news under a foreign dateline.
         return not has_home_actor(title_mentions, text_mentions, title, text[:lead])
-    if dateline is None and opens_with_home_actor(title_mentions, text_mentions, title, text):
-        return False
+    if dateline is not None and _is_kicker(dateline):
+        dateline = None  # "SINTERKLAAS - Het zal je ...": a keyword, not a place
+    if DIGEST_RE.match(title) or DIGEST_RE.match(text):
+        # A digest of the day is filed by its first story.
+        title_mentions = _before(title_mentions, _first_story_end(title))
+        text_mentions = _before(text_mentions, lead_end(_GREETING_RE.sub("", text, count=1)))
+    if dateline is None:
+        if opens_with_home_actor(title_mentions, text_mentions, title, text):
+            return False
+        if _title_names_home_only(title_mentions, title):
+            return False
     foreign, home = setting_scores(title_mentions, text_mentions, lead, text, title)
     best = max(foreign.values(), default=0)
     opener = [m for m in title_mentions if not _not_home_here(m, title_mentions, title)]
@@ -289,6 +298,50 @@ def opens_with_home_actor(
         home
         and not _not_home_here(first, mentions, source)
         and _OPENING_PREFIX_RE.match(source[: first.start]) is not None
+    )
+
+
+# Digests of the day's news: NOS's "Wekdienst 15/5: ... • ...", a morning
+# round-up opening with a greeting.
+DIGEST_RE = re.compile(r"^\s*(?:(?:wekdienst|avonddienst)\b|goedemorgen\b)", re.IGNORECASE)
+_GREETING_RE = re.compile(r"^\s*goedemorgen\W*", re.IGNORECASE)
+
+
+def _first_story_end(title: str) -> int:
+    """Where a digest headline's first story ends ("Wekdienst 1/10: • A • B" -> after A)."""
+    bullets = [index for index, char in enumerate(title) if char == "•"]
+    if not bullets:
+        return -1
+    if title[: bullets[0]].rstrip().endswith(":") and len(bullets) > 1:
+        return bullets[1]  # "Wekdienst 1/10: •" is the label, the story follows it
+    return bullets[0]
+
+
+def _before(mentions: Sequence[Mention], end: int) -> Sequence[Mention]:
+    """The mentions that start before ``end`` (all when ``end`` is negative)."""
+    return mentions if end < 0 else [mention for mention in mentions if mention.start < end]
+
+
+def _is_kicker(dateline: Dateline) -> bool:
+    """A capitalised keyword before the dash ("LANGZAMER -", "OSCAR WILDE -"), not a place.
+
+    Regional titles open a lead with a keyword in capitals the way ANP opens
+    with a dateline. A "city" the gazetteer does not know, credited to no
+    agency and naming nothing Dutch, is taken for one; a real dateline of a
+    town it does not know comes with its agency ("BATTLE CREEK (AFN) -").
+    """
+    return not dateline.agencies and not _names_home(dateline.city)
+
+
+def _title_names_home_only(title_mentions: Sequence[Mention], title: str) -> bool:
+    """The headline names the home side and no foreign one: it says where the story is.
+
+    "Inleidende zitting beoogde aanslag Rotterdam" is home news, though the lead
+    names Paris and the suspects' nationality.
+    """
+    places = [m for m in title_mentions if not _not_home_here(m, title_mentions, title)]
+    return bool(places) and all(
+        mention.role is Role.DOMESTIC or mention.code in DOMESTIC for mention in places
     )
 
 

@@ -475,3 +475,73 @@ def test_the_opening_subject_decides(title: str, text: str, expected: str) -> No
     other = "binnenland" if expected == "buitenland" else "buitenland"
     assert expected in tags.sections
     assert other not in tags.sections
+
+
+# Real items of the fifth held-out part (tests/fixtures/sections), each behind
+# one rule: a regional kicker is not a dateline; a headline that names only the
+# home side says where the story is; a digest is filed by its first story;
+# NASA acts for the United States.
+KICKERS_HEADLINES_DIGESTS = [
+    (
+        "",
+        "LANGZAMER - De leden van de Partij van de Arbeid hebben voor radicale maatregelen "
+        "gestemd om de stikstofcrisis te lijf te gaan. Zo willen ze dat nog dit jaar de "
+        "maximumsnelheid op snelwegen rond natuurgebieden naar 80 kilometer per uur gaat.",
+        "binnenland",
+    ),
+    (
+        "",
+        "SINTERKLAAS - Het zal je vast niet ontgaan zijn, Sinterklaas is weer in het land. "
+        "En dat ging niet zonder slag of stoot. 12 mensen werden opgepakt vandaag.",
+        "binnenland",
+    ),
+    (
+        "Inleidende zitting beoogde aanslag Rotterdam",
+        "Er is woensdag een inleidende zitting tegen twee mannen met de Marokkaanse "
+        "nationaliteit die ervan verdacht worden dat ze een aanslag in Parijs en Rotterdam "
+        "wilden plegen. Een van hen zou na de ramadan een gewapende aanslag willen plegen in "
+        "de hoofdstad van Frankrijk.",
+        "binnenland",
+    ),
+    (
+        "Wekdienst 15/5: Formatie-deadline • Palestijnen herdenken de Nakba",
+        "Goedemorgen! Er lijkt een doorbraak te zijn bereikt in de formatie, de partijen zijn "
+        "het eens over de financiën. Ook herdenken Palestijnen de Nakba, wat de 'catastrofe' "
+        "betekent.",
+        "binnenland",
+    ),
+    (
+        "",
+        "Goedemorgen! In de twaalf provincies worden vandaag de nieuw gekozen Statenleden "
+        "geïnstalleerd. En Duitsland heeft de eer als eerste land koning Charles te mogen "
+        "verwelkomen.",
+        "binnenland",
+    ),
+    (
+        "NASA lanceert TESS",
+        "Ruimtevaartorganisatie NASA gaat woensdagnacht de Transiting Exoplanet Survey "
+        "Satellite (TESS) lanceren.",
+        "buitenland",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), KICKERS_HEADLINES_DIGESTS)
+def test_kickers_headlines_and_digests(title: str, text: str, expected: str) -> None:
+    dateline, body = split_dateline(text)
+    tags = tag(title, body, feed_sections=("algemeen",), dateline=dateline)
+    other = "binnenland" if expected == "buitenland" else "buitenland"
+    assert expected in tags.sections
+    assert other not in tags.sections
+
+
+def test_a_relegation_battle_is_sport() -> None:
+    tags = tag(
+        "Twente vervolgt strijd tegen degradatie",
+        "In de aanloop naar de Bekerfinale van zondag is er een midweekse speelronde in de "
+        "Eredivisie. Die wordt afgetrapt met het duel tussen hekkensluiter FC Twente en PEC "
+        "Zwolle om 18.30 uur.",
+        feed_sections=("algemeen",),
+    )
+    assert "sport" in tags.sections
+    assert "binnenland" not in tags.sections
