@@ -25,7 +25,14 @@ where they stand and what they are:
 A story is foreign when its best foreign country reaches ``MAIN_SUBJECT_MIN``
 (``UNOPPOSED_SUBJECT_MIN`` when nothing Dutch is named at all) and beats the
 home evidence: a Dutch subject with a foreign mention stays domestic. A tie
-goes to the side the title names first (its subject).
+goes to the side the title names first (its subject). Before the weighing,
+the headline may decide on its own: one that opens with a Dutch subject
+("Heineken trekt zich terug uit Rusland", "Premier Rutte en minister Hoekstra
+reizen naar Kiev"; the lead when there is no headline), or names the home side
+and no foreign one ("Inleidende zitting beoogde aanslag Rotterdam"), is home
+news. A digest of the day ("Wekdienst 15/5: ... • ...", "Goedemorgen! ...") is
+filed by its first story, and a regional kicker in capitals ("LANGZAMER - ...")
+is not a dateline.
 
 A known dateline decides, except that a foreign dateline over a Dutch acting
 subject in the title or lead ("KOPENHAGEN (ANP) - Demissionair minister Eelco
@@ -231,7 +238,9 @@ def is_abroad(
     if DIGEST_RE.match(title) or DIGEST_RE.match(text):
         # A digest of the day is filed by its first story.
         title_mentions = _before(title_mentions, _first_story_end(title))
-        text_mentions = _before(text_mentions, lead_end(_GREETING_RE.sub("", text, count=1)))
+        greeting = _GREETING_RE.match(text)
+        start = greeting.end() if greeting else 0
+        text_mentions = _before(text_mentions, start + lead_end(text[start:]))
     if dateline is None:
         if opens_with_home_actor(title_mentions, text_mentions, title, text):
             return False
