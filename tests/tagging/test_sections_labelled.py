@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2 ... heldout5: web-page items of other outlets and years (README.md).
-PARTS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+# heldout2 ... heldout6: web-page items of other outlets and years (README.md).
+PARTS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 
 
 def _items() -> list[dict[str, object]]:
@@ -70,9 +70,20 @@ HARD_BATCH_MISS = pytest.mark.xfail(
 )
 
 
+# The sixth, a representative sample gathered after the last rules and labelled
+# before the tagger ran on it: buitenland precision 0.737 (14 of 19; 15 gold):
+# Dutch cultural stories with a foreign artist or museum in them, a tennis
+# match abroad not seen as sport (docs/tagging.md).
+SIXTH_BATCH_MISS = pytest.mark.xfail(
+    strict=True, reason="heldout6 buitenland precision 0.737 < target (docs/tagging.md)"
+)
+
+
 def _marks(part: str, slug: str) -> tuple[pytest.MarkDecorator, ...]:
     if (part, slug) == ("heldout2", "binnenland"):
         return (KNOWN_MISS,)
+    if (part, slug) == ("heldout6", "buitenland"):
+        return (SIXTH_BATCH_MISS,)
     return (HARD_BATCH_MISS,) if part == "heldout4" else ()
 
 
