@@ -545,3 +545,29 @@ def test_a_relegation_battle_is_sport() -> None:
     )
     assert "sport" in tags.sections
     assert "binnenland" not in tags.sections
+
+
+def test_a_match_report_that_names_clubs_is_sport() -> None:
+    # NU.nl (sixth held-out part): clubs, no sport word but "Divisie" in a name.
+    tags = tag(
+        "",
+        "Willem II en Roda JC hebben zaterdag geen fout gemaakt in de Keuken Kampioen "
+        "Divisie. Beide topploegen boekten een thuiszege. FC Den Bosch kreeg eindelijk een "
+        "penalty, maar die werd om zeep geholpen.",
+        feed_sections=("algemeen",),
+    )
+    assert "sport" in tags.sections
+    assert not {"binnenland", "buitenland"} & set(tags.sections)
+
+
+def test_a_foreign_artist_at_a_dutch_festival_is_home_news() -> None:
+    # NOS (sixth held-out part): the festival is a Dutch marker.
+    tags = tag(
+        "Queerartiest Chappell Roan op hoofdpodium Lowlands: 'Staat voor tijdsgeest van nu'",
+        "Vanavond zingen duizenden Lowlands-gangers mee met de hit Pink Pony Club van de "
+        "Amerikaanse zangeres Chappell Roan. Ze staat straks op het hoofdpodium op het "
+        "festival in Biddinghuizen.",
+        feed_sections=("algemeen",),
+    )
+    assert "binnenland" in tags.sections
+    assert "buitenland" not in tags.sections
