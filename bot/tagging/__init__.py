@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.model import Dateline
 from bot.tagging.countries import find_mentions_folded, light_fold, scores_from_mentions
+from bot.tagging.digest import first_story_ends, is_digest
 from bot.tagging.gazetteer import Country, countries, country, dateline_country
 from bot.tagging.sections import Section, all_sections, infer_sections, section
 from bot.tagging.setting import is_abroad
@@ -51,9 +52,15 @@ def tag(
     title_mentions = find_mentions_folded(folded_title, in_title=True)
     text_mentions = find_mentions_folded(folded_text)
     scores = scores_from_mentions(title_mentions, text_mentions, dateline_code)
+    # A digest's topics are its first story's (bot/tagging/digest.py).
+    topic_title, topic_text = folded_title, folded_text
+    if is_digest(folded_title, folded_text):
+        title_end, text_end = first_story_ends(folded_title, folded_text)
+        topic_title = folded_title if title_end < 0 else folded_title[:title_end]
+        topic_text = folded_text if text_end < 0 else folded_text[:text_end]
     sections = infer_sections(
-        folded_title,
-        folded_text,
+        topic_title,
+        topic_text,
         link=link,
         feed_sections=feed_sections,
         categories=categories,

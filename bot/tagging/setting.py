@@ -51,6 +51,7 @@ from functools import cache
 
 from bot.core.model import Dateline
 from bot.tagging.countries import Mention, Role, find_mentions_folded, light_fold, setting_data
+from bot.tagging.digest import first_story_ends, is_digest
 from bot.tagging.gazetteer import AliasKind
 
 # Codes whose news is domestic for a Dutch outlet (Caribisch Nederland is part of NL).
@@ -235,12 +236,11 @@ def is_abroad(
         return not has_home_actor(title_mentions, text_mentions, title, text[:lead])
     if dateline is not None and _is_kicker(dateline):
         dateline = None  # "SINTERKLAAS - Het zal je ...": a keyword, not a place
-    if DIGEST_RE.match(title) or DIGEST_RE.match(text):
+    if is_digest(title, text):
         # A digest of the day is filed by its first story.
-        title_mentions = _before(title_mentions, _first_story_end(title))
-        greeting = _GREETING_RE.match(text)
-        start = greeting.end() if greeting else 0
-        text_mentions = _before(text_mentions, start + lead_end(text[start:]))
+        title_end, text_end = first_story_ends(title, text)
+        title_mentions = _before(title_mentions, title_end)
+        text_mentions = _before(text_mentions, text_end)
     if dateline is None:
         if opens_with_home_actor(title_mentions, text_mentions, title, text):
             return False
@@ -308,22 +308,6 @@ def opens_with_home_actor(
         and not _not_home_here(first, mentions, source)
         and _OPENING_PREFIX_RE.match(source[: first.start]) is not None
     )
-
-
-# Digests of the day's news: NOS's "Wekdienst 15/5: ... • ...", a morning
-# round-up opening with a greeting.
-DIGEST_RE = re.compile(r"^\s*(?:(?:wekdienst|avonddienst)\b|goedemorgen\b)", re.IGNORECASE)
-_GREETING_RE = re.compile(r"^\s*goedemorgen\W*", re.IGNORECASE)
-
-
-def _first_story_end(title: str) -> int:
-    """Where a digest headline's first story ends ("Wekdienst 1/10: • A • B" -> after A)."""
-    bullets = [index for index, char in enumerate(title) if char == "•"]
-    if not bullets:
-        return -1
-    if title[: bullets[0]].rstrip().endswith(":") and len(bullets) > 1:
-        return bullets[1]  # "Wekdienst 1/10: •" is the label, the story follows it
-    return bullets[0]
 
 
 def _before(mentions: Sequence[Mention], end: int) -> Sequence[Mention]:

@@ -571,3 +571,17 @@ def test_a_foreign_artist_at_a_dutch_festival_is_home_news() -> None:
     )
     assert "binnenland" in tags.sections
     assert "buitenland" not in tags.sections
+
+
+def test_a_digest_takes_its_topics_from_its_first_story() -> None:
+    # NOS Wekdienst (shared data): the budget debate first, the national team second.
+    tags = tag(
+        "Wekdienst 1/10: • Tweede dag begrotingsdebat • Nederlands elftal speelt tegen Griekenland",
+        "Goedemorgen! Het is vandaag de tweede dag van de Algemene Financiële Beschouwingen. "
+        "Minister Eelco Heinen (Financiën) en staatssecretaris Eelco Eerenberg beantwoorden "
+        "vragen van Kamerleden. En het Nederlands elftal speelt zijn derde wedstrijd in de "
+        "Nations League in en tegen Griekenland.",
+        feed_sections=("algemeen",),
+    )
+    assert "sport" not in tags.sections
+    assert "binnenland" in tags.sections
