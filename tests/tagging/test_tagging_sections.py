@@ -585,3 +585,15 @@ def test_a_digest_takes_its_topics_from_its_first_story() -> None:
     )
     assert "sport" not in tags.sections
     assert "binnenland" in tags.sections
+
+
+def test_a_one_line_sport_report_is_sport() -> None:
+    # FOK! (seventh held-out part): "volleyballers" and "EK" are the only clues.
+    tags = tag(
+        "",
+        "De Nederlandse volleyballers zijn vrijdag voortvarend begonnen aan het EK in "
+        "Bulgarije en Italië.",
+        feed_sections=("algemeen",),
+    )
+    assert "sport" in tags.sections
+    assert not {"binnenland", "buitenland"} & set(tags.sections)
