@@ -33,6 +33,9 @@ FILE = "ordinary.jsonl"
 # A second fresh batch (part "fresh2"), gathered and labelled by the README's
 # rules after the third round's method was final, before anything ran on it.
 FRESH2_FILE = "fresh2.jsonl"
+# A third (part "fresh3"), gathered the same way after the second was evaluated;
+# the method had not changed since.
+FRESH3_FILE = "fresh3.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -40,7 +43,7 @@ REPORT_KINDS = frozenset({"news", "live"})
 
 def records() -> list[dict[str, Any]]:
     rows = []
-    for name in (FILE, FRESH2_FILE):
+    for name in (FILE, FRESH2_FILE, FRESH3_FILE):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)
     return rows
