@@ -10,7 +10,7 @@ for the dev part (tuned on), the held-out parts (``heldout``: the shared data;
 of web pages gathered after the tuning; ``heldout4``: a third batch, weighted to
 hard cases, labelled before the tagger ran on it; ``heldout5``: a fourth, a
 representative sample of general-feed lists, labelled before the tagger ran
-on it; ``heldout6`` and ``heldout7``: two more of the same kind, each gathered
+on it; ``heldout6`` … ``heldout8``: three more of the same kind, each gathered
 after the rules read off the one before), all held-out parts together, and all,
 and ends with one verdict line on all held-out parts together; exit 1 on a miss.
 
@@ -35,7 +35,7 @@ LABELLED = (
 )
 CLASSES = ("buitenland", "binnenland")
 TARGET = 0.95
-HELD_OUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+HELD_OUT = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8))
 PARTS = ("dev", *HELD_OUT, "held-out", "all")
 
 

@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2 ... heldout7: web-page items of other outlets and years (README.md).
-PARTS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+# heldout2 ... heldout8: web-page items of other outlets and years (README.md).
+PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8)))
 
 
 def _items() -> list[dict[str, object]]:
@@ -69,7 +69,7 @@ KNOWN_MISSES = {
     ("heldout6", "buitenland"): "heldout6 buitenland precision 0.737 when evaluated (15 gold)",
     ("heldout7", "buitenland"): "heldout7 buitenland 0.786 / 0.733 (15 gold)",
     ("heldout7", "binnenland"): "heldout7 binnenland precision 0.882",
-    ("all", "buitenland"): "all items buitenland recall 0.915, with the clean batches in",
+    ("heldout8", "buitenland"): "heldout8 buitenland precision 0.893 (25 gold)",
 }
 
 
