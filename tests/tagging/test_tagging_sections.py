@@ -379,6 +379,11 @@ REAL_ITEMS_WITH_THEIR_PLACE = [
     ("title", "text", "expected"), REAL_ITEMS_WITH_THEIR_PLACE, ids=lambda x: str(x)[:30]
 )
 def test_real_items_are_filed_where_they_are_set(title: str, text: str, expected: str) -> None:
+    assert_filed(title, text, expected)
+
+
+def assert_filed(title: str, text: str, expected: str) -> None:
+    """Tagged as a general feed item (dateline split off), it is filed under ``expected``."""
     dateline, body = split_dateline(text)
     tags = tag(title, body, feed_sections=("algemeen",), dateline=dateline)
     other = "binnenland" if expected == "buitenland" else "buitenland"
@@ -471,10 +476,7 @@ OPENS_WITH_A_SUBJECT = [
 
 @pytest.mark.parametrize(("title", "text", "expected"), OPENS_WITH_A_SUBJECT)
 def test_the_opening_subject_decides(title: str, text: str, expected: str) -> None:
-    tags = tag(title, text, feed_sections=("algemeen",))
-    other = "binnenland" if expected == "buitenland" else "buitenland"
-    assert expected in tags.sections
-    assert other not in tags.sections
+    assert_filed(title, text, expected)
 
 
 # Real items of the fifth held-out part (tests/fixtures/sections), each behind
@@ -528,49 +530,18 @@ KICKERS_HEADLINES_DIGESTS = [
 
 @pytest.mark.parametrize(("title", "text", "expected"), KICKERS_HEADLINES_DIGESTS)
 def test_kickers_headlines_and_digests(title: str, text: str, expected: str) -> None:
-    dateline, body = split_dateline(text)
-    tags = tag(title, body, feed_sections=("algemeen",), dateline=dateline)
-    other = "binnenland" if expected == "buitenland" else "buitenland"
-    assert expected in tags.sections
-    assert other not in tags.sections
-
-
-def test_a_relegation_battle_is_sport() -> None:
-    tags = tag(
-        "Twente vervolgt strijd tegen degradatie",
-        "In de aanloop naar de Bekerfinale van zondag is er een midweekse speelronde in de "
-        "Eredivisie. Die wordt afgetrapt met het duel tussen hekkensluiter FC Twente en PEC "
-        "Zwolle om 18.30 uur.",
-        feed_sections=("algemeen",),
-    )
-    assert "sport" in tags.sections
-    assert "binnenland" not in tags.sections
-
-
-def test_a_match_report_that_names_clubs_is_sport() -> None:
-    # NU.nl (sixth held-out part): clubs, no sport word but "Divisie" in a name.
-    tags = tag(
-        "",
-        "Willem II en Roda JC hebben zaterdag geen fout gemaakt in de Keuken Kampioen "
-        "Divisie. Beide topploegen boekten een thuiszege. FC Den Bosch kreeg eindelijk een "
-        "penalty, maar die werd om zeep geholpen.",
-        feed_sections=("algemeen",),
-    )
-    assert "sport" in tags.sections
-    assert not {"binnenland", "buitenland"} & set(tags.sections)
+    assert_filed(title, text, expected)
 
 
 def test_a_foreign_artist_at_a_dutch_festival_is_home_news() -> None:
     # NOS (sixth held-out part): the festival is a Dutch marker.
-    tags = tag(
+    assert_filed(
         "Queerartiest Chappell Roan op hoofdpodium Lowlands: 'Staat voor tijdsgeest van nu'",
         "Vanavond zingen duizenden Lowlands-gangers mee met de hit Pink Pony Club van de "
         "Amerikaanse zangeres Chappell Roan. Ze staat straks op het hoofdpodium op het "
         "festival in Biddinghuizen.",
-        feed_sections=("algemeen",),
+        "binnenland",
     )
-    assert "binnenland" in tags.sections
-    assert "buitenland" not in tags.sections
 
 
 def test_a_digest_takes_its_topics_from_its_first_story() -> None:
@@ -587,13 +558,33 @@ def test_a_digest_takes_its_topics_from_its_first_story() -> None:
     assert "binnenland" in tags.sections
 
 
-def test_a_one_line_sport_report_is_sport() -> None:
-    # FOK! (seventh held-out part): "volleyballers" and "EK" are the only clues.
-    tags = tag(
+# Short sport reports from the held-out parts: sport, neither home nor abroad.
+SPORT_REPORTS = [
+    # NU.nl (fifth part): a relegation battle.
+    (
+        "Twente vervolgt strijd tegen degradatie",
+        "In de aanloop naar de Bekerfinale van zondag is er een midweekse speelronde in de "
+        "Eredivisie. Die wordt afgetrapt met het duel tussen hekkensluiter FC Twente en PEC "
+        "Zwolle om 18.30 uur.",
+    ),
+    # NU.nl (sixth part): clubs, no sport word but "Divisie" in a name.
+    (
+        "",
+        "Willem II en Roda JC hebben zaterdag geen fout gemaakt in de Keuken Kampioen "
+        "Divisie. Beide topploegen boekten een thuiszege. FC Den Bosch kreeg eindelijk een "
+        "penalty, maar die werd om zeep geholpen.",
+    ),
+    # FOK! (seventh part): "volleyballers" and "EK" are the only clues.
+    (
         "",
         "De Nederlandse volleyballers zijn vrijdag voortvarend begonnen aan het EK in "
         "Bulgarije en Italië.",
-        feed_sections=("algemeen",),
-    )
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text"), SPORT_REPORTS, ids=lambda x: x[:30])
+def test_short_sport_reports_are_sport(title: str, text: str) -> None:
+    tags = tag(title, text, feed_sections=("algemeen",))
     assert "sport" in tags.sections
     assert not {"binnenland", "buitenland"} & set(tags.sections)
