@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -26,15 +24,8 @@ def link(channel_id: int = CHANNEL) -> ChannelLink:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path, clock=clock, shard_count=8, freeze_gc=False)
-    yield opened
-    await opened.close()
+def store_shard_count() -> int:
+    return 8
 
 
 async def test_a_link_survives_a_restart_and_its_flag_changes(

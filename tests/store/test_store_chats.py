@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,15 +32,8 @@ PRIVATE = 123456789
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path, clock=clock, shard_count=8, freeze_gc=False)
-    yield opened
-    await opened.close()
+def store_shard_count() -> int:
+    return 8
 
 
 async def test_ensure_chat_creates_once_and_survives_restart(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -52,18 +51,6 @@ def nos_items() -> list[NewsItem]:
 ITEMS = nos_items()
 BY_ID = {item.id.rsplit("/", 1)[1]: item for item in ITEMS}
 KABINET, AFGHANISTAN, NETANYAHU = BY_ID["2633258"], BY_ID["2633239"], BY_ID["2633227"]
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path, clock=clock, shard_count=4, freeze_gc=False)
-    yield opened
-    await opened.close()
 
 
 def test_fixture_has_the_items_the_tests_name() -> None:

@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.core.clock import ManualClock
 from bot.store import OutboxEntry, Store, outbox_entry_id
 from tests.store_support import T0, reopen
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path, clock=clock, shard_count=4, freeze_gc=False)
-    yield opened
-    await opened.close()
 
 
 def entry(chat_id: int, story: str, minute: int = 0) -> OutboxEntry:

@@ -8,9 +8,7 @@ read the shard files to see what a marker keeps.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,18 +20,6 @@ from tests.store_support import T0, reopen
 
 STORY = "nrc-lichtjesparade"
 CHAT, GROUP, SUPERGROUP = 1301, -4301, -1004301
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path, clock=clock, shard_count=4, freeze_gc=False)
-    yield opened
-    await opened.close()
 
 
 def push(chat_id: int, batch: str, *stories: tuple[str, list[str]]) -> OutboxEntry:
