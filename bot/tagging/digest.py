@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 
+from bot.tagging.lead import lead_end
+
 DIGEST_RE = re.compile(r"^\s*(?:(?:wekdienst|avonddienst)\b|goedemorgen\b)", re.IGNORECASE)
 _GREETING_RE = re.compile(r"^\s*goedemorgen\W*", re.IGNORECASE)
-# The first sentence of a lead, never longer than this.
-FIRST_STORY_MAX_CHARS = 300
-_SENTENCE_END_RE = re.compile(r"[.!?](?=[\s\"'”’)]*(?:\s|$))|\n")
 
 
 def is_digest(title: str, text: str) -> bool:
@@ -42,6 +41,4 @@ def _title_end(title: str) -> int:
 
 def _text_end(text: str) -> int:
     greeting = _GREETING_RE.match(text)
-    start = greeting.end() if greeting else 0
-    match = _SENTENCE_END_RE.search(text, start, start + FIRST_STORY_MAX_CHARS)
-    return match.end() if match else min(len(text), start + FIRST_STORY_MAX_CHARS)
+    return lead_end(text, greeting.end() if greeting else 0)

@@ -53,6 +53,7 @@ from bot.core.model import Dateline
 from bot.tagging.countries import Mention, Role, find_mentions_folded, light_fold, setting_data
 from bot.tagging.digest import first_story_ends, is_digest
 from bot.tagging.gazetteer import AliasKind
+from bot.tagging.lead import lead_end
 
 # Codes whose news is domestic for a Dutch outlet (Caribisch Nederland is part of NL).
 DOMESTIC = frozenset({"NL", "BQ"})
@@ -66,9 +67,6 @@ MAIN_SUBJECT_MIN = 3
 # that never names anything Dutch and names one foreign country twice ("de
 # Noord-Griekse havenstad Thessaloniki") is set there.
 UNOPPOSED_SUBJECT_MIN = 2
-# The lead is the first sentence, but never longer than this.
-LEAD_MAX_CHARS = 300
-_SENTENCE_END_RE = re.compile(r"[.!?](?=[\s\"'”’)]*(?:\s|$))|\n")
 # Words right before a country that name it as an origin, not as the setting.
 _ORIGIN_BEFORE_RE = re.compile(
     r"(?:afkomstig(?:\s+(?:is|was|zijn|waren))?|komt|kwam|komen|kwamen)\s+(?:uit|van)\s+"
@@ -88,12 +86,6 @@ DUTCH_AGENCIES = frozenset({"ANP", "NOS", "NU.NL"})
 @cache
 def _foreign_agencies() -> frozenset[str]:
     return frozenset(agency.upper() for agency in setting_data()["foreign_agencies"])
-
-
-def lead_end(text: str) -> int:
-    """Offset where the lead (first sentence) of ``text`` ends."""
-    match = _SENTENCE_END_RE.search(text, 0, LEAD_MAX_CHARS)
-    return match.end() if match else min(len(text), LEAD_MAX_CHARS)
 
 
 @cache
