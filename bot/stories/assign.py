@@ -44,6 +44,17 @@ from bot.core.model import NewsItem
 from bot.stories.kinds import Kind
 from bot.stories.terms import Profile, profile
 
+# Kinds that may share a story: reports (news and live blogs) join each other;
+# a feature joins only features (and then only a copy of itself), a reaction
+# other reactions, and a report only when the report carries QUOTE_TERMS of
+# the words the reaction's headline quotes (the reaction is then the news).
+_FAMILY = {
+    Kind.NEWS: Kind.NEWS,
+    Kind.LIVE_BLOG: Kind.NEWS,
+    Kind.FEATURE: Kind.FEATURE,
+    Kind.REACTION: Kind.REACTION,
+}
+QUOTE_TERMS = 2
 # How long a story stays open for new reports.
 STORY_WINDOW = timedelta(hours=36)
 # IDF is computed as if the window also held this many documents without the
@@ -306,13 +317,16 @@ class StoryAssigner:
         if own <= 0:
             return None
         feature = found.kind is Kind.FEATURE
+        family = _FAMILY[found.kind]
         countries = found.countries
         frequency = self._counts.frequency
         best: Assignment | None = None
         best_margin = 0.0
         for key in self._candidates(found):
             entry = self._entries[key]
-            if (entry.profile.kind is Kind.FEATURE) != feature:
+            if _FAMILY[entry.profile.kind] is not family and not _same_statement(
+                found, entry.profile
+            ):
                 continue
             gap = abs(entry.moment - at)
             if gap > window or abs(at - self._story_start[entry.story]) > window:
@@ -357,3 +371,12 @@ class StoryAssigner:
         ranked = [(count, key) for key, count in hits.items() if count >= PROBE_HITS]
         ranked.sort(reverse=True)  # most probes held, then the newest
         return [key for _, key in ranked[:MAX_CANDIDATES]]
+
+
+def _same_statement(one: Profile, other: Profile) -> bool:
+    """A reaction and a report that both carry what the reactor said."""
+    kinds = {_FAMILY[one.kind], _FAMILY[other.kind]}
+    if kinds != {Kind.REACTION, Kind.NEWS}:
+        return False
+    reaction, report = (one, other) if one.kind is Kind.REACTION else (other, one)
+    return len(reaction.quoted & report.terms.keys()) >= QUOTE_TERMS

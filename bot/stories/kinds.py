@@ -1,6 +1,6 @@
 """What kind of piece an item is, and which of its words describe the event.
 
-A story is one news event; only news reports make it up. Three kinds:
+A story is one news event; only news reports make it up. Four kinds:
 
 * ``FEATURE``: not the news report. Columns, opinion pieces, commentary,
   analyses, podcasts, photo series, readers' letters, when the outlet says so
@@ -14,6 +14,15 @@ A story is one news event; only news reports make it up. Three kinds:
   lead was written when the blog opened ("Volg via dit liveblog ...") and says
   nothing about the headline it carries now, so a live blog is judged by its
   headline alone.
+* ``REACTION``: a piece whose headline frames it as the reactions to an
+  event ("Zo reageert Den Haag op aftreden Van der Steur", "Koningspaar
+  reageert op overlijden Elizabeth", "Reacties op klimaatakkoord"). A reaction
+  is a happening of its own, not a report of the event it reacts to: it joins
+  other reactions (two outlets' reports of one reaction), and a report only
+  when both carry what the reactor said (the words its headline quotes): then
+  the reaction is the news, framed one way by one outlet ("Rutte reageert op
+  relweekend: 'Puur geweld van idioten'") and another way by the next ("Rutte
+  over rellen: 'Puur geweld onder het mom van demonstreren'").
 * ``NEWS``: everything else.
 
 Headline labels ("Video |", "LIVE |", "Column Hugo Borst |") are cut off the
@@ -37,6 +46,7 @@ class Kind(StrEnum):
     NEWS = "news"
     LIVE_BLOG = "live"
     FEATURE = "feature"
+    REACTION = "reaction"
 
 
 # Words of a headline label (the part before "|" or a leading "Label:") that
@@ -46,13 +56,23 @@ FEATURE_LABEL_WORDS = frozenset(
         "column", "columns", "opinie", "analyse", "commentaar", "podcast",
         "fotoserie", "fotoserie's", "foto's", "beschouwing", "recensie", "review",
         "ingezonden", "brieven", "cartoon", "essay", "reconstructie", "achtergrond",
-        "in beeld", "reacties", "portret", "in memoriam", "necrologie", "terugblik", "reportage",
+        "in beeld", "portret", "in memoriam", "necrologie", "terugblik", "reportage",
     }
 )  # fmt: skip
-# Headline openers that mark a feature without a separator ("Reacties op klimaat: ...").
+# Headline openers that mark a feature without a separator ("In beeld: ...").
 FEATURE_TITLE_OPENERS = (
-    "reacties op ", "ingezonden brief", "lezersbrief", "in beeld:", "in beeld.", "in memoriam",
+    "ingezonden brief", "lezersbrief", "in beeld:", "in beeld.", "in memoriam", "vanavond op tv",
+    "vanavond op de tv", "vanavond op televisie", "tv-tips", "tv tips",
 )  # fmt: skip
+# A headline, in its own voice (quotes removed), that frames the piece as the
+# reactions to an event: "Zo reageert Den Haag op ...", "Koningspaar reageert
+# op overlijden ...", "Reacties op ...", "Geschokte reacties na ...". The
+# "eerste reactie" of a party is its first word on its own happening ("Eerste
+# reactie Rutte: 'Denk dat er goed akkoord ligt'"), part of the report.
+REACTION_HEADLINE_RE = re.compile(
+    r"(?<!eerste )\b(?:reageert|reageren|reageerde|reageerden|reacties?|condoleances?|condoleert|"
+    r"condoleren)\b"
+)
 # Openers of a headline clause (at the start or after a colon) that make an
 # explainer or a reconstruction, not the report: "De lange weg naar Rutte IV:
 # Hoe VVD, D66, CDA en CU ...", "Zo kwam Rutte-IV tot stand".
@@ -144,6 +164,10 @@ def classify(title: str, lead: str, link: str) -> Piece:
         kind = Kind.FEATURE
     elif _is_live_blog(folded_label, folded_lead, link):
         kind = Kind.LIVE_BLOG
+    elif REACTION_HEADLINE_RE.search(_QUOTED_RE.sub("", fold(headline))) or _label_words(
+        folded_label
+    ) & {"reacties", "reactie"}:
+        kind = Kind.REACTION
     else:
         kind = Kind.NEWS
     if kind is Kind.LIVE_BLOG:
@@ -152,6 +176,11 @@ def classify(title: str, lead: str, link: str) -> Piece:
         return Piece(kind, headline, lead)
     kept = [s for s in iter_sentences(lead) if not BOILERPLATE_RE.search(fold(s))]
     return Piece(kind, headline, " ".join(kept))
+
+
+def quoted_words(headline: str) -> str:
+    """The words a headline quotes: "Puur geweld" of "Rutte reageert: 'Puur geweld'"."""
+    return " ".join(match.group()[1:-1] for match in _QUOTED_RE.finditer(headline))
 
 
 def split_label(title: str) -> tuple[str, str]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from bot.core.model import NewsItem
 from bot.core.text import stem
-from bot.stories.kinds import Kind, classify
+from bot.stories.kinds import Kind, classify, quoted_words
 
 # How much a headline term and a name count against a lead term. Chosen on the
 # dev pairs (docs/stories.md).
@@ -84,6 +84,9 @@ class Profile:
     # ISO codes the tagger found (``NewsItem.countries``): two items tagged
     # with countries and none in common are not one event.
     countries: frozenset[str] = frozenset()
+    # Of a reaction piece: the terms of what its headline quotes the reactor
+    # saying, names left out (the assigner joins it to a report that carries them).
+    quoted: frozenset[str] = frozenset()
 
 
 def profile(item: NewsItem) -> Profile:
@@ -98,7 +101,14 @@ def profile(item: NewsItem) -> Profile:
         # normaliser cut it off the text.
         for term in words(item.dateline.city):
             terms[term] = max(terms.get(term, 1.0), NAME_BOOST)
-    return Profile(piece.kind, terms, frozenset(item.countries))
+    quoted: frozenset[str] = frozenset()
+    if piece.kind is Kind.REACTION:
+        said = quoted_words(piece.headline)
+        if said:
+            # Names anywhere in headline and lead: a quote's first word is
+            # capitalised either way ("'Derk Wiersum was ...'", "'Puur geweld'").
+            quoted = frozenset(words(said)) - name_terms(f"{piece.headline}. {piece.lead}")
+    return Profile(piece.kind, terms, frozenset(item.countries), quoted)
 
 
 def weighted_terms(headline: str, lead: str) -> dict[str, float]:

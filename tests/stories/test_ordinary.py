@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 from itertools import pairwise
 
 import pytest
 
+from bot.stories.assign import StoryAssigner
 from bot.stories.kinds import Kind, classify
 from tests.stories.ordinary import evaluate, load_items, load_pairs, records
 
@@ -106,13 +108,16 @@ GENRE_MARKERS = [
     ("De liquidatie van advocaat Wiersum van minuut tot minuut", Kind.FEATURE),
     ("Advocaat Derk Wiersum (1975-2019) stond altijd de underdog bij", Kind.FEATURE),
     ("In beeld: Rotterdam in extase na landstitel Feyenoord", Kind.FEATURE),
-    ("Reacties: 'Derk Wiersum was een slimme, vriendelijke en kundige advocaat'", Kind.FEATURE),
     ("Zwaarste aardbevingen in het noorden", Kind.FEATURE),  # lead: "Een overzicht van ..."
     (
         "BREKEND: Misdaadverslaggever Peter R. de Vries (64) overleden aan zijn verwondingen",
         Kind.NEWS,
     ),
     ("Koning breekt vakantie in Griekenland af: 'Reacties zijn heftig, die raken ons'", Kind.NEWS),
+    (
+        "Vanavond op tv: oud-premier Van Agt overleden, wie wil er nog burgemeester worden",
+        Kind.FEATURE,
+    ),
 ]
 
 
@@ -120,3 +125,47 @@ GENRE_MARKERS = [
 def test_genre_markers_make_a_feature(title: str, kind: Kind) -> None:
     row = next(row for row in records() if row["title"] == title)
     assert classify(row["title"], row["description"], row["link"]).kind is kind
+
+
+# Reactions are happenings of their own (README rule 4): a headline that says
+# so in its own voice makes a reaction piece; quoted words, a report that
+# mentions mourners, and a party's "eerste reactie" on its own happening stay news.
+REACTIONS = [
+    ("Reacties: 'Derk Wiersum was een slimme, vriendelijke en kundige advocaat'", Kind.REACTION),
+    ("Zo reageert Den Haag op aftreden Van der Steur", Kind.REACTION),
+    ("Koningspaar reageert op overlijden Elizabeth: 'Dankbaar voor vriendschap'", Kind.REACTION),
+    ("Werder Bremen-staflid reageert op drama met Nouri", Kind.REACTION),
+    ("Koning breekt vakantie in Griekenland af: 'Reacties zijn heftig, die raken ons'", Kind.NEWS),
+    (
+        "Britse koningin Elizabeth 96 overleden duizenden mensen rouwen bij Buckingham Palace",
+        Kind.NEWS,
+    ),
+    ("Minister Van der Steur stapt op om Teevendeal", Kind.NEWS),
+]
+
+
+@pytest.mark.parametrize(("title", "kind"), REACTIONS)
+def test_a_headline_that_frames_reactions_makes_a_reaction(title: str, kind: Kind) -> None:
+    row = next(row for row in records() if row["title"] == title)
+    assert classify(row["title"], row["description"], row["link"]).kind is kind
+
+
+def test_a_party_s_first_reaction_is_part_of_its_report() -> None:
+    title = "Eerste reactie Rutte: 'Denk dat er goed akkoord ligt'"
+    assert classify(title, "", "https://www.telegraaf.nl/nieuws/123/x").kind is Kind.NEWS
+
+
+def test_a_reaction_neither_joins_the_report_nor_takes_it_in() -> None:
+    # The resignation from four outlets, then Elsevier's round-up of reactions,
+    # then the same reaction piece again as another outlet's copy would be.
+    items = {item.id: item for item in load_items("fresh3")}
+    reports = [items[key] for key in ("f3-014", "f3-016", "f3-017")]
+    reaction = items["f3-018"]
+    assigner = StoryAssigner()
+    stories = {assigner.assign(report) for report in reports}
+    assert len(stories) == 1
+    assert assigner.assign(reaction) == reaction.id
+    copy = replace(reaction, id="copy-of-f3-018", link=reaction.link + "?copy")
+    assert assigner.assign(copy) == reaction.id
+    later = replace(reports[0], id="later-report", published=reaction.published)
+    assert assigner.assign(later) in stories
