@@ -22,7 +22,7 @@ TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
 # heldout2 ... heldout8: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8)))
+PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9)))
 
 
 def _items() -> list[dict[str, object]]:
@@ -70,6 +70,10 @@ KNOWN_MISSES = {
     ("heldout7", "buitenland"): "heldout7 buitenland 0.786 / 0.733 (15 gold)",
     ("heldout7", "binnenland"): "heldout7 binnenland precision 0.882",
     ("heldout8", "buitenland"): "heldout8 buitenland precision 0.893 (25 gold)",
+    # A ninth, gathered later, evaluated once on the same rules.
+    ("heldout9", "buitenland"): "heldout9 buitenland 0.844 / 0.844 (32 gold)",
+    ("heldout9", "binnenland"): "heldout9 binnenland 0.893 / 0.909",
+    ("all", "buitenland"): "all items buitenland 0.911 / 0.915, with the clean batches in",
 }
 
 
