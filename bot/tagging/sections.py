@@ -28,6 +28,9 @@ MIN_TEXT_HITS = 3
 # feeds publish) has room for only a few words: two hits there are a topic.
 SHORT_TEXT_CHARS = 400
 MIN_TEXT_HITS_SHORT = 2
+# A decisive word (``decisive`` in sections.toml: "eredivisie", "doelpunt")
+# names its section on its own: it counts as this many hits.
+DECISIVE_HITS = MIN_TEXT_HITS
 # A second topical section is kept when it scores at least this share of the best.
 SECOND_SECTION_SHARE = 0.8
 # Sections that describe where a story is set rather than what it is about.
@@ -52,6 +55,7 @@ class _Vocabulary:
     word_pattern: re.Pattern[str]
     words: dict[str, str]  # folded word (or stem without "*") -> slug
     stems: dict[str, str]  # folded stem (word without "*") -> slug
+    decisive: frozenset[str]  # folded words and stems that name their section alone
     user_words: dict[str, str]  # folded word a user may type -> slug
 
 
@@ -64,13 +68,15 @@ def _vocabulary() -> _Vocabulary:
     words: dict[str, str] = {}
     stems: list[tuple[str, str]] = []
     user_words: dict[str, str] = {}
+    decisive: set[str] = set()
     for entry in data["section"]:
         for word in (entry["slug"], entry["label"], *entry["user_words"]):
             user_words[fold(word)] = entry["slug"]
         aliases[fold(entry["slug"])] = entry["slug"]
         for alias in entry["aliases"]:
             aliases[fold(alias)] = entry["slug"]
-        for word in entry["words"]:
+        decisive.update(fold(word.rstrip("*")) for word in entry.get("decisive", ()))
+        for word in (*entry["words"], *entry.get("decisive", ())):
             if word.endswith("*"):
                 stems.append((fold(word[:-1]), entry["slug"]))
             else:
@@ -85,6 +91,7 @@ def _vocabulary() -> _Vocabulary:
         word_pattern=pattern,
         words=words,
         stems=dict(stems),
+        decisive=frozenset(decisive),
         user_words=user_words,
     )
 
@@ -144,17 +151,22 @@ def sections_from_text(title: str, text: str) -> list[str]:
     votes: Counter[str] = Counter()
     distinct: dict[str, set[str]] = {}
     lowered = lower_same_length(f"{title}\n{text}")
+    decided: set[str] = set()
     for match in vocabulary.word_pattern.finditer(lowered):
-        slug = _slug_of_word(match.group(), vocabulary)
+        slug, key = _slug_of_word(match.group(), vocabulary)
         if slug is not None:
             votes[slug] += 1
             distinct.setdefault(slug, set()).add(match.group())
+            if key in vocabulary.decisive:
+                decided.add(slug)
     if len(lowered) < SHORT_TEXT_CHARS:
         # In a short item a repeated word is style, not topic: count distinct words.
         votes = Counter({slug: len(words) for slug, words in distinct.items()})
         needed = MIN_TEXT_HITS_SHORT
     else:
         needed = MIN_TEXT_HITS
+    for slug in decided:
+        votes[slug] = max(votes[slug], DECISIVE_HITS)
     ranked = votes.most_common()
     if not ranked or ranked[0][1] < needed:
         return []
@@ -164,16 +176,17 @@ def sections_from_text(title: str, text: str) -> list[str]:
     ]
 
 
-def _slug_of_word(word: str, vocabulary: _Vocabulary) -> str | None:
+def _slug_of_word(word: str, vocabulary: _Vocabulary) -> tuple[str | None, str]:
+    """The section a matched word votes for, and the vocabulary entry it matched."""
     if word in vocabulary.words:
-        return vocabulary.words[word]
+        return vocabulary.words[word], word
     # The regex matched a stem, possibly plus an ending: the longest known prefix
     # (the whole word included: "voetbal" for "voetbal*") is the stem.
     for length in range(len(word), 0, -1):
         slug = vocabulary.stems.get(word[:length])
         if slug is not None:
-            return slug
-    return None
+            return slug, word[:length]
+    return None, word
 
 
 def infer_sections(

