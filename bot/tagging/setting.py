@@ -279,10 +279,12 @@ _OPENING_PREFIX_RE = re.compile(
 # headline opening "Minister Zijlstra ontmoet ..." or "Minister voor
 # Rechtsbescherming Sander Dekker ..." has a Dutch subject (unless the name is a
 # known foreign subject of setting.toml: "Premier Netanyahu ...").
+# The same holds for the king, the queen and the royal couple, with or without
+# a name ("Koning bij sluitingsceremonie ...", but "Koning Filip praat met ...").
 _DUTCH_OFFICE_OPENING_RE = re.compile(
-    r"^\s*(?i:(?:de\s+)?(?:demissionaire?\s+)?(?:minister-president|minister|staatssecretaris|"
+    r"^\s*(?:(?i:(?:de\s+)?(?:demissionaire?\s+)?(?:minister-president|minister|staatssecretaris|"
     r"premier)\s+(?:(?:van|voor)\s+[A-Z][\w-]*(?:\s+(?:en|in)\s+[A-Z][\w-]*)?\s+)?)"
-    r"(?=[A-Z][\w'-])"
+    r"(?=[A-Z][\w'-])|(?i:(?:het\s+|de\s+)?(?:koningspaar|koning|koningin))(?!\w)\s*)"
 )
 
 
@@ -305,7 +307,7 @@ def opens_with_home_actor(
         return True
     office = _DUTCH_OFFICE_OPENING_RE.match(source)
     if office is not None and not any(
-        mention.start == office.end() and mention.code not in DOMESTIC for mention in mentions
+        mention.start <= office.end() and mention.code not in DOMESTIC for mention in mentions
     ):
         return True
     if not mentions:

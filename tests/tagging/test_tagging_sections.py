@@ -486,6 +486,19 @@ OPENS_WITH_A_SUBJECT = [
         "binnenland",
     ),
     (
+        "Koning bij sluitingsceremonie Joegoslaviëtribunaal",
+        "Koning Willem-Alexander is samen met onder meer secretaris-generaal van de VN António "
+        "Guterres aanwezig bij de sluitingsceremonie van het Joegoslaviëtribunaal in Den Haag.",
+        "binnenland",
+    ),
+    (
+        "Koning Filip praat met hulpverleners explosie in Antwerpen",
+        "ANTWERPEN (ANP) - Koning Filip heeft vrijdag de plek van de explosie in Antwerpen "
+        "bezocht. Volgens persbureau Belga sprak de Belgische vorst met hulpverleners over hun "
+        "zoektocht naar slachtoffers.",
+        "buitenland",
+    ),
+    (
         "Premier Netanyahu zegt bezoek aan Washington af",
         "De Israëlische premier blijft in Jeruzalem.",
         "buitenland",
