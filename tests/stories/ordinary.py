@@ -39,6 +39,9 @@ FRESH3_FILE = "fresh3.jsonl"
 # A fourth (part "fresh4"), gathered the same way while the fourth round's
 # reaction pieces were built, evaluated once on them.
 FRESH4_FILE = "fresh4.jsonl"
+# A sixth (part "fresh5"), gathered after the fourth round's method was final
+# (reaction pieces), evaluated once on it.
+FRESH5_FILE = "fresh5.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -46,7 +49,7 @@ REPORT_KINDS = frozenset({"news", "live"})
 
 def records() -> list[dict[str, Any]]:
     rows = []
-    for name in (FILE, FRESH2_FILE, FRESH3_FILE, FRESH4_FILE):
+    for name in (FILE, FRESH2_FILE, FRESH3_FILE, FRESH4_FILE, FRESH5_FILE):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)
     return rows
