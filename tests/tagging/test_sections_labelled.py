@@ -22,7 +22,7 @@ TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
 # heldout2 ... heldout8: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9)))
+PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10)))
 
 
 def _items() -> list[dict[str, object]]:
@@ -73,7 +73,10 @@ KNOWN_MISSES = {
     # A ninth, gathered later, evaluated once on the same rules.
     ("heldout9", "buitenland"): "heldout9 buitenland 0.844 / 0.844 (32 gold)",
     ("heldout9", "binnenland"): "heldout9 binnenland 0.893 / 0.909",
-    ("all", "buitenland"): "all items buitenland 0.911 / 0.915, with the clean batches in",
+    # A tenth, gathered after the fourth round's rules, evaluated once on them
+    # (binnenland 0.922 / 0.937 passes the margin).
+    ("heldout10", "buitenland"): "heldout10 buitenland 0.833 / 0.882 (17 gold)",
+    ("all", "buitenland"): "all items buitenland 0.927 / 0.913, with the clean batches in",
 }
 
 
