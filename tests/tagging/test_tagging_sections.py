@@ -635,6 +635,13 @@ SPORT_REPORTS = [
 ]
 
 
+@pytest.mark.parametrize(("title", "text"), SPORT_REPORTS, ids=lambda x: x[:30])
+def test_short_sport_reports_are_sport(title: str, text: str) -> None:
+    tags = tag(title, text, feed_sections=("algemeen",))
+    assert "sport" in tags.sections
+    assert not {"binnenland", "buitenland"} & set(tags.sections)
+
+
 # A name shared with a club is no sport on its own (real ANP copy of the held-out part).
 def test_a_person_named_like_a_club_is_not_sport() -> None:
     tags = tag(
@@ -647,10 +654,3 @@ def test_a_person_named_like_a_club_is_not_sport() -> None:
     )
     assert "sport" not in tags.sections
     assert "buitenland" in tags.sections
-
-
-@pytest.mark.parametrize(("title", "text"), SPORT_REPORTS, ids=lambda x: x[:30])
-def test_short_sport_reports_are_sport(title: str, text: str) -> None:
-    tags = tag(title, text, feed_sections=("algemeen",))
-    assert "sport" in tags.sections
-    assert not {"binnenland", "buitenland"} & set(tags.sections)
