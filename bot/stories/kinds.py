@@ -66,11 +66,12 @@ FEATURE_TITLE_OPENERS = (
 )  # fmt: skip
 # A headline, in its own voice (quotes removed), that frames the piece as the
 # reactions to an event: "Zo reageert Den Haag op ...", "Koningspaar reageert
-# op overlijden ...", "Reacties op ...", "Geschokte reacties na ...". The
-# "eerste reactie" of a party is its first word on its own happening ("Eerste
-# reactie Rutte: 'Denk dat er goed akkoord ligt'"), part of the report.
+# op overlijden ...", "Reacties op ...", "Geschokte reacties na ...". One
+# "reactie" is no marker: "Snelle reactie brandweer", an allergic reaction, and
+# the "eerste reactie" of a party on its own happening ("Eerste reactie Rutte:
+# 'Denk dat er goed akkoord ligt'") are part of the report.
 REACTION_HEADLINE_RE = re.compile(
-    r"(?<!eerste )\b(?:reageert|reageren|reageerde|reageerden|reacties?|condoleances?|condoleert|"
+    r"\b(?:reageert|reageren|reageerde|reageerden|reacties|condoleances?|condoleert|"
     r"condoleren)\b"
 )
 # Openers of a headline clause (at the start or after a colon) that make an

@@ -159,8 +159,14 @@ def test_a_headline_that_frames_reactions_makes_a_reaction(title: str, kind: Kin
     assert classify(row["title"], row["description"], row["link"]).kind is kind
 
 
-def test_a_party_s_first_reaction_is_part_of_its_report() -> None:
-    title = "Eerste reactie Rutte: 'Denk dat er goed akkoord ligt'"
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Eerste reactie Rutte: 'Denk dat er goed akkoord ligt'",  # the dossier, kk-130
+        "Snelle reactie van brandweer voorkomt erger bij woningbrand",
+    ],
+)
+def test_one_reaction_is_no_marker(title: str) -> None:
     assert classify(title, "", "https://www.telegraaf.nl/nieuws/123/x").kind is Kind.NEWS
 
 
