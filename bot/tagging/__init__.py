@@ -52,10 +52,12 @@ def tag(
     title_mentions = find_mentions_folded(folded_title, in_title=True)
     text_mentions = find_mentions_folded(folded_text)
     scores = scores_from_mentions(title_mentions, text_mentions, dateline_code)
-    # A digest's topics are its first story's (bot/tagging/digest.py).
+    # A digest's topics and setting are its first story's (bot/tagging/digest.py).
+    first_story = None
     topic_title, topic_text = folded_title, folded_text
     if is_digest(folded_title, folded_text):
-        title_end, text_end = first_story_ends(folded_title, folded_text)
+        first_story = first_story_ends(folded_title, folded_text)
+        title_end, text_end = first_story
         topic_title = folded_title if title_end < 0 else folded_title[:title_end]
         topic_text = folded_text if text_end < 0 else folded_text[:text_end]
     sections = infer_sections(
@@ -65,7 +67,13 @@ def tag(
         feed_sections=feed_sections,
         categories=categories,
         foreign=is_abroad(
-            title_mentions, text_mentions, folded_text, dateline, dateline_code, folded_title
+            title_mentions,
+            text_mentions,
+            folded_text,
+            dateline,
+            dateline_code,
+            folded_title,
+            first_story=first_story,
         ),
     )
     return Tags(countries=tuple(sorted(scores)), sections=sections)

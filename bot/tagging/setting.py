@@ -51,7 +51,6 @@ from functools import cache
 
 from bot.core.model import Dateline
 from bot.tagging.countries import Mention, Role, find_mentions_folded, light_fold, setting_data
-from bot.tagging.digest import first_story_ends, is_digest
 from bot.tagging.gazetteer import AliasKind
 from bot.tagging.lead import lead_end
 
@@ -215,10 +214,14 @@ def is_abroad(
     dateline: Dateline | None,
     dateline_code: str | None,
     title: str = "",
+    *,
+    first_story: tuple[int, int] | None = None,
 ) -> bool | None:
     """True for a foreign story, False for a domestic one, None when it cannot be told.
 
     ``text`` and ``title`` are the folded body and title the mentions were found in.
+    ``first_story``: of a digest, where its first story ends in title and text
+    (``bot.tagging.digest.first_story_ends``); the digest is filed by that story.
     """
     lead = lead_end(text)
     if dateline_code is not None:
@@ -228,9 +231,8 @@ def is_abroad(
         return not has_home_actor(title_mentions, text_mentions, title, text[:lead])
     if dateline is not None and _is_kicker(dateline):
         dateline = None  # "SINTERKLAAS - Het zal je ...": a keyword, not a place
-    if is_digest(title, text):
-        # A digest of the day is filed by its first story.
-        title_end, text_end = first_story_ends(title, text)
+    if first_story is not None:
+        title_end, text_end = first_story
         title_mentions = _before(title_mentions, title_end)
         text_mentions = _before(text_mentions, text_end)
     if dateline is None:
