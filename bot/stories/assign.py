@@ -37,12 +37,12 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.model import NewsItem
 from bot.stories.kinds import Kind
-from bot.stories.terms import Profile, profile
+from bot.stories.terms import TITLE_BOOST, Profile, profile
 
 # Kinds that may share a story: reports (news and live blogs) join each other;
 # a feature joins only features (and then only a copy of itself), a reaction
@@ -55,6 +55,12 @@ _FAMILY = {
     Kind.REACTION: Kind.REACTION,
 }
 QUOTE_TERMS = 2
+# An item whose link names the same article as an item in the window (an
+# outlet changed the headline, and with it the URL) is that article when this
+# share of the smaller lead's terms is in both leads: the text is unchanged.
+SAME_LEAD = 0.8
+# Fewer lead terms than this cannot tell an unchanged article from a new one.
+SAME_LEAD_MIN_TERMS = 5
 # How long a story stays open for new reports.
 STORY_WINDOW = timedelta(hours=36)
 # IDF is computed as if the window also held this many documents without the
@@ -83,7 +89,7 @@ class Rules:
     threshold: float = 0.2
     grace: timedelta = timedelta(hours=1)
     # ... and how much more per hour of gap beyond it (the distinct-step guard).
-    per_hour: float = 0.12
+    per_hour: float = 0.1
     # Shared weight below this is coincidence whatever the ratio (a rare word
     # weighs 1.0, 2.0 in both headlines).
     min_shared: float = 3.0
@@ -93,6 +99,11 @@ class Rules:
     # the shared weight but never make two items one event on their own.
     distinctive_items: int = 8
     min_distinctive: int = 1
+    # Two reports of one event share at least this many headline terms: a
+    # headline names what happened, and a piece whose headline shares no word
+    # with the report's (an eyewitness's quote, the fans on the square, the
+    # family's reaction to a verdict) is about another happening of the day.
+    min_headline_shared: int = 1
     # A feature joins only a copy of itself.
     copy_threshold: float = 0.8
 
@@ -196,6 +207,7 @@ class StoryAssigner:
         self._counts = _TermCounts()
         self._entries: dict[int, _Entry] = {}
         self._by_id: dict[str, int] = {}
+        self._by_article: dict[str, int] = {}
         self._postings: dict[str, set[int]] = {}
         self._story_start: dict[str, float] = {}
         self._story_size: Counter[str] = Counter()
@@ -231,6 +243,14 @@ class StoryAssigner:
             story = self._entries[original].story
             self._insert(item.id, found, weights, story, at)
             return Assignment(story, item.duplicate_of, 1.0, "duplicate")
+        earlier = self._same_article(found)
+        if earlier is not None:
+            # The same piece: it keeps the kind of its first headline, so an
+            # analysis re-headlined like a report still joins no reports.
+            self._insert(
+                item.id, replace(found, kind=earlier.profile.kind), weights, earlier.story, at
+            )
+            return Assignment(earlier.story, earlier.item_id, 1.0, "same article")
         best = self._best_match(found, weights, at)
         story = best.story if best is not None else item.id
         self._insert(item.id, found, weights, story, at)
@@ -268,6 +288,9 @@ class StoryAssigner:
             self._counts.remove(terms)
             if self._by_id.get(entry.item_id) == key:
                 del self._by_id[entry.item_id]
+            article = entry.profile.article
+            if article is not None and self._by_article.get(article) == key:
+                del self._by_article[article]
             self._story_size[entry.story] -= 1
             if self._story_size[entry.story] <= 0:
                 del self._story_size[entry.story]
@@ -291,6 +314,8 @@ class StoryAssigner:
         norm = sum(weights[term] * multiplier for term, multiplier in terms.items())
         self._entries[key] = _Entry(item_id, story, at, found, norm)
         self._by_id[item_id] = key
+        if found.article is not None:
+            self._by_article.setdefault(found.article, key)
         postings = self._postings
         for term in terms:
             holders = postings.get(term)
@@ -336,13 +361,20 @@ class StoryAssigner:
             other_terms = entry.profile.terms
             shared = 0.0
             distinctive = 0
+            in_headlines = 0
             for term in own_keys & other_terms.keys():
                 mine, theirs = own_terms[term], other_terms[term]
                 weighted = own_weighted[term]
                 shared += weighted if mine <= theirs else weighted * theirs / mine
                 if frequency[term] <= rules.distinctive_items:
                     distinctive += 1
-            if shared < rules.min_shared or distinctive < rules.min_distinctive:
+                if mine >= TITLE_BOOST and theirs >= TITLE_BOOST:
+                    in_headlines += 1
+            if (
+                shared < rules.min_shared
+                or distinctive < rules.min_distinctive
+                or in_headlines < rules.min_headline_shared
+            ):
                 continue
             score = shared / min(own, entry.norm)
             bar = rules.copy_threshold if feature else rules._bar_seconds(gap)
@@ -351,6 +383,27 @@ class StoryAssigner:
                 best = Assignment(entry.story, entry.item_id, round(score, 3), "match")
                 best_margin = margin
         return best
+
+    def _same_article(self, found: Profile) -> _Entry | None:
+        """The first version in the window of the article ``found`` is a new headline of.
+
+        Its link names the same article, the lead is unchanged, and neither is
+        a live blog: a live blog's page carries one event after another under
+        one link, and is judged by each headline.
+        """
+        if found.article is None or found.kind is Kind.LIVE_BLOG:
+            return None
+        key = self._by_article.get(found.article)
+        if key is None:
+            return None
+        entry = self._entries[key]
+        if entry.profile.kind is Kind.LIVE_BLOG:
+            return None
+        mine, theirs = found.lead, entry.profile.lead
+        smaller = min(len(mine), len(theirs))
+        if smaller < SAME_LEAD_MIN_TERMS or len(mine & theirs) < SAME_LEAD * smaller:
+            return None
+        return entry
 
     def _candidates(self, found: Profile) -> list[int]:
         """Recent items sharing PROBE_HITS of this item's rarest terms, most shared first."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from bot.core.model import NewsItem
 from bot.core.text import stem
+from bot.ingest.links import article_key
 from bot.stories.kinds import Kind, classify, quoted_words
 
 # How much a headline term and a name count against a lead term. Chosen on the
@@ -87,6 +88,11 @@ class Profile:
     # Of a reaction piece: the terms of what its headline quotes the reactor
     # saying, names left out (the assigner joins it to a report that carries them).
     quoted: frozenset[str] = frozenset()
+    # The outlet's article number in the link (``bot.ingest.links.article_key``)
+    # and, with it, the terms of the lead: the same article under a new
+    # headline keeps both.
+    article: str | None = None
+    lead: frozenset[str] = frozenset()
 
 
 def profile(item: NewsItem) -> Profile:
@@ -95,7 +101,8 @@ def profile(item: NewsItem) -> Profile:
     if len(lead) < LEAD_CHARS:
         lead = f"{lead} {item.text[: LEAD_CHARS - len(lead)]}" if lead else item.text[:LEAD_CHARS]
     piece = classify(item.title, lead, item.link)
-    terms = weighted_terms(piece.headline, piece.lead)
+    lead_words = words(piece.lead)
+    terms = weighted_terms(piece.headline, piece.lead, lead_words)
     if item.dateline is not None and item.dateline.city:
         # The city a wire story was filed from is a name, though the
         # normaliser cut it off the text.
@@ -108,16 +115,20 @@ def profile(item: NewsItem) -> Profile:
             # Names anywhere in headline and lead: a quote's first word is
             # capitalised either way ("'Derk Wiersum was ...'", "'Puur geweld'").
             quoted = frozenset(words(said)) - name_terms(f"{piece.headline}. {piece.lead}")
-    return Profile(piece.kind, terms, frozenset(item.countries), quoted)
+    article = article_key(item.link) if item.link else None
+    lead_terms = frozenset(lead_words) if article is not None else frozenset()
+    return Profile(piece.kind, terms, frozenset(item.countries), quoted, article, lead_terms)
 
 
-def weighted_terms(headline: str, lead: str) -> dict[str, float]:
-    """Terms of headline and lead with their multipliers."""
+def weighted_terms(
+    headline: str, lead: str, lead_words: list[str] | None = None
+) -> dict[str, float]:
+    """Terms of headline and lead with their multipliers (``lead_words``: ``words(lead)``)."""
     # One pass over both; the full stop keeps the lead's first word from
     # counting as a name inside the headline's sentence.
     names = name_terms(f"{headline}. {lead}") if lead else name_terms(headline)
     terms: dict[str, float] = {}
-    for term in words(lead):
+    for term in words(lead) if lead_words is None else lead_words:
         terms[term] = NAME_BOOST if term in names else 1.0
     for term in words(headline):
         terms[term] = TITLE_BOOST * (NAME_BOOST if term in names else 1.0)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.core.model import Dateline, NewsItem
+from bot.ingest.links import article_key
 from bot.stories import STORY_WINDOW, Kind, Rules, StoryAssigner
 from bot.stories.kinds import classify
 from bot.stories.terms import name_terms, words
@@ -198,7 +199,13 @@ def test_a_distinctive_term_is_one_few_items_of_the_window_hold() -> None:
         # the report joins neither AD's story nor theirs (a verbatim copy is
         # the dedupe index's to merge, ``duplicate_of``).
         earlier = ad.published - timedelta(hours=2, minutes=n)
-        filler = replace(nu, id=f"filler-{n}", published=earlier, first_seen=earlier)
+        filler = replace(
+            nu,
+            id=f"filler-{n}",
+            link=f"https://www.nu.nl/politiek/{6100000 + n}/filler.html",  # another article
+            published=earlier,
+            first_seen=earlier,
+        )
         crowded.seed([(filler, f"other-{n}")])
     assert crowded.assign(soon) == soon.id
 
@@ -345,6 +352,44 @@ def test_features_never_join_news_but_copies_of_one_piece_do() -> None:
     assigner = StoryAssigner()
     assigner.assign(column)
     assert assigner.assign(soon) == news.id
+
+
+# --- One article under several headlines ---------------------------------------------
+
+
+def test_an_article_under_a_new_headline_is_the_same_piece_and_keeps_its_kind() -> None:
+    # AD's reconstruction of the formation, then the same article (the same
+    # number, ~a38eae892, the same lead) under a headline that reads like a report.
+    reconstruction, renamed = item("kk-118"), item("kk-119")
+    assert classify(reconstruction.title, reconstruction.summary, reconstruction.link).kind is (
+        Kind.FEATURE
+    )
+    assert classify(renamed.title, renamed.summary, renamed.link).kind is Kind.NEWS
+    assigner = StoryAssigner()
+    assigner.assign(reconstruction)
+    decision = assigner.decide(renamed)
+    assert (decision.story, decision.reason) == (reconstruction.id, "same article")
+    # It is still the analysis: another outlet's report in its words joins no feature.
+    report = replace(renamed, id="report", link="https://www.nu.nl/politiek/6172999/x.html")
+    assert assigner.assign(report) == "report"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # One Volkskrant article number in the morning ("Woensdag presentatie
+        # coalitieakkoord") and that evening, rewritten ("VVD, D66, CDA en CU
+        # bereiken akkoord"): a new lead is a new report, judged by its text.
+        pytest.param("kk-109", "kk-114", id="rewritten-article"),
+        # One live blog's number under the morning's and the afternoon's headline.
+        pytest.param("kk-221", "kk-230", id="live-blog"),
+    ],
+)
+def test_the_same_article_number_with_a_new_text_or_on_a_live_blog_is_judged_by_it(
+    first: str, second: str
+) -> None:
+    assert article_key(item(first).link) == article_key(item(second).link) is not None
+    assert stories_of(first, second) == {first: first, second: second}
 
 
 # --- Terms ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import pytest
 
-from bot.stories.assign import StoryAssigner
+from bot.stories.assign import Rules, StoryAssigner
 from bot.stories.kinds import Kind, classify
 from tests.stories.ordinary import evaluate, load_items, load_pairs, records
 
@@ -19,22 +19,28 @@ MARGIN = 0.02
 # "what we know" marker (bot/stories/kinds.py) dev was 0.920 / 0.815; before the
 # genre markers of the third round held-out was 0.821 / 0.785 and fresh 0.474 / 0.947.
 RECORDED = {
-    "dev": (0.958, 0.815),
+    # The fifth round's headline rule (two reports share a headline word) and
+    # gentler time bar moved: dev 0.958 -> 0.979, fresh 0.783 / 0.947 -> 0.900 /
+    # 1.000, fresh2 0.711 -> 0.762, fresh3 0.804 / 0.673 -> 0.895 / 0.618 (an
+    # Argentine headline on Messi no longer joins Oranje's), fresh4 0.706 ->
+    # 0.800, fresh5 0.784 / 0.656 -> 0.817 / 0.787.
+    "dev": (0.979, 0.815),
     "heldout": (0.887, 0.785),
     # A second batch, labelled after the second round's method was final.
-    "fresh": (0.783, 0.947),
+    "fresh": (0.900, 0.947),
     # A third, labelled before anything ran on it, evaluated once on the third
     # round's method (0.627 / 0.744 on the second round's); reaction pieces
     # took its precision from 0.653.
-    "fresh2": (0.711, 0.744),
+    "fresh2": (0.762, 0.744),
     # A fourth, gathered the same way after that evaluation, the method
     # unchanged (0.685 / 0.673 then; reaction pieces took precision from 0.685).
-    "fresh3": (0.804, 0.673),
+    "fresh3": (0.895, 0.618),
     # A fifth, gathered while reaction pieces were built, evaluated once on them
     # (it holds no headline that frames reactions: the same on the method before).
-    "fresh4": (0.706, 0.800),
-    # A sixth, gathered after that method was final, evaluated once on it.
-    "fresh5": (0.784, 0.656),
+    "fresh4": (0.800, 0.800),
+    # A sixth, gathered after that method was final, evaluated once on it
+    # (0.784 / 0.656).
+    "fresh5": (0.817, 0.787),
 }
 
 
@@ -184,3 +190,31 @@ def test_a_reaction_neither_joins_the_report_nor_takes_it_in() -> None:
     assert assigner.assign(copy) == reaction.id
     later = replace(reports[0], id="later-report", published=reaction.published)
     assert assigner.assign(later) in stories
+
+
+@pytest.mark.parametrize(
+    ("part", "reports", "other"),
+    [
+        # NOS and Zwolle Nu on the crash; RTV Oost's and NOS's eyewitnesses
+        # ("'Ik hoorde een knal en zag de trein voorbij schuiven'") tell it in
+        # their own words, their leads full of the crash's.
+        pytest.param("fresh4", ("f4-000", "f4-003"), ("f4-001", "f4-002"), id="dalfsen"),
+        # The semi-final lost, and the fans on the Leidseplein that night.
+        pytest.param("fresh2", ("f2-020", "f2-021"), ("f2-022",), id="ajax-spurs"),
+    ],
+)
+def test_a_piece_whose_headline_shares_no_word_with_the_reports_is_another_happening(
+    part: str, reports: tuple[str, ...], other: tuple[str, ...]
+) -> None:
+    items = {item.id: item for item in load_items(part)}
+    ordered = sorted((items[key] for key in (*reports, *other)), key=lambda i: (i.published, i.id))
+
+    def stories(assigner: StoryAssigner) -> dict[str, str]:
+        return {item.id: assigner.assign(item) for item in ordered}
+
+    found = stories(StoryAssigner())
+    assert len({found[key] for key in reports}) == 1
+    assert not {found[key] for key in other} & {found[key] for key in reports}
+    # The headline rule is what keeps them apart: the leads alone would join them.
+    loose = stories(StoryAssigner(rules=Rules(min_headline_shared=0)))
+    assert {loose[key] for key in other} & {loose[key] for key in reports}
