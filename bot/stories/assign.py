@@ -432,4 +432,6 @@ def _same_statement(one: Profile, other: Profile) -> bool:
     if kinds != {Kind.REACTION, Kind.NEWS}:
         return False
     reaction, report = (one, other) if one.kind is Kind.REACTION else (other, one)
-    return len(reaction.quoted & report.terms.keys()) >= QUOTE_TERMS
+    terms = report.terms
+    said = sum(1 for term in reaction.quoted if terms.get(term, 0.0) >= TITLE_BOOST)
+    return said >= QUOTE_TERMS

@@ -74,6 +74,22 @@ REACTION_HEADLINE_RE = re.compile(
     r"\b(?:reageert|reageren|reageerde|reageerden|reacties|condoleances?|condoleert|"
     r"condoleren)\b"
 )
+# "Reactie Rutte op aanslagen in Brussel": a headline that opens by naming
+# itself a reaction to something.
+REACTION_OPENER_RE = re.compile(r"^reactie\b[^:]*\bop\b")
+# A headline that opens with people telling what an event did to them, in
+# their words (it carries a colon or a quote): "Moeder van Nicky Verstappen
+# tikt haar man aan: 'We hebben een dader'", "Klanten treuren om Blokker: 'Heb
+# nog tienduizend spaarpunten'", "Buurman doodgeschoten advocaat: '...'".
+# Witnesses telling what happened ("Ooggetuigen: tiener met hoodie schoot ...")
+# report the event, and an office holder (a mayor, a minister) may be
+# announcing its next step: neither is a voice here.
+VOICE_OPENER_RE = re.compile(
+    r"^(?:de |het )?(?:[a-z]+e )?(?:moeder|vader|ouders|familie|familieleden|nabestaanden|"
+    r"weduwe|weduwnaar|buren|buurman|buurvrouw|buurtbewoners|bewoners|omwonenden|klanten|"
+    r"fans|supporters|collega'?s|vrienden|vriendin|vriend|slachtoffers|passagiers|reizigers)\b"
+)
+_STATEMENT_RE = re.compile(r"[:\"'‘’“”„«»]")
 # Openers of a headline clause (at the start or after a colon) that make an
 # explainer or a reconstruction, not the report: "De lange weg naar Rutte IV:
 # Hoe VVD, D66, CDA en CU ...", "Zo kwam Rutte-IV tot stand".
@@ -165,9 +181,7 @@ def classify(title: str, lead: str, link: str) -> Piece:
         kind = Kind.FEATURE
     elif _is_live_blog(folded_label, folded_lead, link):
         kind = Kind.LIVE_BLOG
-    elif REACTION_HEADLINE_RE.search(_QUOTED_RE.sub("", fold(headline))) or _label_words(
-        folded_label
-    ) & {"reacties", "reactie"}:
+    elif _frames_reactions(headline, folded_label):
         kind = Kind.REACTION
     else:
         kind = Kind.NEWS
@@ -177,6 +191,16 @@ def classify(title: str, lead: str, link: str) -> Piece:
         return Piece(kind, headline, lead)
     kept = [s for s in iter_sentences(lead) if not BOILERPLATE_RE.search(fold(s))]
     return Piece(kind, headline, " ".join(kept))
+
+
+def _frames_reactions(headline: str, folded_label: str) -> bool:
+    folded = fold(headline)
+    return bool(
+        REACTION_HEADLINE_RE.search(_QUOTED_RE.sub("", folded))
+        or _label_words(folded_label) & {"reacties", "reactie"}
+        or REACTION_OPENER_RE.match(folded)
+        or (VOICE_OPENER_RE.match(folded) and _STATEMENT_RE.search(headline))
+    )
 
 
 def quoted_words(headline: str) -> str:
