@@ -66,6 +66,10 @@ MAIN_SUBJECT_MIN = 3
 # that never names anything Dutch and names one foreign country twice ("de
 # Noord-Griekse havenstad Thessaloniki") is set there.
 UNOPPOSED_SUBJECT_MIN = 2
+# Unopposed, a text that names this many foreign countries is set abroad even
+# when none of them is its one subject: a summit of the EU and six Balkan
+# states, a list of countries a ban hits.
+UNOPPOSED_COUNTRIES_MIN = 3
 # Words right before a country that name it as an origin, not as the setting.
 _ORIGIN_BEFORE_RE = re.compile(
     r"(?:afkomstig(?:\s+(?:is|was|zijn|waren))?|komt|kwam|komen|kwamen)\s+(?:uit|van)\s+"
@@ -244,7 +248,9 @@ def is_abroad(
     best = max(foreign.values(), default=0)
     opener = [m for m in title_mentions if not _not_home_here(m, title_mentions, title)]
     foreign_wins = best > home or (best == home > 0 and _title_opens_abroad(opener, foreign, best))
-    enough = best >= (MAIN_SUBJECT_MIN if home else UNOPPOSED_SUBJECT_MIN)
+    enough = best >= (MAIN_SUBJECT_MIN if home else UNOPPOSED_SUBJECT_MIN) or (
+        home == 0 and len(foreign) >= UNOPPOSED_COUNTRIES_MIN
+    )
     abroad = enough and foreign_wins
     if dateline is None:
         return abroad

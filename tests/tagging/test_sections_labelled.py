@@ -76,6 +76,9 @@ KNOWN_MISSES = {
     # A tenth, gathered after the fourth round's rules, evaluated once on them
     # (binnenland 0.922 / 0.937 passes the margin).
     ("heldout10", "buitenland"): "heldout10 buitenland 0.833 / 0.882 (17 gold)",
+    # An eleventh, gathered in the fifth round before its rules, evaluated once
+    # (buitenland 0.952 / 0.800 then, above the margin since).
+    ("heldout11", "binnenland"): "heldout11 binnenland 0.855 / 1.000 when evaluated",
     ("all", "buitenland"): "all items buitenland 0.927 / 0.913, with the clean batches in",
 }
 

@@ -375,6 +375,38 @@ REAL_ITEMS_WITH_THEIR_PLACE = [
 ]
 
 
+# Fifth round (heldout11): foreign stories that name no country as their subject.
+REAL_ITEMS_WITH_THEIR_PLACE += [
+    # Many foreign countries and nothing Dutch: set abroad, though none is the subject.
+    (
+        "",
+        "In Brussel is vanaf 15.30 uur de top EU-Westelijke Balkan. Staatshoofden en "
+        "regeringsleiders uit de Europese Unie spreken met leiders uit Albanië, Bosnië en "
+        "Herzegovina, Montenegro, Noord-Macedonië, Servië en Kosovo.",
+        "buitenland",
+    ),
+    # ... but a Dutch subject sending help to three countries stays home news.
+    (
+        "",
+        "Nederland stuurt reddingswerkers en tenten naar Turkije, Syrië en Libanon.",
+        "binnenland",
+    ),
+    # A former head of government acts for his country, as a sitting one does.
+    (
+        "Leo komt precies op tijd voor papa Tony Blair",
+        "Dolgelukkig is premier Tony Blair met de geboorte van zijn zoon Leo. Ook politiek komt "
+        "het hem wel goed uit, nu zijn populariteit afneemt.",
+        "buitenland",
+    ),
+    # The Grammy Awards are set where they are held.
+    (
+        "",
+        "Childish Gambino heeft vier Grammy Awards gewonnen met zijn nummer This Is America.",
+        "buitenland",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("title", "text", "expected"), REAL_ITEMS_WITH_THEIR_PLACE, ids=lambda x: str(x)[:30]
 )
@@ -632,6 +664,18 @@ SPORT_REPORTS = [
     ),
     # A club and how the match ended.
     ("", "Sparta heeft zondagavond in Eindhoven verloren van PSV."),
+    # NOS (heldout11): an anti-doping agency bans six countries' labs.
+    (
+        "",
+        "Andorra, Israël, Argentinië, Bolivia, Oekraïne en Rusland mogen geen dopingtests meer "
+        "uitvoeren. Ze maken er een potje van, zegt het antidopingagentschap WADA.",
+    ),
+    # FOK! (heldout11): darts, named by its league and round only.
+    (
+        "Van Barneveld pakt punt en ontsnapt aan uitschakeling",
+        "Judgement Night in de Premier League. De negende speelronde en na vanavond zullen er "
+        "twee spelers afvallen.",
+    ),
 ]
 
 
