@@ -7,6 +7,8 @@ answers with a story id and remembers the item:
 1. An item already seen (same id) keeps its story.
 2. A wire copy (``duplicate_of`` names an item still in the window) joins that
    item's story: wire-copy merging happens before, in ``bot.ingest.dedupe``.
+   So does the same article under a new headline (its link names the same
+   outlet article number, its lead is unchanged; never a live blog).
 3. Otherwise the item is compared with the recent items that share its rarest
    terms (an inverted index keeps that to a few candidates) and joins the
    story of the best one whose similarity clears the bar for their time gap;
@@ -17,7 +19,8 @@ and lead; see ``terms.py``): the weight both share over the weight of the
 smaller one. At least one shared term must be distinctive (held by few items
 of the window): the words of a dossier that runs all week ("Rutte",
 "kabinet") are shared by its reactions, analyses and next steps, not only by
-its reports. The bar rises with the time between the two items: the same
+its reports. The two headlines must share a term: a piece whose headline
+shares none with a report's is about another happening of the day. The bar rises with the time between the two items: the same
 dossier on another day (a motion on Monday, the minister complying on
 Tuesday) shares many words with yesterday's story, and only a much closer
 match is the same event. A feature (opinion, analysis, explainer; see
