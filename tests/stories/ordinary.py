@@ -45,6 +45,9 @@ FRESH5_FILE = "fresh5.jsonl"
 # A seventh (part "fresh6"), gathered while the fifth round's rules were built
 # (same article, headline word, time bar), evaluated once on them.
 FRESH6_FILE = "fresh6.jsonl"
+# An eighth (part "fresh7"), gathered after the fifth round's method was final,
+# evaluated once on it.
+FRESH7_FILE = "fresh7.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -52,7 +55,15 @@ REPORT_KINDS = frozenset({"news", "live"})
 
 def records() -> list[dict[str, Any]]:
     rows = []
-    for name in (FILE, FRESH2_FILE, FRESH3_FILE, FRESH4_FILE, FRESH5_FILE, FRESH6_FILE):
+    for name in (
+        FILE,
+        FRESH2_FILE,
+        FRESH3_FILE,
+        FRESH4_FILE,
+        FRESH5_FILE,
+        FRESH6_FILE,
+        FRESH7_FILE,
+    ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)
     return rows

@@ -46,6 +46,9 @@ RECORDED = {
     # once on them: 0.769 / 0.813 (the round before gave the same). Its false
     # joins were reactions; the voice marker read off them took it to this.
     "fresh6": (0.930, 0.812),
+    # An eighth, gathered after the fifth round's method was final, evaluated
+    # once on it (the round before gives the same on it).
+    "fresh7": (0.882, 0.750),
 }
 
 
@@ -59,7 +62,7 @@ def test_ordinary_figures_do_not_fall_below_those_recorded(part: str) -> None:
 
 def test_every_record_is_complete_and_dated_by_its_convention() -> None:
     rows = records()
-    assert len({row["id"] for row in rows}) == len(rows) == 152 + 60 + 60 + 60 + 60 + 60
+    assert len({row["id"] for row in rows}) == len(rows) == 152 + 60 + 60 + 60 + 60 + 60 + 46
     for row in rows:
         assert row["title"], row["id"]
         assert row["description"], row["id"]
