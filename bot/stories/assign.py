@@ -20,12 +20,13 @@ smaller one. At least one shared term must be distinctive (held by few items
 of the window): the words of a dossier that runs all week ("Rutte",
 "kabinet") are shared by its reactions, analyses and next steps, not only by
 its reports. The two headlines must share a term: a piece whose headline
-shares none with a report's is about another happening of the day. The bar rises with the time between the two items: the same
-dossier on another day (a motion on Monday, the minister complying on
-Tuesday) shares many words with yesterday's story, and only a much closer
-match is the same event. A feature (opinion, analysis, explainer; see
-``kinds.py``) never joins news and news never joins a feature; a feature only
-joins a near-verbatim copy of itself.
+shares none with a report's is about another happening of the day. The bar
+rises with the time between the two items: the same dossier on another day
+(a motion on Monday, the minister complying on Tuesday) shares many words
+with yesterday's story, and only a much closer match is the same event. A
+feature (opinion, analysis, explainer; see ``kinds.py``) never joins news and
+news never joins a feature; a feature only joins a near-verbatim copy of
+itself.
 
 State is rebuilt after a restart by ``seed`` with the stored items and the
 stories they were given, so a story keeps its id. Items leave the window by

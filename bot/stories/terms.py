@@ -23,11 +23,13 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from bot.core.model import NewsItem
 from bot.core.text import stem
 from bot.ingest.links import article_key
 from bot.stories.kinds import Kind, classify, quoted_words
+from bot.tagging.gazetteer import AliasKind, countries
 
 # How much a headline term and a name count against a lead term. Chosen on the
 # dev pairs (docs/stories.md).
@@ -170,7 +172,31 @@ def _term(token: str) -> str | None:
         return "#" + NUMBER_WORDS[token]
     if token in STOP_WORDS or len(token) < 2:
         return None
-    return stem(token)
+    term = stem(token)
+    return _country_terms().get(term, term)
+
+
+@cache
+def _country_terms() -> dict[str, str]:
+    """Stemmed one-word names, adjectives and inhabitants of a foreign country -> ``@CODE``.
+
+    "Oekraïne", "Oekraïense" and "Oekraïners" are one term (``@UA``), so two
+    headlines that name one country in different forms share it. Home
+    (Nederland) is left out: nearly every item names it in some form. Cities,
+    aliases shorter than four letters ("VS", "Rus") and words of two
+    countries are left out too.
+    """
+    seen: dict[str, set[str]] = {}
+    for entry in countries():
+        if entry.minor or entry.code in ("NL", "BQ"):
+            continue
+        for alias, kind in entry.aliases():
+            if kind in (AliasKind.PLACE, AliasKind.METONYM):
+                continue
+            tokens = _TOKEN_RE.findall(fold_ascii(alias))
+            if len(tokens) == 1 and len(tokens[0]) >= 4 and tokens[0] not in STOP_WORDS:
+                seen.setdefault(stem(tokens[0]), set()).add(entry.code)
+    return {term: "@" + next(iter(codes)) for term, codes in seen.items() if len(codes) == 1}
 
 
 def _number(token: str) -> str | None:

@@ -411,6 +411,18 @@ def test_numbers_meet_whatever_their_spelling() -> None:
     assert "#52000" in words("52.000 zieken")
 
 
+def test_a_country_is_one_term_whatever_its_form() -> None:
+    # Two headlines of one prisoner exchange: "Oekraïne en Rusland wisselen
+    # krijgsgevangenen uit", "... 150 Oekraïense militairen terug".
+    assert words("Oekraïne") == words("Oekraïense") == words("Oekraïners") == ["@UA"]
+    assert words("Rusland Russische Russen") == ["@RU"]
+    # Home is no country term (nearly every item names it), nor a city or a
+    # short alias that is also a common token.
+    assert words("Nederland Nederlandse") == ["nederland", "nederlands"]
+    assert words("Charkiv Parijs") == ["charkiv", "parij"]
+    assert words("vs") == ["vs"]
+
+
 # --- State: ids, wire copies, restarts, the window -------------------------------------
 
 
