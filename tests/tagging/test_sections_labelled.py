@@ -22,7 +22,7 @@ TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
 # heldout2 ... heldout8: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)))
+PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)))
 
 
 def _items() -> list[dict[str, object]]:
@@ -79,6 +79,10 @@ KNOWN_MISSES = {
     # An eleventh, gathered in the fifth round before its rules, evaluated once
     # (buitenland 0.952 / 0.800 then, above the margin since).
     ("heldout11", "binnenland"): "heldout11 binnenland 0.855 / 1.000 when evaluated",
+    # A twelfth, gathered after the fifth round's rules, evaluated once on them
+    # (the fourth round's rules give the same buitenland and binnenland 0.892).
+    ("heldout12", "buitenland"): "heldout12 buitenland 0.720 / 0.783 (23 gold)",
+    ("heldout12", "binnenland"): "heldout12 binnenland 0.906 / 0.906",
     ("all", "buitenland"): "all items buitenland 0.927 / 0.913, with the clean batches in",
 }
 

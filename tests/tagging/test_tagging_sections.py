@@ -670,6 +670,12 @@ SPORT_REPORTS = [
         "Andorra, Israël, Argentinië, Bolivia, Oekraïne en Rusland mogen geen dopingtests meer "
         "uitvoeren. Ze maken er een potje van, zegt het antidopingagentschap WADA.",
     ),
+    # FOK! (heldout12, after its evaluation): korfball, one word of it.
+    (
+        "Korfbaltitel TOP na thriller",
+        "TOP heeft voor de derde keer in clubhistorie de nationale titel in het korfbal "
+        "veroverd.",
+    ),
     # FOK! (heldout11): darts, named by its league and round only.
     (
         "Van Barneveld pakt punt en ontsnapt aan uitschakeling",
