@@ -673,8 +673,7 @@ SPORT_REPORTS = [
     # FOK! (heldout12, after its evaluation): korfball, one word of it.
     (
         "Korfbaltitel TOP na thriller",
-        "TOP heeft voor de derde keer in clubhistorie de nationale titel in het korfbal "
-        "veroverd.",
+        "TOP heeft voor de derde keer in clubhistorie de nationale titel in het korfbal veroverd.",
     ),
     # FOK! (heldout11): darts, named by its league and round only.
     (
