@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from bot.core.article import article_key
 from bot.core.model import NewsItem
 from bot.core.text import stem
-from bot.ingest.links import article_key
 from bot.stories.kinds import Kind, classify, quoted_words
 from bot.tagging.gazetteer import AliasKind, countries
 
@@ -90,7 +90,7 @@ class Profile:
     # Of a reaction piece: the terms of what its headline quotes the reactor
     # saying, names left out (the assigner joins it to a report that carries them).
     quoted: frozenset[str] = frozenset()
-    # The outlet's article number in the link (``bot.ingest.links.article_key``)
+    # The outlet's article number in the link (``bot.core.article.article_key``)
     # and, with it, the terms of the lead: the same article under a new
     # headline keeps both.
     article: str | None = None

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.core.article import article_key
 from bot.core.model import Dateline, NewsItem
-from bot.ingest.links import article_key
 from bot.stories import STORY_WINDOW, Kind, Rules, StoryAssigner
 from bot.stories.kinds import classify
 from bot.stories.terms import name_terms, words
