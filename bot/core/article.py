@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+# Host (without user or port) and path of a web link; query and fragment left off.
+_WEB_LINK_RE = re.compile(r"(?i)https?://(?:[^/?#@]*@)?([^/?#:]+)(?::[0-9]*)?(/[^?#]*)")
 # An outlet's own article number in a link. Outlets put the headline in the
 # URL and change it when the headline changes, so one article can reach a feed
 # under several links; the number stays. DPG Media's titles (AD, Volkskrant,
@@ -11,8 +13,6 @@ import re
 # across the titles that carry the article; NRC in "-a4066123"; NU.nl,
 # Telegraaf, NOS, RTL, Tweakers and most regional broadcasters in a numeric
 # segment ("/6169177/", "/2412345-").
-# Host (without user or port) and path of a web link; query and fragment left off.
-_WEB_LINK_RE = re.compile(r"(?i)https?://(?:[^/?#@]*@)?([^/?#:]+)(?::[0-9]*)?(/[^?#]*)")
 _DPG_ARTICLE_RE = re.compile(r"~([ab][0-9a-f]{6,10})/?$")
 _NRC_ARTICLE_RE = re.compile(r"-(a[0-9]{6,8})/?$")
 _NUMBERED_ARTICLE_RE = re.compile(r"/([0-9]{6,12})(?=[-/.]|$)")
