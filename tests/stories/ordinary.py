@@ -48,6 +48,9 @@ FRESH6_FILE = "fresh6.jsonl"
 # An eighth (part "fresh7"), gathered after the fifth round's method was final,
 # evaluated once on it.
 FRESH7_FILE = "fresh7.jsonl"
+# A ninth (part "fresh8"), gathered the same way after that, evaluated once on
+# the same method.
+FRESH8_FILE = "fresh8.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -63,6 +66,7 @@ def records() -> list[dict[str, Any]]:
         FRESH5_FILE,
         FRESH6_FILE,
         FRESH7_FILE,
+        FRESH8_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)

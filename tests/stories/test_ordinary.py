@@ -48,6 +48,10 @@ RECORDED = {
     # An eighth, gathered after the fifth round's method was final, evaluated
     # once on it (the round before gives the same on it).
     "fresh7": (0.882, 0.750),
+    # A ninth, gathered after that and evaluated once on the same method (the
+    # round before gives the same): reports 8-24 hours apart in other words,
+    # and date-only times, keep its recall low.
+    "fresh8": (0.800, 0.421),
 }
 
 
@@ -61,7 +65,7 @@ def test_ordinary_figures_do_not_fall_below_those_recorded(part: str) -> None:
 
 def test_every_record_is_complete_and_dated_by_its_convention() -> None:
     rows = records()
-    assert len({row["id"] for row in rows}) == len(rows) == 152 + 60 + 60 + 60 + 60 + 60 + 46
+    assert len({row["id"] for row in rows}) == len(rows) == 152 + 60 + 60 + 60 + 60 + 60 + 46 + 37
     for row in rows:
         assert row["title"], row["id"]
         assert row["description"], row["id"]
@@ -76,6 +80,7 @@ def test_every_record_is_complete_and_dated_by_its_convention() -> None:
             "fresh5",
             "fresh6",
             "fresh7",
+            "fresh8",
         ), row["id"]
         published = datetime.fromisoformat(row["pubDate"])
         assert published.utcoffset() is not None, row["id"]

@@ -22,7 +22,7 @@ TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
 # heldout2 ... heldout8: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)))
+PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)))
 
 
 def _items() -> list[dict[str, object]]:
@@ -83,6 +83,9 @@ KNOWN_MISSES = {
     # (the fourth round's rules give the same buitenland and binnenland 0.892).
     ("heldout12", "buitenland"): "heldout12 buitenland 0.720 / 0.783 (23 gold)",
     ("heldout12", "binnenland"): "heldout12 binnenland 0.906 / 0.906",
+    # A thirteenth, gathered after the fifth round's last rule, evaluated once
+    # (binnenland 0.966 / 0.966 meets the target; 19 foreign items).
+    ("heldout13", "buitenland"): "heldout13 buitenland 0.900 / 0.947 (19 gold)",
     ("all", "buitenland"): "all items buitenland 0.927 / 0.913, with the clean batches in",
 }
 
