@@ -86,7 +86,7 @@ KNOWN_MISSES = {
     # A thirteenth, gathered after the fifth round's last rule, evaluated once
     # (binnenland 0.966 / 0.966 meets the target; 19 foreign items).
     ("heldout13", "buitenland"): "heldout13 buitenland 0.900 / 0.947 (19 gold)",
-    ("all", "buitenland"): "all items buitenland 0.927 / 0.913, with the clean batches in",
+    ("all", "buitenland"): "all items buitenland 0.914 / 0.906, with the clean batches in",
 }
 
 
