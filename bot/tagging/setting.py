@@ -24,7 +24,9 @@ where they stand and what they are:
 
 A story is foreign when its best foreign country reaches ``MAIN_SUBJECT_MIN``
 (``UNOPPOSED_SUBJECT_MIN`` when nothing Dutch is named at all) and beats the
-home evidence: a Dutch subject with a foreign mention stays domestic. A tie
+home evidence: a Dutch subject with a foreign mention stays domestic. With
+nothing Dutch named, ``UNOPPOSED_COUNTRIES_MIN`` foreign countries are enough
+together (a summit of the EU and six Balkan states). A tie
 goes to the side the title names first (its subject). Before the weighing,
 the headline may decide on its own: one that opens with a Dutch subject
 ("Heineken trekt zich terug uit Rusland", "Premier Rutte en minister Hoekstra
