@@ -23,7 +23,9 @@ its reports. The two headlines must share a term: a piece whose headline
 shares none with a report's is about another happening of the day. The bar
 rises with the time between the two items: the same dossier on another day
 (a motion on Monday, the minister complying on Tuesday) shares many words
-with yesterday's story, and only a much closer match is the same event. A
+with yesterday's story, and only a much closer match is the same event. It
+stops rising at a ceiling: a report that repeats most of another's weight is
+the same event within the whole window. A
 feature (opinion, analysis, explainer; see ``kinds.py``) never joins news and
 news never joins a feature; a feature only joins a near-verbatim copy of
 itself.
@@ -110,6 +112,11 @@ class Rules:
     min_headline_shared: int = 1
     # A feature joins only a copy of itself.
     copy_threshold: float = 0.8
+    # The bar stops rising here (6.5 hours apart): a report that repeats most of
+    # another's weight is the same event the next day too (a death confirmed
+    # again, a page dated the next morning), while a later step of a dossier
+    # shares its names but not its words.
+    max_bar: float = 0.75
 
     def bar(self, gap: timedelta) -> float:
         """The containment two items ``gap`` apart need to be one event."""
@@ -117,7 +124,7 @@ class Rules:
 
     def _bar_seconds(self, gap: float) -> float:
         extra_hours = max(0.0, (gap - self.grace.total_seconds()) / 3600)
-        return self.threshold + self.per_hour * extra_hours
+        return min(self.max_bar, self.threshold + self.per_hour * extra_hours)
 
 
 DEFAULT_RULES = Rules()

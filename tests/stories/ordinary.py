@@ -51,6 +51,10 @@ FRESH7_FILE = "fresh7.jsonl"
 # A ninth (part "fresh8"), gathered the same way after that, evaluated once on
 # the same method.
 FRESH8_FILE = "fresh8.jsonl"
+# A tenth (part "fresh9"), gathered after the sixth round's method was final
+# (the time bar stops rising), evaluated once on it. Most of its headlines are
+# the words of the article's URL (fresh9.md).
+FRESH9_FILE = "fresh9.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -67,6 +71,7 @@ def records() -> list[dict[str, Any]]:
         FRESH6_FILE,
         FRESH7_FILE,
         FRESH8_FILE,
+        FRESH9_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)

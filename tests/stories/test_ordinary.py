@@ -49,9 +49,13 @@ RECORDED = {
     # once on it (the round before gives the same on it).
     "fresh7": (0.882, 0.750),
     # A ninth, gathered after that and evaluated once on the same method (the
-    # round before gives the same): reports 8-24 hours apart in other words,
-    # and date-only times, keep its recall low.
-    "fresh8": (0.800, 0.421),
+    # round before gives the same): 0.800 / 0.421. Reports 8-24 hours apart in
+    # other words, and date-only times, keep its recall low; the bar's ceiling
+    # (read off it) joins a death reported again the next day.
+    "fresh8": (0.833, 0.526),
+    # A tenth, gathered after the ceiling was decided and evaluated once on it
+    # (the method without it gives the same). Most headlines are URL words.
+    "fresh9": (0.743, 0.375),
 }
 
 
@@ -65,7 +69,9 @@ def test_ordinary_figures_do_not_fall_below_those_recorded(part: str) -> None:
 
 def test_every_record_is_complete_and_dated_by_its_convention() -> None:
     rows = records()
-    assert len({row["id"] for row in rows}) == len(rows) == 152 + 60 + 60 + 60 + 60 + 60 + 46 + 37
+    assert (
+        len({row["id"] for row in rows}) == len(rows) == 152 + 60 + 60 + 60 + 60 + 60 + 46 + 37 + 54
+    )
     for row in rows:
         assert row["title"], row["id"]
         assert row["description"], row["id"]
@@ -81,6 +87,7 @@ def test_every_record_is_complete_and_dated_by_its_convention() -> None:
             "fresh6",
             "fresh7",
             "fresh8",
+            "fresh9",
         ), row["id"]
         published = datetime.fromisoformat(row["pubDate"])
         assert published.utcoffset() is not None, row["id"]
@@ -225,6 +232,22 @@ def test_a_reaction_neither_joins_the_report_nor_takes_it_in() -> None:
     assert assigner.assign(copy) == reaction.id
     later = replace(reports[0], id="later-report", published=reaction.published)
     assert assigner.assign(later) in stories
+
+
+def test_a_death_reported_again_the_next_day_in_the_same_words_joins_the_story() -> None:
+    # Ramses Shaffy's death: two reports that day, and a page dated the next
+    # day only (stamped 12:00 by the labelling convention), 20-24 hours later.
+    items = {item.id: item for item in load_items("fresh8")}
+    first, second, next_day = items["f8-000"], items["f8-001"], items["f8-002"]
+    assigner = StoryAssigner()
+    story = assigner.assign(first)
+    assert assigner.assign(second) == story
+    assert assigner.assign(next_day) == story
+    # Without the ceiling the bar would be out of reach a day later.
+    rising = StoryAssigner(rules=Rules(max_bar=float("inf")))
+    rising.assign(first)
+    rising.assign(second)
+    assert rising.assign(next_day) == next_day.id
 
 
 @pytest.mark.parametrize(
