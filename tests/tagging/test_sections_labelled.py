@@ -22,7 +22,7 @@ TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
 # heldout2 ... heldout8: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)))
+PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)))
 
 
 def _items() -> list[dict[str, object]]:
@@ -86,7 +86,11 @@ KNOWN_MISSES = {
     # A thirteenth, gathered after the fifth round's last rule, evaluated once
     # (binnenland 0.966 / 0.966 meets the target; 19 foreign items).
     ("heldout13", "buitenland"): "heldout13 buitenland 0.900 / 0.947 (19 gold)",
-    ("all", "buitenland"): "all items buitenland 0.914 / 0.906, with the clean batches in",
+    # A fourteenth, gathered in the sixth round and evaluated once on the fifth
+    # round's rules, unchanged.
+    ("heldout14", "buitenland"): "heldout14 buitenland 0.808 / 0.913 (23 gold)",
+    ("heldout14", "binnenland"): "heldout14 binnenland 0.897 / 0.912",
+    ("all", "buitenland"): "all items buitenland 0.907 / 0.907, with the clean batches in",
 }
 
 
