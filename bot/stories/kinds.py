@@ -72,7 +72,7 @@ FEATURE_TITLE_OPENERS = (
 # 'Denk dat er goed akkoord ligt'") are part of the report.
 REACTION_HEADLINE_RE = re.compile(
     r"\b(?:reageert|reageren|reageerde|reageerden|reacties|condoleances?|condoleert|"
-    r"condoleren)\b"
+    r"condoleren|herdenken|herdenkt)\b"
 )
 # "Reactie Rutte op aanslagen in Brussel": a headline that opens by naming
 # itself a reaction to something.
@@ -102,7 +102,7 @@ EXPLAINER_OPENERS = (
 # een kraan: dit is wat we weten", "Storm trekt over het land, dit weten we nu"):
 # an overview of the day, not a report.
 WHAT_WE_KNOW_RE = re.compile(
-    r"\b(?:dit is (?:alles )?wat we (?:nu |tot nu toe |inmiddels )?weten|dit weten we|"
+    r"\b(?:(?:dit is (?:alles )?)?wat we (?:nu |tot nu toe |inmiddels )?weten|dit weten we|"
     r"wat weten we)\b"
 )
 # A reconstruction or an obituary, wherever the headline says so: "De liquidatie
