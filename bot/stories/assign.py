@@ -15,20 +15,19 @@ answers with a story id and remembers the item:
    else it starts a story whose id is its own id.
 
 Similarity is the IDF-weighted containment of the two items' terms (headline
-and lead; see ``terms.py``): the weight both share over the weight of the
-smaller one. At least one shared term must be distinctive (held by few items
-of the window): the words of a dossier that runs all week ("Rutte",
-"kabinet") are shared by its reactions, analyses and next steps, not only by
-its reports. The two headlines must share a term: a piece whose headline
-shares none with a report's is about another happening of the day. The bar
-rises with the time between the two items: the same dossier on another day
-(a motion on Monday, the minister complying on Tuesday) shares many words
-with yesterday's story, and only a much closer match is the same event. It
-stops rising at a ceiling: a report that repeats most of another's weight is
-the same event within the whole window. A
-feature (opinion, analysis, explainer; see ``kinds.py``) never joins news and
-news never joins a feature; a feature only joins a near-verbatim copy of
-itself.
+and lead, compounds split into the parts the window knows; see ``terms.py``):
+the weight both share over the weight of the smaller one. At least one shared
+term must be distinctive (held by few items of the window): the words of a
+dossier that runs all week ("Rutte", "kabinet") are shared by its reactions,
+analyses and next steps, not only by its reports. The two headlines must share
+a term: a piece whose headline shares none with a report's is about another
+happening of the day. The bar rises with the time between the two items: the
+same dossier on another day (a motion on Monday, the minister complying on
+Tuesday) shares many words with yesterday's story, and only a much closer
+match is the same event. It stops rising at a ceiling: a report that repeats
+most of another's weight is the same event within the whole window. A feature
+(opinion, analysis, explainer; see ``kinds.py``) never joins news and news
+never joins a feature; a feature only joins a near-verbatim copy of itself.
 
 State is rebuilt after a restart by ``seed`` with the stored items and the
 stories they were given, so a story keeps its id. Items leave the window by
@@ -48,7 +47,7 @@ from datetime import datetime, timedelta
 
 from bot.core.model import NewsItem
 from bot.stories.kinds import Kind
-from bot.stories.terms import TITLE_BOOST, Profile, profile
+from bot.stories.terms import TITLE_BOOST, Profile, compound_parts, profile
 
 # Kinds that may share a story: reports (news and live blogs) join each other;
 # a feature joins only features (and then only a copy of itself), a reaction
@@ -244,7 +243,7 @@ class StoryAssigner:
         if known is not None:
             return Assignment(self._entries[known].story, reason="known")
         self._advance(item)
-        found = profile(item)
+        found = self._profile(item)
         # Counted before scoring: a term only this item has is rare, not unknown.
         self._counts.add(found.terms)
         weights = self._counts.weights(found.terms)
@@ -277,7 +276,7 @@ class StoryAssigner:
             if item.id in self._by_id:
                 continue
             self._advance(item)
-            found = profile(item)
+            found = self._profile(item)
             self._counts.add(found.terms)
             weights = self._counts.weights(found.terms)
             self._insert(item.id, found, weights, story, moment(item, found.kind).timestamp())
@@ -308,6 +307,14 @@ class StoryAssigner:
                 del self._story_start[entry.story]
             gone += 1
         return gone
+
+    def _profile(self, item: NewsItem) -> Profile:
+        """The item's profile, its compounds split by the words of the window."""
+        found = profile(item)
+        parts = compound_parts(found.terms, self._counts.frequency)
+        if not parts:
+            return found
+        return replace(found, terms={**found.terms, **parts})
 
     def _advance(self, item: NewsItem) -> None:
         """Move the window on to the newest arrival seen; evict what fell out."""

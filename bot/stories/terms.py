@@ -9,6 +9,11 @@ and reporting verbs are dropped. Numbers are kept as ``#value`` terms
 a shared figure is evidence, but changing figures are normal within one story
 ("meerdere gewonden" -> "negen gewonden"), so a difference vetoes nothing.
 
+Compounds (``compound_parts``): the assigner adds the parts of a compound
+term that the window knows as words of their own ("pensioenstaking" ->
+``pensioen``, ``staking``), since Dutch writes one outlet's "defensieminister"
+as another's "minister van Defensie".
+
 Multipliers: a headline term weighs ``TITLE_BOOST``, a name ``NAME_BOOST``
 (a capitalised word that does not open a sentence, or an acronym), both
 multiply. Headlines are written in sentence case, so a capital inside one is
@@ -210,6 +215,53 @@ def _number(token: str) -> str | None:
     if value == "0" and not fraction:
         return None
     return f"#{value}.{fraction}" if fraction else f"#{value}"
+
+
+# Compound splitting (``compound_parts``): a term this long may be a compound;
+# its head is at least HEAD_MIN letters and its modifier at least MODIFIER_MIN.
+COMPOUND_MIN = 9
+HEAD_MIN = 5
+MODIFIER_MIN = 4
+
+
+def compound_parts(terms: Mapping[str, float], known: Mapping[str, int]) -> dict[str, float]:
+    """Parts of the compound terms in ``terms`` that are words of ``known``, with multipliers.
+
+    Dutch writes compounds as one word: one outlet's "pensioenstaking",
+    "defensieminister" or "regeerakkoord" is another's "staking", "minister
+    van Defensie" or "akkoord". A term splits where both its tail (the head)
+    and what stands before it (the modifier, a linking "s" allowed) are terms
+    of ``known`` (the window's terms with their counts): the longest head
+    wins. Each part takes the compound's multiplier unless ``terms`` holds it
+    already. ``known`` is the window's vocabulary, so a part must have been
+    seen as a word of its own: "schiet" + "partij" splits only if both were.
+    """
+    parts: dict[str, float] = {}
+    for term, multiplier in terms.items():
+        if len(term) < COMPOUND_MIN or not term.isalpha():
+            continue
+        for cut in range(MODIFIER_MIN, len(term) - HEAD_MIN + 1):
+            head = term[cut:]
+            if head not in known:
+                continue
+            modifier = _modifier_term(term[:cut])
+            if modifier is not None and modifier in known:
+                for part in (modifier, head):
+                    if part not in terms and parts.get(part, 0.0) < multiplier:
+                        parts[part] = multiplier
+                break
+    return parts
+
+
+def _modifier_term(prefix: str) -> str | None:
+    """The term a compound's first part stands for ("staats" -> "staat"), or None."""
+    if prefix.endswith("s") and len(prefix) > MODIFIER_MIN:
+        prefix = prefix[:-1]  # the linking "s" of "staatsbezoek"
+    cache = _TERMS
+    term = cache.get(prefix, _UNKNOWN)
+    if term is _UNKNOWN:
+        term = cache[prefix] = _term(prefix)
+    return term
 
 
 def name_terms(text: str) -> set[str]:
