@@ -55,6 +55,9 @@ FRESH8_FILE = "fresh8.jsonl"
 # (the time bar stops rising), evaluated once on it. Most of its headlines are
 # the words of the article's URL (fresh9.md).
 FRESH9_FILE = "fresh9.jsonl"
+# An eleventh (part "fresh10"), gathered while the sixth round's last rules
+# (compound parts, tributes) were built, evaluated once on them.
+FRESH10_FILE = "fresh10.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -72,6 +75,7 @@ def records() -> list[dict[str, Any]]:
         FRESH7_FILE,
         FRESH8_FILE,
         FRESH9_FILE,
+        FRESH10_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)

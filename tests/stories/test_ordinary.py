@@ -59,6 +59,9 @@ RECORDED = {
     # URL words. Tributes ("herdenken") and "wat we tot nu toe weten", read off
     # it, took its precision to this.
     "fresh9": (0.862, 0.359),
+    # An eleventh, gathered while compound parts and tributes were built and
+    # evaluated once on them (the previous round's method gives the same).
+    "fresh10": (0.625, 0.500),
 }
 
 
@@ -72,9 +75,8 @@ def test_ordinary_figures_do_not_fall_below_those_recorded(part: str) -> None:
 
 def test_every_record_is_complete_and_dated_by_its_convention() -> None:
     rows = records()
-    assert (
-        len({row["id"] for row in rows}) == len(rows) == 152 + 60 + 60 + 60 + 60 + 60 + 46 + 37 + 54
-    )
+    per_file = (152, 60, 60, 60, 60, 60, 46, 37, 54, 30)  # ordinary.jsonl, fresh2 ... fresh10
+    assert len({row["id"] for row in rows}) == len(rows) == sum(per_file)
     for row in rows:
         assert row["title"], row["id"]
         assert row["description"], row["id"]
@@ -91,6 +93,7 @@ def test_every_record_is_complete_and_dated_by_its_convention() -> None:
             "fresh7",
             "fresh8",
             "fresh9",
+            "fresh10",
         ), row["id"]
         published = datetime.fromisoformat(row["pubDate"])
         assert published.utcoffset() is not None, row["id"]
