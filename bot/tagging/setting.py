@@ -38,10 +38,12 @@ is not a dateline.
 
 A known dateline decides, except that a foreign dateline over a Dutch acting
 subject in the title or lead ("KOPENHAGEN (ANP) - Demissionair minister Eelco
-Heinen (Financiën) ...", "Nederlandse militairen in Polen ...") is home news,
-as ANP files it. A dateline that names a Dutch province or region is home, and
-so is a dateline town the gazetteer does not know, credited to Dutch agencies
-only, over a text without foreign evidence.
+Heinen (Financiën) ...", "Nederlandse militairen in Polen ...") or over a
+headline (lead) that opens with a Dutch subject ("ANTWERPEN (ANP/BELGA) - De
+Nederlandse drugscrimineel ...") is home news, as ANP files it. A dateline
+that names a Dutch province or region is home, and so is a dateline town the
+gazetteer does not know, credited to Dutch agencies only, over a text without
+foreign evidence.
 """
 
 from __future__ import annotations
@@ -234,7 +236,10 @@ def is_abroad(
         if dateline_code in DOMESTIC:
             return False
         # The Dutch premier or troops abroad: home news under a foreign dateline.
-        return not has_home_actor(title_mentions, text_mentions, title, text[:lead])
+        return not (
+            has_home_actor(title_mentions, text_mentions, title, text[:lead])
+            or opens_with_home_actor(title_mentions, text_mentions, title, text)
+        )
     if dateline is not None and _is_kicker(dateline):
         dateline = None  # "SINTERKLAAS - Het zal je ...": a keyword, not a place
     if first_story is not None:

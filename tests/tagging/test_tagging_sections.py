@@ -337,6 +337,22 @@ REAL_ITEMS_WITH_THEIR_PLACE = [
         "beperkingen van het Oekraïense leger die in het zogenoemde 28-puntenplan staan.",
         "binnenland",
     ),
+    # A lead that opens with a Dutch subject is home news under a foreign
+    # dateline too (heldout14, read after its evaluation) ...
+    (
+        "",
+        "ANTWERPEN (ANP/BELGA) - De Nederlandse drugscrimineel Bolle Jos Leijdekkers is "
+        "vrijdag door de Antwerpse rechtbank veroordeeld tot zeven jaar cel.",
+        "binnenland",
+    ),
+    # ... and one that opens with a foreign subject stays abroad (written for
+    # this test).
+    (
+        "",
+        "ANTWERPEN (ANP/BELGA) - De Antwerpse rechtbank heeft vrijdag een Nederlandse "
+        "drugscrimineel veroordeeld tot zeven jaar cel.",
+        "buitenland",
+    ),
     # ANP copy from a town the gazetteer does not know, nothing foreign in it.
     (
         "",
