@@ -66,13 +66,17 @@ FEATURE_TITLE_OPENERS = (
 )  # fmt: skip
 # A headline, in its own voice (quotes removed), that frames the piece as the
 # reactions to an event: "Zo reageert Den Haag op ...", "Koningspaar reageert
-# op overlijden ...", "Reacties op ...", "Geschokte reacties na ...". One
+# op overlijden ...", "Reacties op ...", "Geschokte reacties na ...", tributes
+# ("Bekende Nederlanders herdenken ..."), and what the event did to people
+# ("Rutte noemt opstappen Wiersma enorm spijtig", "Halsema staat stil bij
+# verwoesting ...", "... laat het CDA in verslagenheid achter"). One
 # "reactie" is no marker: "Snelle reactie brandweer", an allergic reaction, and
 # the "eerste reactie" of a party on its own happening ("Eerste reactie Rutte:
 # 'Denk dat er goed akkoord ligt'") are part of the report.
 REACTION_HEADLINE_RE = re.compile(
     r"\b(?:reageert|reageren|reageerde|reageerden|reacties|condoleances?|condoleert|"
-    r"condoleren|herdenken|herdenkt)\b"
+    r"condoleren|herdenken|herdenkt|geschokt|spijtig|bedroefd|aangeslagen|verslagenheid|"
+    r"(?:staat|staan|stond|stonden) stil bij)\b"
 )
 # "Reactie Rutte op aanslagen in Brussel": a headline that opens by naming
 # itself a reaction to something.
