@@ -75,8 +75,8 @@ FEATURE_TITLE_OPENERS = (
 # 'Denk dat er goed akkoord ligt'") are part of the report.
 REACTION_HEADLINE_RE = re.compile(
     r"\b(?:reageert|reageren|reageerde|reageerden|reacties|condoleances?|condoleert|"
-    r"condoleren|herdenken|herdenkt|geschokt|spijtig|bedroefd|aangeslagen|verslagenheid|"
-    r"(?:staat|staan|stond|stonden) stil bij)\b"
+    r"condoleren|herdenken|herdenkt|geschokt|verbijsterd|spijtig|bedroefd|aangeslagen|"
+    r"verslagenheid|(?:staat|staan|stond|stonden) stil bij)\b"
 )
 # "Reactie Rutte op aanslagen in Brussel": a headline that opens by naming
 # itself a reaction to something.

@@ -58,6 +58,9 @@ FRESH9_FILE = "fresh9.jsonl"
 # An eleventh (part "fresh10"), gathered while the sixth round's last rules
 # (compound parts, tributes) were built, evaluated once on them.
 FRESH10_FILE = "fresh10.jsonl"
+# A twelfth (part "fresh11"), gathered after that and evaluated once on the
+# sixth round's final method (reaction words too).
+FRESH11_FILE = "fresh11.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -76,6 +79,7 @@ def records() -> list[dict[str, Any]]:
         FRESH8_FILE,
         FRESH9_FILE,
         FRESH10_FILE,
+        FRESH11_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)
