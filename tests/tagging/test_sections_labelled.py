@@ -22,7 +22,7 @@ TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
 # heldout2 ... heldout8: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)))
+PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)))
 
 
 def _items() -> list[dict[str, object]]:
@@ -93,7 +93,10 @@ KNOWN_MISSES = {
     # A fifteenth, gathered after it on the same rules, evaluated once
     # (binnenland 0.952 / 0.952 meets the target; 23 foreign items).
     ("heldout15", "buitenland"): "heldout15 buitenland 0.875 / 0.913 (23 gold)",
-    ("all", "buitenland"): "all items buitenland 0.905 / 0.907, with the clean batches in",
+    # A sixteenth, gathered after the sixth round's one rule, evaluated once
+    # (binnenland 1.000 / 0.926 passes the margin; 25 foreign items).
+    ("heldout16", "buitenland"): "heldout16 buitenland 0.893 / 1.000 (25 gold)",
+    ("all", "buitenland"): "all items buitenland 0.906 / 0.913, with the clean batches in",
 }
 
 
