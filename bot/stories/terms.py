@@ -244,8 +244,8 @@ def compound_parts(terms: Mapping[str, float], known: Mapping[str, int]) -> dict
             head = term[cut:]
             if head not in known:
                 continue
-            modifier = _modifier_term(term[:cut])
-            if modifier is not None and modifier in known:
+            modifier = _known_modifier(term[:cut], known)
+            if modifier is not None:
                 for part in (modifier, head):
                     if part not in terms and parts.get(part, 0.0) < multiplier:
                         parts[part] = multiplier
@@ -253,15 +253,21 @@ def compound_parts(terms: Mapping[str, float], known: Mapping[str, int]) -> dict
     return parts
 
 
-def _modifier_term(prefix: str) -> str | None:
-    """The term a compound's first part stands for ("staats" -> "staat"), or None."""
-    if prefix.endswith("s") and len(prefix) > MODIFIER_MIN:
-        prefix = prefix[:-1]  # the linking "s" of "staatsbezoek"
-    cache = _TERMS
-    term = cache.get(prefix, _UNKNOWN)
-    if term is _UNKNOWN:
-        term = cache[prefix] = _term(prefix)
-    return term
+def _known_modifier(prefix: str, known: Mapping[str, int]) -> str | None:
+    """The known term a compound's first part stands for, or None.
+
+    The prefix as it stands ("prijs" of "prijsverhoging"), else without a
+    linking "s" ("bonds" of "bondskanselier" -> "bond").
+    """
+    for candidate in (prefix, prefix[:-1] if prefix.endswith("s") else ""):
+        if len(candidate) < MODIFIER_MIN:
+            continue
+        term = _TERMS.get(candidate, _UNKNOWN)
+        if term is _UNKNOWN:
+            term = _TERMS[candidate] = _term(candidate)
+        if term is not None and term in known:
+            return term
+    return None
 
 
 def name_terms(text: str) -> set[str]:

@@ -443,9 +443,11 @@ COMPOUNDS = [
     ("pensioenstaking", "pensioen staking", "pensioen staking"),
     ("defensieminister", "minister van Defensie", "Defensie minister"),
     ("regeerakkoord", "regeer akkoord", "regeer akkoord"),
-    # The linking "s" of "bondskanselier" and "fabrieksexplosie".
+    # The linking "s" of "bondskanselier" and "fabrieksexplosie"; an "s" of
+    # the word itself stays ("prijsverhoging").
     ("bondskanselier", "bond kanselier", "bond kanselier"),
     ("fabrieksexplosie", "fabriek explosie", "fabriek explosie"),
+    ("prijsverhoging", "prijs verhoging", "prijs verhoging"),
     # A part the window has not seen alone does not split the word: a
     # shooting ("schietpartij") is no political party.
     ("schietpartij", "partij", ""),
