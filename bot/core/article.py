@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-# Host (without user or port) and path of a web link; query and fragment left off.
-_WEB_LINK_RE = re.compile(r"(?i)https?://(?:[^/?#@]*@)?([^/?#:]+)(?::[0-9]*)?(/[^?#]*)")
 # An outlet's own article number in a link. Outlets put the headline in the
 # URL and change it when the headline changes, so one article can reach a feed
 # under several links; the number stays. DPG Media's titles (AD, Volkskrant,
@@ -27,10 +26,13 @@ def article_key(url: str) -> str | None:
     (``"dpg:a38eae892"`` for DPG Media, else host and number:
     ``"nu.nl:6169177"``).
     """
-    found = _WEB_LINK_RE.match(url.strip())
-    if found is None:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a malformed link ("http://[::1")
         return None
-    host, path = found.group(1).lower().removeprefix("www."), found.group(2)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host, path = parts.hostname.removeprefix("www."), parts.path
     number = _DPG_ARTICLE_RE.search(path)
     if number:
         return "dpg:" + number.group(1)
