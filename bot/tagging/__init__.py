@@ -6,13 +6,16 @@ turns a word typed after ``/volg`` into a follow key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from bot.core.model import Dateline
 from bot.tagging.countries import find_mentions_folded, light_fold, scores_from_mentions
 from bot.tagging.digest import first_story_ends, is_digest
 from bot.tagging.gazetteer import Country, countries, country, dateline_country
+from bot.tagging.scan import country_matches, scan, section_matches
 from bot.tagging.sections import Section, all_sections, infer_sections, section
 from bot.tagging.setting import is_abroad
 
@@ -49,13 +52,21 @@ def tag(
     dateline_code = dateline_country(dateline.city) if dateline is not None else None
     # Fold once and find mentions once; countries, setting and sections all use them.
     folded_title, folded_text = light_fold(title), light_fold(text)
-    title_mentions = find_mentions_folded(folded_title, in_title=True)
-    text_mentions = find_mentions_folded(folded_text)
+    # One regex pass over each for country aliases and section words alike.
+    title_scan, text_scan = scan(folded_title), scan(folded_text)
+    title_mentions = find_mentions_folded(
+        folded_title, in_title=True, matches=country_matches(title_scan)
+    )
+    text_mentions = find_mentions_folded(folded_text, matches=country_matches(text_scan))
     scores = scores_from_mentions(title_mentions, text_mentions, dateline_code)
     # A digest's topics and setting are its first story's (bot/tagging/digest.py).
     first_story = None
     topic_title, topic_text = folded_title, folded_text
+    section_words: Iterable[re.Match[str]] | None = chain(
+        section_matches(title_scan), section_matches(text_scan)
+    )
     if is_digest(folded_title, folded_text):
+        section_words = None  # the first story's words: sections_from_text scans them
         first_story = first_story_ends(folded_title, folded_text)
         title_end, text_end = first_story
         topic_title = folded_title if title_end < 0 else folded_title[:title_end]
@@ -75,5 +86,6 @@ def tag(
             folded_title,
             first_story=first_story,
         ),
+        matches=section_words,
     )
     return Tags(countries=tuple(sorted(scores)), sections=sections)

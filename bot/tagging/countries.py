@@ -32,7 +32,7 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -260,13 +260,36 @@ def find_mentions(text: str, *, in_title: bool = False) -> list[Mention]:
     return find_mentions_folded(light_fold(text), in_title=in_title)
 
 
-def find_mentions_folded(folded: str, *, in_title: bool = False) -> list[Mention]:
-    """:func:`find_mentions` over text already passed through :func:`light_fold`."""
+def alias_keys() -> frozenset[str]:
+    """Every key the country regex matches (aliases, traps, setting words)."""
+    return frozenset(_rules().aliases)
+
+
+def country_pattern() -> re.Pattern[str]:
+    """The country regex, over light-folded lower-case text."""
+    return _rules().pattern
+
+
+def is_alias_text(matched: str) -> bool:
+    """Whether ``matched`` (lower case) is a whole key of the country regex."""
+    return _matched_key(matched) in _rules().aliases
+
+
+def find_mentions_folded(
+    folded: str, *, in_title: bool = False, matches: Iterable[re.Match[str]] | None = None
+) -> list[Mention]:
+    """:func:`find_mentions` over text already passed through :func:`light_fold`.
+
+    ``matches``: the country regex's matches over ``folded`` in lower case, if
+    the caller has them (``bot.tagging.scan``).
+    """
     rules = _rules()
     found = []
     # Match on the lower-cased text; the rules look at case in ``folded``, whose
     # offsets are the same.
-    for match in rules.pattern.finditer(lower_same_length(folded)):
+    if matches is None:
+        matches = rules.pattern.finditer(lower_same_length(folded))
+    for match in matches:
         key = _matched_key(match.group())
         alias = rules.aliases.get(key)
         if alias is None:

@@ -28,6 +28,7 @@ MIN_TEXT_HITS = 3
 # feeds publish) has room for only a few words: two hits there are a topic.
 SHORT_TEXT_CHARS = 400
 MIN_TEXT_HITS_SHORT = 2
+_WORD_CHARS_RE = re.compile(r"\w*")
 # A decisive word (``decisive`` in sections.toml: "eredivisie", "doelpunt")
 # names its section on its own: it counts as this many hits.
 DECISIVE_HITS = MIN_TEXT_HITS
@@ -142,24 +143,50 @@ def sections_from_url(link: str | None) -> set[str]:
     return sections_from_labels(segments[:URL_SEGMENTS_CHECKED])
 
 
-def sections_from_text(title: str, text: str) -> list[str]:
+def section_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """The section regex's whole words and its stems (which match with any ending)."""
+    vocabulary = _vocabulary()
+    return frozenset(vocabulary.words), frozenset(vocabulary.stems)
+
+
+def section_pattern() -> re.Pattern[str]:
+    """The section-word regex, over light-folded lower-case text."""
+    return _vocabulary().word_pattern
+
+
+def is_section_text(matched: str) -> bool:
+    """Whether ``matched`` (lower case) is all the section regex matches at its start."""
+    vocabulary = _vocabulary()
+    slug, key = _slug_of_word(matched, vocabulary)
+    if slug is None:
+        return False
+    return len(key) == len(matched) or _WORD_CHARS_RE.fullmatch(matched, len(key)) is not None
+
+
+def sections_from_text(
+    title: str, text: str, *, matches: Iterable[re.Match[str]] | None = None
+) -> list[str]:
     """Topical sections the words of a text vote for, best first.
 
     Title and text must have passed through ``countries.light_fold``.
+    ``matches``: the section regex's matches over title and text in lower
+    case, if the caller has them (``bot.tagging.scan``).
     """
     vocabulary = _vocabulary()
     votes: Counter[str] = Counter()
     distinct: dict[str, set[str]] = {}
-    lowered = lower_same_length(f"{title}\n{text}")
+    length = len(title) + 1 + len(text)
+    if matches is None:
+        matches = vocabulary.word_pattern.finditer(lower_same_length(f"{title}\n{text}"))
     decided: set[str] = set()
-    for match in vocabulary.word_pattern.finditer(lowered):
+    for match in matches:
         slug, key = _slug_of_word(match.group(), vocabulary)
         if slug is not None:
             votes[slug] += 1
             distinct.setdefault(slug, set()).add(match.group())
             if key in vocabulary.decisive:
                 decided.add(slug)
-    if len(lowered) < SHORT_TEXT_CHARS:
+    if length < SHORT_TEXT_CHARS:
         # In a short item a repeated word is style, not topic: count distinct words.
         votes = Counter({slug: len(words) for slug, words in distinct.items()})
         needed = MIN_TEXT_HITS_SHORT
@@ -180,13 +207,27 @@ def _slug_of_word(word: str, vocabulary: _Vocabulary) -> tuple[str | None, str]:
     """The section a matched word votes for, and the vocabulary entry it matched."""
     if word in vocabulary.words:
         return vocabulary.words[word], word
+    known = _STEM_OF_WORD.get(word)
+    if known is not None:
+        return known
+    if len(_STEM_OF_WORD) >= _STEMS_KEPT:
+        _STEM_OF_WORD.clear()
     # The regex matched a stem, possibly plus an ending: the longest known prefix
     # (the whole word included: "voetbal" for "voetbal*") is the stem.
+    found: tuple[str | None, str] = (None, word)
     for length in range(len(word), 0, -1):
         slug = vocabulary.stems.get(word[:length])
         if slug is not None:
-            return slug, word[:length]
-    return None, word
+            found = (slug, word[:length])
+            break
+    _STEM_OF_WORD[word] = found
+    return found
+
+
+# Matched word -> its stem's section and the stem, for words matched lately
+# (most recur; the prefix search is the costliest step). Cleared when full.
+_STEM_OF_WORD: dict[str, tuple[str | None, str]] = {}
+_STEMS_KEPT = 50_000
 
 
 def infer_sections(
@@ -197,18 +238,20 @@ def infer_sections(
     feed_sections: Sequence[str],
     categories: Sequence[str],
     foreign: bool | None,
+    matches: Iterable[re.Match[str]] | None = None,
 ) -> tuple[str, ...]:
     """Sections of one item, in vocabulary order. Title and text must be light-folded.
 
     ``foreign``: the item has a foreign dateline or a foreign main subject; None
     when that cannot be told (a dateline city the gazetteer does not know).
+    ``matches``: as for :func:`sections_from_text`.
     """
     general = not feed_sections or any(is_general_label(label) for label in feed_sections)
     found = sections_from_labels(feed_sections) | sections_from_labels(categories)
     found |= sections_from_url(link)
     inferred = general and not found
     if inferred:
-        found.update(sections_from_text(title, text))
+        found.update(sections_from_text(title, text, matches=matches))
     if foreign and not found & NOT_BUITENLAND:
         found.add("buitenland")
     elif foreign is False and inferred and not found & (GEOGRAPHIC | NOT_BUITENLAND):
