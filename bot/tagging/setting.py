@@ -58,8 +58,11 @@ from bot.tagging.countries import Mention, Role, find_mentions_folded, light_fol
 from bot.tagging.gazetteer import AliasKind
 from bot.tagging.lead import lead_end
 
-# Codes whose news is domestic for a Dutch outlet (Caribisch Nederland is part of NL).
-DOMESTIC = frozenset({"NL", "BQ"})
+# Codes whose news is domestic for a Dutch outlet: the Netherlands with
+# Caribisch Nederland (Bonaire, Sint Eustatius, Saba), and the other countries
+# of the Kingdom (Aruba, Curaçao, Sint Maarten), whose news Dutch newsrooms
+# file at home ("Koninkrijk"): a hurricane on Sint Maarten, a benefit for Curaçao.
+DOMESTIC = frozenset({"NL", "BQ", "AW", "CW", "SX"})
 _HOME = ""  # the key of home evidence in a score table
 MAIN_WEIGHT = 3
 BODY_WEIGHT = 1

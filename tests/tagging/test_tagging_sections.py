@@ -420,6 +420,27 @@ REAL_ITEMS_WITH_THEIR_PLACE += [
         "Childish Gambino heeft vier Grammy Awards gewonnen met zijn nummer This Is America.",
         "buitenland",
     ),
+    # The Kingdom's other countries are news at home (heldout9, heldout16).
+    (
+        "Eerste testvliegtuigje op Sint-Maarten",
+        "Het eerste testvliegtuigje is op het door orkaan Irma geteisterde Sint-Maarten geland. "
+        "Een testvliegtuig van de kustwacht van Curaçao kon landen op de zwaar gehavende "
+        "luchthaven.",
+        "binnenland",
+    ),
+    (
+        "Jandino haalt tonnen op voor Curaçao, Aruba en Sint Maarten",
+        "De 800.000 euro die hij met de benefietshow gisteravond ophaalde wordt besteed aan "
+        "voedselpakketten.",
+        "binnenland",
+    ),
+    # ... and a Caribbean neighbour outside it is abroad.
+    (
+        "",
+        "In Venezuela zijn duizenden mensen de straat op gegaan tegen de regering in Caracas. "
+        "De politie zette traangas in.",
+        "buitenland",
+    ),
 ]
 
 
