@@ -36,7 +36,7 @@ LABELLED = (
 )
 CLASSES = ("buitenland", "binnenland")
 TARGET = 0.95
-HELD_OUT = tuple(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16))
+HELD_OUT = tuple(f"heldout{n}" for n in ("", *range(2, 18)))
 PARTS = ("dev", *HELD_OUT, "held-out", "all")
 
 

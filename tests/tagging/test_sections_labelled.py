@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2 ... heldout8: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)))
+# heldout2 ... heldout17: web-page items of other outlets and years (README.md).
+PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 18))))
 
 
 def _items() -> list[dict[str, object]]:
@@ -96,7 +96,10 @@ KNOWN_MISSES = {
     # A sixteenth, gathered after the sixth round's one rule, evaluated once
     # (binnenland 1.000 / 0.926 passes the margin; 25 foreign items; buitenland,
     # 0.893 / 1.000 when evaluated, passes it since the Kingdom rule).
-    ("all", "buitenland"): "all items buitenland 0.906 / 0.913, with the clean batches in",
+    # A seventeenth, gathered in the seventh round, evaluated once on its rules
+    # (binnenland 0.944 / 0.957 passes the margin; 16 foreign items).
+    ("heldout17", "buitenland"): "heldout17 buitenland 0.933 / 0.875 (16 gold)",
+    ("all", "buitenland"): "all items buitenland 0.913 / 0.911, with the clean batches in",
 }
 
 
