@@ -76,7 +76,8 @@ FEATURE_TITLE_OPENERS = (
 REACTION_HEADLINE_RE = re.compile(
     r"\b(?:reageert|reageren|reageerde|reageerden|reacties|condoleances?|condoleert|"
     r"condoleren|herdenken|herdenkt|geschokt|verbijsterd|spijtig|bedroefd|aangeslagen|"
-    r"verslagenheid|(?:staat|staan|stond|stonden) stil bij)\b"
+    r"verslagenheid|treurt|treuren|treurde|treurden|(?:leeft|leven|leefde|leefden) mee|"
+    r"medeleven|(?:staat|staan|stond|stonden) stil bij)\b"
 )
 # "Reactie Rutte op aanslagen in Brussel": a headline that opens by naming
 # itself a reaction to something.

@@ -61,6 +61,9 @@ FRESH10_FILE = "fresh10.jsonl"
 # A twelfth (part "fresh11"), gathered after that and evaluated once on the
 # sixth round's final method (reaction words too).
 FRESH11_FILE = "fresh11.jsonl"
+# A thirteenth (part "fresh12"), gathered in the seventh round and evaluated
+# once on the sixth round's final method, unchanged.
+FRESH12_FILE = "fresh12.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -80,6 +83,7 @@ def records() -> list[dict[str, Any]]:
         FRESH9_FILE,
         FRESH10_FILE,
         FRESH11_FILE,
+        FRESH12_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)
