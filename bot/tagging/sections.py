@@ -56,6 +56,7 @@ class _Vocabulary:
     word_pattern: re.Pattern[str]
     words: dict[str, str]  # folded word (or stem without "*") -> slug
     stems: dict[str, str]  # folded stem (word without "*") -> slug
+    longest_stem: int  # letters of the longest stem
     decisive: frozenset[str]  # folded words and stems that name their section alone
     user_words: dict[str, str]  # folded word a user may type -> slug
 
@@ -92,6 +93,7 @@ def _vocabulary() -> _Vocabulary:
         word_pattern=pattern,
         words=words,
         stems=dict(stems),
+        longest_stem=max((len(stem) for stem, _ in stems), default=0),
         decisive=frozenset(decisive),
         user_words=user_words,
     )
@@ -215,7 +217,7 @@ def _slug_of_word(word: str, vocabulary: _Vocabulary) -> tuple[str | None, str]:
     # The regex matched a stem, possibly plus an ending: the longest known prefix
     # (the whole word included: "voetbal" for "voetbal*") is the stem.
     found: tuple[str | None, str] = (None, word)
-    for length in range(len(word), 0, -1):
+    for length in range(min(len(word), vocabulary.longest_stem), 0, -1):
         slug = vocabulary.stems.get(word[:length])
         if slug is not None:
             found = (slug, word[:length])
