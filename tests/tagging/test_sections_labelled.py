@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2 ... heldout17: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 18))))
+# heldout2 ... heldout18: web-page items of other outlets and years (README.md).
+PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 19))))
 
 
 def _items() -> list[dict[str, object]]:
@@ -99,7 +99,10 @@ KNOWN_MISSES = {
     # A seventeenth, gathered in the seventh round, evaluated once on its rules
     # (binnenland 0.944 / 0.957 passes the margin; 16 foreign items).
     ("heldout17", "buitenland"): "heldout17 buitenland 0.933 / 0.875 (16 gold)",
-    ("all", "buitenland"): "all items buitenland 0.913 / 0.911, with the clean batches in",
+    # An eighteenth, gathered after it, evaluated once on the same rules.
+    ("heldout18", "buitenland"): "heldout18 buitenland 0.955 / 0.840 (25 gold)",
+    ("heldout18", "binnenland"): "heldout18 binnenland 0.905 / 0.983",
+    ("all", "buitenland"): "all items buitenland 0.916 / 0.907, with the clean batches in",
 }
 
 
