@@ -69,7 +69,10 @@ FEATURE_TITLE_OPENERS = (
 # op overlijden ...", "Reacties op ...", "Geschokte reacties na ...", tributes
 # ("Bekende Nederlanders herdenken ..."), and what the event did to people
 # ("Rutte noemt opstappen Wiersma enorm spijtig", "Halsema staat stil bij
-# verwoesting ...", "... laat het CDA in verslagenheid achter"). One
+# verwoesting ...", "... laat het CDA in verslagenheid achter"), grief and
+# sympathy ("Politiek Den Haag treurt om ...", "Koningspaar leeft mee met
+# ...", "Voetbalwereld rouwt om ..."; "Kerk in rouw na overlijden van ..." is
+# the report) and frustration ("Kamer gefrustreerd na vertrek ..."). One
 # "reactie" is no marker: "Snelle reactie brandweer", an allergic reaction, and
 # the "eerste reactie" of a party on its own happening ("Eerste reactie Rutte:
 # 'Denk dat er goed akkoord ligt'") are part of the report.
@@ -77,6 +80,7 @@ REACTION_HEADLINE_RE = re.compile(
     r"\b(?:reageert|reageren|reageerde|reageerden|reacties|condoleances?|condoleert|"
     r"condoleren|herdenken|herdenkt|geschokt|verbijsterd|spijtig|bedroefd|aangeslagen|"
     r"verslagenheid|treurt|treuren|treurde|treurden|(?:leeft|leven|leefde|leefden) mee|"
+    r"(?:rouwt|rouwen|rouwde|rouwden) om|gefrustreerd|teleurgesteld|"
     r"medeleven|(?:staat|staan|stond|stonden) stil bij)\b"
 )
 # "Reactie Rutte op aanslagen in Brussel": a headline that opens by naming

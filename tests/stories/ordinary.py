@@ -64,6 +64,9 @@ FRESH11_FILE = "fresh11.jsonl"
 # A thirteenth (part "fresh12"), gathered in the seventh round and evaluated
 # once on the sixth round's final method, unchanged.
 FRESH12_FILE = "fresh12.jsonl"
+# A fourteenth (part "fresh13"), gathered after that and evaluated once on
+# the seventh round's method (grief and sympathy words too).
+FRESH13_FILE = "fresh13.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -84,6 +87,7 @@ def records() -> list[dict[str, Any]]:
         FRESH10_FILE,
         FRESH11_FILE,
         FRESH12_FILE,
+        FRESH13_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)
