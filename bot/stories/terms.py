@@ -77,10 +77,15 @@ _NUMBER_RE = re.compile(r"[0-9]+(?:[.,:][0-9]+)*")
 _CLOCK_RE = re.compile(r"([0-9]{1,2})[.:]([0-9]{2})")
 _THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
 # A capitalised word after a space that follows neither a sentence end, a colon,
-# an opening quote or bracket: a name. Headlines are in sentence case.
-_NAME_RE = re.compile(r"(?<=[^\s.!?:;\"'‘’“”„«»(\[|•-])\s+([A-ZÀ-ÖØ-Þ][\w'’-]*)")
-# Acronyms are names wherever they stand ("VVD", "OMT").
-_ACRONYM_RE = re.compile(r"(?<![\w'’-])([A-Z][A-Z0-9]+)(?![\w'’-])")
+# an opening quote or bracket: a name. Headlines are in sentence case. (The
+# character before the space is checked in ``name_terms``: a regex that looks
+# behind at every position costs several times the scan.)
+_NAME_RE = re.compile(r"\s+([A-ZÀ-ÖØ-Þ][\w'’-]*)")
+_NOT_BEFORE_NAME = frozenset(".!?:;\"'‘’“”„«»([|•-")
+# Acronyms are names wherever they stand ("VVD", "OMT"): two capitals or more,
+# not inside a word (the neighbours are checked in ``name_terms``).
+_ACRONYM_RE = re.compile(r"[A-Z][A-Z0-9]+")
+_WORD_CHAR_RE = re.compile(r"[\w'’-]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,5 +277,20 @@ def _known_modifier(prefix: str, known: Mapping[str, int]) -> str | None:
 
 def name_terms(text: str) -> set[str]:
     """Terms of the names in ``text``: capitalised words not opening a sentence, acronyms."""
-    names = _NAME_RE.findall(text) + _ACRONYM_RE.findall(text)
+    names = [
+        match.group(1)
+        for match in _NAME_RE.finditer(text)
+        if (start := match.start()) > 0 and not _ends_sentence_or_opens(text[start - 1])
+    ]
+    for match in _ACRONYM_RE.finditer(text):
+        start, end = match.span()
+        if (start == 0 or not _WORD_CHAR_RE.match(text, start - 1)) and not _WORD_CHAR_RE.match(
+            text, end
+        ):
+            names.append(match.group())
     return set(words(" ".join(names))) if names else set()
+
+
+def _ends_sentence_or_opens(char: str) -> bool:
+    """A space, sentence end, colon, quote or opening bracket: what a name may not follow."""
+    return char.isspace() or char in _NOT_BEFORE_NAME
