@@ -413,6 +413,21 @@ def test_names_are_capitalised_words_inside_a_sentence_and_acronyms() -> None:
     assert found == {"hugo", "jong", "omt"}
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # After a quote, bracket, colon or dash a capital opens, it names nothing.
+        ("Hij zei: 'Morgen komt Rutte' en (Schoof) - Jetten", {"rut"}),
+        # A capital after a plain word names, at the text's start it opens.
+        ("Minister Bruins onwel", {"bruin"}),
+        # Acronyms stand alone wherever: not inside a word, nor before a hyphen.
+        ("Dat is xNOS. NOSx. NOS-studio. OMT. A1.", {"omt", "a1"}),
+    ],
+)
+def test_names_and_acronyms_stand_where_the_rules_say(text: str, names: set[str]) -> None:
+    assert name_terms(text) == names
+
+
 def test_numbers_meet_whatever_their_spelling() -> None:
     assert "#3" in words("drie weken")
     assert "#3" in words("3 weken")
