@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2 ... heldout18: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 19))))
+# heldout2 ... heldout19: web-page items of other outlets and years (README.md).
+PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 20))))
 
 
 def _items() -> list[dict[str, object]]:
@@ -102,7 +102,10 @@ KNOWN_MISSES = {
     # An eighteenth, gathered after it, evaluated once on the same rules.
     ("heldout18", "buitenland"): "heldout18 buitenland 0.955 / 0.840 (25 gold)",
     ("heldout18", "binnenland"): "heldout18 binnenland 0.905 / 0.983",
-    ("all", "buitenland"): "all items buitenland 0.916 / 0.907, with the clean batches in",
+    # A nineteenth, gathered after that, evaluated once on the same rules
+    # (binnenland 0.928 / 1.000 passes the margin).
+    ("heldout19", "buitenland"): "heldout19 buitenland 1.000 / 0.852 (27 gold)",
+    ("all", "buitenland"): "all items buitenland 0.920 / 0.904, with the clean batches in",
 }
 
 
