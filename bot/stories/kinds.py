@@ -61,7 +61,8 @@ FEATURE_LABEL_WORDS = frozenset(
 )  # fmt: skip
 # Headline openers that mark a feature without a separator ("In beeld: ...").
 FEATURE_TITLE_OPENERS = (
-    "ingezonden brief", "lezersbrief", "in beeld:", "in beeld.", "in memoriam", "vanavond op tv",
+    "ingezonden brief", "lezersbrief", "in beeld ", "in beeld:", "in beeld.", "eerste beelden",
+    "in memoriam", "vanavond op tv",
     "vanavond op de tv", "vanavond op televisie", "tv-tips", "tv tips",
 )  # fmt: skip
 # A headline, in its own voice (quotes removed), that frames the piece as the
@@ -118,7 +119,7 @@ WHAT_WE_KNOW_RE = re.compile(
 # van advocaat W. van minuut tot minuut", "Advocaat W. (1975-2019) stond altijd
 # ...", the life span of an obituary.
 FEATURE_HEADLINE_RE = re.compile(
-    r"\bvan minuut tot minuut\b|\bminuut voor minuut\b|\buur na uur\b|"
+    r"\bvan minuut tot minuut\b|\bminuut voor minuut\b|\buur na uur\b|\bin beeld:|"
     r"\(\s*(?:1[89]|20)\d\d\s*[-–]\s*(?:19|20)\d\d\s*\)"
 )
 # URL path segments (between slashes) and slug openers that mark a feature.

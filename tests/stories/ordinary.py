@@ -67,6 +67,9 @@ FRESH12_FILE = "fresh12.jsonl"
 # A fourteenth (part "fresh13"), gathered after that and evaluated once on
 # the seventh round's method (grief and sympathy words too).
 FRESH13_FILE = "fresh13.jsonl"
+# A fifteenth (part "fresh14"), gathered after that and evaluated once on the
+# seventh round's final method (mourning and frustration words too).
+FRESH14_FILE = "fresh14.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -88,6 +91,7 @@ def records() -> list[dict[str, Any]]:
         FRESH11_FILE,
         FRESH12_FILE,
         FRESH13_FILE,
+        FRESH14_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)
