@@ -434,7 +434,14 @@ REAL_ITEMS_WITH_THEIR_PLACE += [
         "voedselpakketten.",
         "binnenland",
     ),
-    # ... and a Caribbean neighbour outside it is abroad.
+    # "La Palma" is an island, not a person "Palma" (heldout19).
+    (
+        "",
+        "De vulkaanuitbarsting op het eiland La Palma is vannacht doorgegaan en nu ook nog "
+        "bezig. Stromen lava stromen over het eiland, maar het gaat wel langzaam.",
+        "buitenland",
+    ),
+    # ... and a Caribbean neighbour outside the Kingdom is abroad.
     (
         "",
         "In Venezuela zijn duizenden mensen de straat op gegaan tegen de regering in Caracas. "
