@@ -70,6 +70,9 @@ FRESH13_FILE = "fresh13.jsonl"
 # A fifteenth (part "fresh14"), gathered after that and evaluated once on the
 # seventh round's final method (mourning and frustration words too).
 FRESH14_FILE = "fresh14.jsonl"
+# A sixteenth (part "fresh15"), gathered after that and evaluated once on the
+# seventh round's final method (photo and video pages too).
+FRESH15_FILE = "fresh15.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -92,6 +95,7 @@ def records() -> list[dict[str, Any]]:
         FRESH12_FILE,
         FRESH13_FILE,
         FRESH14_FILE,
+        FRESH15_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)

@@ -85,6 +85,9 @@ RECORDED = {
     # Photo and video pages ("Eerste beelden rampplek Genua"), read off it,
     # took precision to this.
     "fresh14": (0.842, 0.857),
+    # A sixteenth, gathered after that and evaluated once on the seventh
+    # round's final method (the sixth round's gives the same); 28 reports.
+    "fresh15": (0.875, 0.778),
 }
 
 
@@ -98,8 +101,8 @@ def test_ordinary_figures_do_not_fall_below_those_recorded(part: str) -> None:
 
 def test_every_record_is_complete_and_dated_by_its_convention() -> None:
     rows = records()
-    # ordinary.jsonl, then fresh2 ... fresh14
-    per_file = (152, 60, 60, 60, 60, 60, 46, 37, 54, 30, 54, 41, 36, 38)
+    # ordinary.jsonl, then fresh2 ... fresh15
+    per_file = (152, 60, 60, 60, 60, 60, 46, 37, 54, 30, 54, 41, 36, 38, 28)
     assert len({row["id"] for row in rows}) == len(rows) == sum(per_file)
     for row in rows:
         assert row["title"], row["id"]
@@ -122,6 +125,7 @@ def test_every_record_is_complete_and_dated_by_its_convention() -> None:
             "fresh12",
             "fresh13",
             "fresh14",
+            "fresh15",
         ), row["id"]
         published = datetime.fromisoformat(row["pubDate"])
         assert published.utcoffset() is not None, row["id"]
