@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2 ... heldout19: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 20))))
+# heldout2 ... heldout20: web-page items of other outlets and years (README.md).
+PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 21))))
 
 
 def _items() -> list[dict[str, object]]:
@@ -105,7 +105,10 @@ KNOWN_MISSES = {
     # A nineteenth, gathered after that, evaluated once on the same rules
     # (binnenland 0.928 / 1.000 passes the margin).
     ("heldout19", "buitenland"): "heldout19 buitenland 1.000 / 0.852 (27 gold)",
-    ("all", "buitenland"): "all items buitenland 0.920 / 0.904, with the clean batches in",
+    # A twentieth, gathered after the seventh round's last rule, evaluated once
+    # on it: buitenland 0.917 / 1.000 (22 gold) and binnenland 0.948 / 0.948
+    # pass the margin.
+    ("all", "buitenland"): "all items buitenland 0.920 / 0.910, with the clean batches in",
 }
 
 
