@@ -106,8 +106,8 @@ KNOWN_MISSES = {
     # (binnenland 0.928 / 1.000 passes the margin).
     ("heldout19", "buitenland"): "heldout19 buitenland 1.000 / 0.852 (27 gold)",
     # A twentieth, gathered after the seventh round's last rule, evaluated once
-    # on it: buitenland 0.917 / 1.000 (22 gold) and binnenland 0.948 / 0.948
-    # pass the margin.
+    # on it (binnenland 0.948 / 0.948 passes the margin).
+    ("heldout20", "buitenland"): "heldout20 buitenland 0.917 / 1.000 (22 gold)",
     ("all", "buitenland"): "all items buitenland 0.920 / 0.910, with the clean batches in",
 }
 
