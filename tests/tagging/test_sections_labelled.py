@@ -105,9 +105,9 @@ KNOWN_MISSES = {
     # A nineteenth, gathered after that, evaluated once on the same rules
     # (binnenland 0.928 / 1.000 passes the margin).
     ("heldout19", "buitenland"): "heldout19 buitenland 1.000 / 0.852 (27 gold)",
-    # A twentieth, gathered after the seventh round's last rule, evaluated once
-    # on it (binnenland 0.948 / 0.948 passes the margin).
-    ("heldout20", "buitenland"): "heldout20 buitenland 0.917 / 1.000 (22 gold)",
+    # (A twentieth, gathered after the seventh round's islands, evaluated once
+    # on them: buitenland 0.917 / 1.000, binnenland 0.948 / 0.948; the party
+    # leaders read off it took buitenland above the margin.)
     ("all", "buitenland"): "all items buitenland 0.920 / 0.910, with the clean batches in",
 }
 

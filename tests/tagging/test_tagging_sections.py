@@ -434,6 +434,14 @@ REAL_ITEMS_WITH_THEIR_PLACE += [
         "voedselpakketten.",
         "binnenland",
     ),
+    # A Dutch party leader of the archive's years is a Dutch subject (heldout20).
+    (
+        "Thierry Baudet komt met nieuw Oekraïne-voorstel",
+        "Initiatiefnemer van het Oekraïne-referendum Thierry Baudet wil premier Rutte adviseren "
+        "over het aanpassen van het associatieverdrag tussen Europa en Oekraïne, dat woensdag is "
+        "afgewezen door een meerderheid van de kiezers.",
+        "binnenland",
+    ),
     # "La Palma" is an island, not a person "Palma" (heldout19).
     (
         "",
