@@ -73,6 +73,9 @@ FRESH14_FILE = "fresh14.jsonl"
 # A sixteenth (part "fresh15"), gathered after that and evaluated once on the
 # seventh round's final method (photo and video pages too).
 FRESH15_FILE = "fresh15.jsonl"
+# A seventeenth (part "fresh16"), gathered after that and evaluated once on
+# the same method.
+FRESH16_FILE = "fresh16.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -96,6 +99,7 @@ def records() -> list[dict[str, Any]]:
         FRESH13_FILE,
         FRESH14_FILE,
         FRESH15_FILE,
+        FRESH16_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)

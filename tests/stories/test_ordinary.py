@@ -88,6 +88,9 @@ RECORDED = {
     # A sixteenth, gathered after that and evaluated once on the seventh
     # round's final method (the sixth round's gives the same); 28 reports.
     "fresh15": (0.875, 0.778),
+    # A seventeenth, gathered after that and evaluated once on the same method
+    # (the sixth round's gives the same): the first to meet both targets.
+    "fresh16": (0.917, 0.846),
 }
 
 
@@ -101,8 +104,8 @@ def test_ordinary_figures_do_not_fall_below_those_recorded(part: str) -> None:
 
 def test_every_record_is_complete_and_dated_by_its_convention() -> None:
     rows = records()
-    # ordinary.jsonl, then fresh2 ... fresh15
-    per_file = (152, 60, 60, 60, 60, 60, 46, 37, 54, 30, 54, 41, 36, 38, 28)
+    # ordinary.jsonl, then fresh2 ... fresh16
+    per_file = (152, 60, 60, 60, 60, 60, 46, 37, 54, 30, 54, 41, 36, 38, 28, 34)
     assert len({row["id"] for row in rows}) == len(rows) == sum(per_file)
     for row in rows:
         assert row["title"], row["id"]
@@ -126,6 +129,7 @@ def test_every_record_is_complete_and_dated_by_its_convention() -> None:
             "fresh13",
             "fresh14",
             "fresh15",
+            "fresh16",
         ), row["id"]
         published = datetime.fromisoformat(row["pubDate"])
         assert published.utcoffset() is not None, row["id"]
