@@ -36,7 +36,7 @@ LABELLED = (
 )
 CLASSES = ("buitenland", "binnenland")
 TARGET = 0.95
-HELD_OUT = tuple(f"heldout{n}" for n in ("", *range(2, 21)))
+HELD_OUT = tuple(f"heldout{n}" for n in ("", *range(2, 22)))
 PARTS = ("dev", *HELD_OUT, "held-out", "all")
 
 

@@ -156,9 +156,10 @@ def _setting_words() -> list[tuple[str, Alias]]:
     """(word, alias) of every setting word: foreign subjects and Dutch markers."""
     data = setting_data()
     words = [
-        (name, Alias(code, AliasKind.NAME, False, False, Role.SUBJECT))
+        (form, Alias(code, AliasKind.NAME, False, False, Role.SUBJECT))
         for code, names in data["subjects"].items()
         for name in names
+        for form in _with_genitive(name)
     ]
     skipped = {alias_key(word) for word in data["domestic"]["not_places"]}
     dutch = [*data["domestic"]["words"], *country("NL").dateline_places]
@@ -168,6 +169,18 @@ def _setting_words() -> list[tuple[str, Alias]]:
         if alias_key(word) not in skipped
     ]
     return words
+
+
+def _with_genitive(name: str) -> tuple[str, ...]:
+    """A capitalised name and its s-genitive: "Trump", "Trumps" ("Musks politieke carrière").
+
+    Names ending in a vowel take "'s" ("Obama's"), which the name alone
+    already matches; those ending in s, x or z take an apostrophe. Lower-case
+    entries ("bondskanselier") are words, whose "s" form is a plural.
+    """
+    if not name[0].isupper() or name[-1].lower() in "aeiouyxzs":
+        return (name,)
+    return (name, name + "s")
 
 
 def _alias_table() -> dict[str, Alias]:

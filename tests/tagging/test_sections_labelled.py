@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2 ... heldout20: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 21))))
+# heldout2 ... heldout21: web-page items of other outlets and years (README.md).
+PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 22))))
 
 
 def _items() -> list[dict[str, object]]:
@@ -105,10 +105,14 @@ KNOWN_MISSES = {
     # A nineteenth, gathered after that, evaluated once on the same rules
     # (binnenland 0.928 / 1.000 passes the margin).
     ("heldout19", "buitenland"): "heldout19 buitenland 1.000 / 0.852 (27 gold)",
+    # (A twenty-first, gathered after the seventh round's party leaders,
+    # evaluated once on them: buitenland 0.917 / 0.880, binnenland 0.917 /
+    # 0.965; the genitive of foreign subjects, read off it, took both above
+    # the margin.)
     # (A twentieth, gathered after the seventh round's islands, evaluated once
     # on them: buitenland 0.917 / 1.000, binnenland 0.948 / 0.948; the party
     # leaders read off it took buitenland above the margin.)
-    ("all", "buitenland"): "all items buitenland 0.920 / 0.910, with the clean batches in",
+    ("all", "buitenland"): "all items buitenland 0.922 / 0.911, with the clean batches in",
 }
 
 

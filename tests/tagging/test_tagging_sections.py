@@ -434,6 +434,13 @@ REAL_ITEMS_WITH_THEIR_PLACE += [
         "voedselpakketten.",
         "binnenland",
     ),
+    # A foreign subject in the genitive acts as much as in the nominative (heldout21).
+    (
+        "",
+        "Musks politieke carrière is nog niet ten einde. De techmiljardair heeft een nieuwe "
+        "Amerikaanse politieke partij aangekondigd: The American Party.",
+        "buitenland",
+    ),
     # A Dutch party leader of the archive's years is a Dutch subject (heldout20).
     (
         "Thierry Baudet komt met nieuw Oekraïne-voorstel",
