@@ -79,8 +79,9 @@ def own_matches(
                 reached = end
                 continue
             if _ONE_WORD_RE.fullmatch(matched):
-                # The table's own regex would have to match here too, a key
-                # that ends inside a word or runs past the union's longest.
+                # One word that is not this table's key hides none of its
+                # keys: no key ends inside a word, and a longer one starting
+                # here would have been the union's match.
                 continue
         # The table's own matches can only start at a word start inside this
         # span: try each (a search could run on to the end of the text).
