@@ -10,8 +10,8 @@ for the dev part (tuned on), the held-out parts (``heldout``: the shared data;
 of web pages gathered after the tuning; ``heldout4``: a third batch, weighted to
 hard cases, labelled before the tagger ran on it; ``heldout5``: a fourth, a
 representative sample of general-feed lists, labelled before the tagger ran
-on it; ``heldout6`` … ``heldout10``: five more of the same kind, each gathered
-after the rules read off the one before; docs/tagging.md says which figure of
+on it; ``heldout6`` … ``heldout21``: sixteen more of the same kind, each
+gathered after the rules of its time; docs/tagging.md says which figure of
 each is clean), all held-out parts together, and all,
 and ends with one verdict line on all held-out parts together; exit 1 on a miss.
 
