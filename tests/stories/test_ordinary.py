@@ -91,6 +91,9 @@ RECORDED = {
     # A seventeenth, gathered after that and evaluated once on the same method
     # (the sixth round's gives the same): the first to meet both targets.
     "fresh16": (0.917, 0.846),
+    # An eighteenth, gathered after that and evaluated once on the same method
+    # (the sixth round's gives the same).
+    "fresh17": (0.792, 0.679),
 }
 
 
@@ -104,8 +107,8 @@ def test_ordinary_figures_do_not_fall_below_those_recorded(part: str) -> None:
 
 def test_every_record_is_complete_and_dated_by_its_convention() -> None:
     rows = records()
-    # ordinary.jsonl, then fresh2 ... fresh16
-    per_file = (152, 60, 60, 60, 60, 60, 46, 37, 54, 30, 54, 41, 36, 38, 28, 34)
+    # ordinary.jsonl, then fresh2 ... fresh17
+    per_file = (152, 60, 60, 60, 60, 60, 46, 37, 54, 30, 54, 41, 36, 38, 28, 34, 38)
     assert len({row["id"] for row in rows}) == len(rows) == sum(per_file)
     for row in rows:
         assert row["title"], row["id"]
@@ -130,6 +133,7 @@ def test_every_record_is_complete_and_dated_by_its_convention() -> None:
             "fresh14",
             "fresh15",
             "fresh16",
+            "fresh17",
         ), row["id"]
         published = datetime.fromisoformat(row["pubDate"])
         assert published.utcoffset() is not None, row["id"]
