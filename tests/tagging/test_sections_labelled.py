@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2 ... heldout21: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 22))))
+# heldout2 ... heldout22: web-page items of other outlets and years (README.md).
+PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 23))))
 
 
 def _items() -> list[dict[str, object]]:
@@ -112,7 +112,10 @@ KNOWN_MISSES = {
     # (A twentieth, gathered after the seventh round's islands, evaluated once
     # on them: buitenland 0.917 / 1.000, binnenland 0.948 / 0.948; the party
     # leaders read off it took buitenland above the margin.)
-    ("all", "buitenland"): "all items buitenland 0.922 / 0.911, with the clean batches in",
+    # A twenty-second, gathered after the genitive, evaluated once on it.
+    ("heldout22", "buitenland"): "heldout22 buitenland 0.905 / 0.826 (23 gold)",
+    ("heldout22", "binnenland"): "heldout22 binnenland 0.905 / 0.950",
+    ("all", "buitenland"): "all items buitenland 0.921 / 0.907, with the clean batches in",
 }
 
 
