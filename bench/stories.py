@@ -432,7 +432,7 @@ def main() -> int:
         print(f"labelled dev fold {number}: {fold.line()}")
     # Ordinary multi-outlet news (tests/fixtures/stories/ordinary.jsonl), replayed
     # through de-duplication and the assigner as the pipeline does.
-    fresh = tuple(f"fresh{n}" for n in ("", *range(2, 18)))
+    fresh = tuple(f"fresh{n}" for n in ("", *range(2, 19)))
     for ordinary_part in (DEV, HELDOUT, *fresh, None):
         ordinary = evaluate_ordinary(ordinary_part)
         print(f"ordinary {ordinary_part or 'all'}: {ordinary.line()}")

@@ -79,6 +79,9 @@ FRESH16_FILE = "fresh16.jsonl"
 # An eighteenth (part "fresh17"), gathered after that and evaluated once on
 # the same method.
 FRESH17_FILE = "fresh17.jsonl"
+# A nineteenth (part "fresh18"), gathered after that and evaluated once on
+# the same method.
+FRESH18_FILE = "fresh18.jsonl"
 PAIR_SPAN = timedelta(hours=72)
 # Kinds that are the report of an event (a live page is judged by its headline).
 REPORT_KINDS = frozenset({"news", "live"})
@@ -104,6 +107,7 @@ def records() -> list[dict[str, Any]]:
         FRESH15_FILE,
         FRESH16_FILE,
         FRESH17_FILE,
+        FRESH18_FILE,
     ):
         with (HERE / name).open(encoding="utf-8") as lines:
             rows.extend(json.loads(line) for line in lines)
