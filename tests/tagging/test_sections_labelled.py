@@ -21,8 +21,8 @@ LABELLED = FIXTURES / "sections" / "sections.jsonl"
 TARGET = 0.95
 MARGIN = 0.03
 CLASSES = ("buitenland", "binnenland")
-# heldout2 ... heldout22: web-page items of other outlets and years (README.md).
-PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 23))))
+# heldout2 ... heldout23: web-page items of other outlets and years (README.md).
+PARTS = ("dev", *(f"heldout{n}" for n in ("", *range(2, 24))))
 
 
 def _items() -> list[dict[str, object]]:
@@ -115,7 +115,10 @@ KNOWN_MISSES = {
     # A twenty-second, gathered after the genitive, evaluated once on it.
     ("heldout22", "buitenland"): "heldout22 buitenland 0.905 / 0.826 (23 gold)",
     ("heldout22", "binnenland"): "heldout22 binnenland 0.905 / 0.950",
-    ("all", "buitenland"): "all items buitenland 0.921 / 0.907, with the clean batches in",
+    # A twenty-third, gathered after that, evaluated once on the same rules
+    # (binnenland 0.952 / 0.952 meets the target).
+    ("heldout23", "buitenland"): "heldout23 buitenland 0.909 / 0.870 (23 gold)",
+    ("all", "buitenland"): "all items buitenland 0.920 / 0.906, with the clean batches in",
 }
 
 
